@@ -1,0 +1,27 @@
+/*
+ * unit — one Check runner for every suite.  Each tests/unit/check_*.c file
+ * defines one suite per library module and registers it with UNIT_SUITE();
+ * the runner needs no list to edit.  CK_RUN_SUITE=name runs one suite.
+ */
+#ifndef ZONED_UNIT_H
+#define ZONED_UNIT_H
+
+#include <check.h>
+
+typedef Suite *(*unit_suite_fn)(void);
+void unit_register(unit_suite_fn fn);
+
+#define UNIT_SUITE(fn)							\
+	static Suite *fn(void);						\
+	__attribute__((constructor)) static void fn##_register(void)	\
+	{ unit_register(fn); }
+
+/* Directory of test data (tests/unit/data); overridable by UNIT_DATA. */
+const char *unit_data_dir(void);
+/* Writes text to a fresh temporary file and returns its path (static
+ * buffer rotated among 8 slots); the runner removes them at exit. */
+const char *unit_tmpfile(const char *name, const char *text);
+
+#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+#endif
