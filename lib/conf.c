@@ -26,6 +26,11 @@ struct loader {
 	struct policy *p;
 	struct diag *d;
 	const char *file;
+	/* Keys that check_keys() just suggested for a typo in the current
+	 * group: a missing required key among them is not reported again. */
+	const config_setting_t *suggested_in;
+	const char *suggested[8];
+	int nsuggested;
 };
 
 /* ---------------------------------------------------------------------
@@ -115,6 +120,8 @@ check_keys(struct loader *L, const config_setting_t *g, const char *object,
 {
 	int n = config_setting_length(g);
 
+	L->suggested_in = g;
+	L->nsuggested = 0;
 	for (int i = 0; i < n; i++) {
 		const config_setting_t *m = config_setting_get_elem(g, i);
 		const char *name = config_setting_name(m);
@@ -140,6 +147,8 @@ check_keys(struct loader *L, const config_setting_t *g, const char *object,
 		}
 		if (ok)
 			continue;
+		if (near && L->nsuggested < 8)
+			L->suggested[L->nsuggested++] = near;
 		if (near)
 			lerr(L, m, object, "unknown key \"%s\" (did you mean "
 			    "\"%s\"?)", name, near);
@@ -147,6 +156,18 @@ check_keys(struct loader *L, const config_setting_t *g, const char *object,
 			lerr(L, m, object, "unknown key \"%s\" (expected: %s)",
 			    name, list);
 	}
+}
+
+/* Report a missing required key, unless a typo of it was just reported. */
+static void
+missing(struct loader *L, const config_setting_t *g, const char *object,
+    const char *key)
+{
+	if (L->suggested_in == g)
+		for (int i = 0; i < L->nsuggested; i++)
+			if (strcmp(L->suggested[i], key) == 0)
+				return;
+	lerr(L, g, object, "missing required key \"%s\"", key);
 }
 
 /* ---------------------------------------------------------------------
@@ -162,7 +183,7 @@ get_string(struct loader *L, const config_setting_t *g, const char *key,
 	*out = NULL;
 	if (s == NULL) {
 		if (required) {
-			lerr(L, g, object, "missing required key \"%s\"", key);
+			missing(L, g, object, key);
 			return -1;
 		}
 		return 0;
@@ -443,7 +464,7 @@ load_zone(struct loader *L, const config_setting_t *g)
 	c.z = z;
 	c.object = object;
 	if ((s = config_setting_get_member(g, "interfaces")) == NULL) {
-		lerr(L, g, object, "missing required key \"interfaces\"");
+		missing(L, g, object, "interfaces");
 		z->bad = true;
 	} else {
 		z->ifaces_line = setting_line(s);
@@ -451,7 +472,7 @@ load_zone(struct loader *L, const config_setting_t *g)
 			z->bad = true;
 	}
 	if ((s = config_setting_get_member(g, "networks")) == NULL) {
-		lerr(L, g, object, "missing required key \"networks\"");
+		missing(L, g, object, "networks");
 		z->bad = true;
 	} else {
 		z->nets_line = setting_line(s);
@@ -1003,7 +1024,7 @@ load_flow(struct loader *L, const config_setting_t *g, int index)
 	memset(&sc, 0, sizeof(sc));
 	sc.object = object;
 	if ((s = config_setting_get_member(g, "service")) == NULL) {
-		lerr(L, g, object, "missing required key \"service\"");
+		missing(L, g, object, "service");
 		f->bad = true;
 	} else {
 		f->service_line = setting_line(s);
@@ -1263,7 +1284,7 @@ each_member(struct loader *L, const config_setting_t *root, const char *key,
 
 	if (g == NULL) {
 		if (required)
-			lerr(L, root, NULL, "missing required key \"%s\"", key);
+			missing(L, root, NULL, key);
 		return;
 	}
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {

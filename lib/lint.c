@@ -739,9 +739,10 @@ zl005_zl006_zl010_zl012(struct lint *l)
 		lgin = pair_is(p, f, ZONE_LGWAN, ZONE_INTERNET);
 		if ((mn || lgin) && f->approval == NULL)
 			diag_add(l->d, pfile(l), f->line, DIAG_ERROR, "ZL010",
-			    FLOW_OBJ(f, obj), "a %s crossing must carry its "
+			    FLOW_OBJ(f, obj), "%s crossing must carry its "
 			    "approval reference (approval = \"...\") (%s)",
-			    mn ? "My Number" : "LGWAN/Internet", CL_APPROVAL);
+			    mn ? "a My Number" : "an LGWAN/Internet",
+			    CL_APPROVAL);
 		if (!zl005_flow(l, f) || !lgin)
 			continue;
 		if (zl006_flow(l, f))
