@@ -37,25 +37,28 @@ enum pkt_frag {
 };
 
 struct pkt_info {
-	/* link layer (zero when the link type has none) */
-	uint8_t dst_mac[6];
+	/* link layer (zero when the link type has none: raw IP) */
+	uint8_t dst_mac[6];	/* Ethernet only; zero with SLL/SLL2 */
 	uint8_t src_mac[6];
-	uint8_t has_mac;
-	uint8_t nvlan;		/* 0, 1 or 2 tags */
-	uint16_t vlan[2];	/* VLAN ids, outer first */
-	uint16_t ethertype;	/* innermost */
+	uint8_t has_mac;	/* src_mac is valid: Ethernet, or SLL/SLL2
+				 * with a 6-byte link-layer address */
+	uint8_t nvlan;		/* 0, 1 or 2 tags (a 3rd is PKT_MALFORMED) */
+	uint16_t vlan[2];	/* VLAN ids (12 bits), outer first */
+	uint16_t ethertype;	/* innermost; SLL: the protocol field */
 
 	/* network layer */
 	uint8_t family;		/* ADDR_V4 (4) or ADDR_V6 (6); 0 if not IP */
 	uint8_t proto;		/* final L4 protocol number after ext headers */
 	uint8_t ttl;		/* TTL or hop limit */
 	uint8_t frag;		/* enum pkt_frag */
-	uint32_t frag_id;	/* IPv4 id or IPv6 fragment id */
+	uint32_t frag_id;	/* IPv4 id (always), IPv6 fragment id (when
+				 * there is a fragment header) */
 	uint16_t frag_off;	/* fragment offset in bytes */
 	uint8_t src[16];	/* IPv4 in the first four bytes */
 	uint8_t dst[16];
 	uint32_t l3_off;	/* offset of the IP header in the frame */
-	uint32_t l4_off;	/* offset of the L4 header (0 when none) */
+	uint32_t l4_off;	/* offset of the L4 header (0 when none: later
+				 * fragment, IPv6 no-next-header) */
 	uint32_t ip_len;	/* IP total length from the header (v6: 40 +
 				 * payload length) */
 

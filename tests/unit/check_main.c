@@ -13,7 +13,7 @@
 
 static unit_suite_fn suites[MAX_SUITES];
 static int nsuites;
-static char tmpdir[PATH_MAX];
+static char tmpdir[64];
 
 void
 unit_register(unit_suite_fn fn)
@@ -59,7 +59,7 @@ unit_tmpfile(const char *name, const char *text)
 static void
 cleanup(void)
 {
-	char cmd[PATH_MAX + 16];
+	char cmd[128];
 
 	if (tmpdir[0] != '\0') {
 		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
