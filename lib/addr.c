@@ -165,6 +165,24 @@ addr_range4(const struct addr_pfx *p, uint32_t *lo, uint32_t *hi)
 	*hi = *lo | ~mask;
 }
 
+bool
+addr_inc(uint8_t *a, int nbytes)
+{
+	for (int i = nbytes - 1; i >= 0; i--)
+		if (++a[i] != 0)
+			return false;
+	return true;
+}
+
+bool
+addr_dec(uint8_t *a, int nbytes)
+{
+	for (int i = nbytes - 1; i >= 0; i--)
+		if (a[i]-- != 0)
+			return false;
+	return true;
+}
+
 int
 addr_cmp(const uint8_t x[16], const uint8_t y[16])
 {

@@ -47,6 +47,11 @@ void addr_range(const struct addr_pfx *p, uint8_t lo[16], uint8_t hi[16]);
 void addr_range4(const struct addr_pfx *p, uint32_t *lo, uint32_t *hi);
 uint32_t addr_v4(const uint8_t a[16]);	/* host order */
 
+/* a += 1 / a -= 1 on the first nbytes (4 for IPv4, 16 for IPv6) taken as
+ * one big-endian number; true on wrap-around. */
+bool addr_inc(uint8_t *a, int nbytes);
+bool addr_dec(uint8_t *a, int nbytes);
+
 /* Compare two 16-byte big-endian numbers: <0, 0, >0. */
 int addr_cmp(const uint8_t x[16], const uint8_t y[16]);
 

@@ -72,17 +72,6 @@ classify_reason_str(enum classify_reason r)
  * 128-bit helpers (big-endian byte arrays)
  */
 
-static void
-inc128(uint8_t a[16], int *overflow)
-{
-	for (int i = 15; i >= 0; i--)
-		if (++a[i] != 0) {
-			*overflow = 0;
-			return;
-		}
-	*overflow = 1;
-}
-
 static int
 cmp128(const void *x, const void *y)
 {
@@ -189,13 +178,11 @@ build_zones6(struct classify *c)
 	for (size_t i = 0; i < p->nzones; i++)
 		for (size_t j = 0; j < p->zones[i].nnets; j++) {
 			uint8_t hi[16];
-			int ovf;
 			if (p->zones[i].nets[j].family != ADDR_V6)
 				continue;
 			addr_range(&p->zones[i].nets[j], b[n], hi);
 			n++;
-			inc128(hi, &ovf);
-			if (!ovf)
+			if (!addr_inc(hi, 16))
 				memcpy(b[n++], hi, 16);
 		}
 	n = uniq128(b, n);
@@ -303,7 +290,6 @@ ep_range(const struct classify *c, const struct addr_pfx *pf, uint32_t *lo,
 {
 	uint8_t l[16], h[16];
 	size_t il, ih;
-	int ovf;
 
 	if (pf->family == ADDR_V4) {
 		addr_range4(pf, lo, hi);
@@ -311,8 +297,7 @@ ep_range(const struct classify *c, const struct addr_pfx *pf, uint32_t *lo,
 	}
 	addr_range(pf, l, h);
 	il = find128(c->bound6, c->nbound6, l);
-	inc128(h, &ovf);
-	ih = ovf ? c->nbound6 - 1 : find128(c->bound6, c->nbound6, h) - 1;
+	ih = addr_inc(h, 16) ? c->nbound6 - 1 : find128(c->bound6, c->nbound6, h) - 1;
 	*lo = (uint32_t)il;
 	*hi = (uint32_t)ih;
 }
@@ -399,12 +384,10 @@ build_bounds6(struct classify *c)
 		for (int k = 0; k < 2; k++) {
 			struct addr_pfx pf;
 			uint8_t hi[16];
-			int ovf;
 			if (policy_endpoint_prefix(p, e[k], ADDR_V6, &pf) == 0)
 				continue;
 			addr_range(&pf, c->bound6[n++], hi);
-			inc128(hi, &ovf);
-			if (!ovf)
+			if (!addr_inc(hi, 16))
 				memcpy(c->bound6[n++], hi, 16);
 		}
 	}

@@ -443,8 +443,10 @@ load_zone(struct loader *L, const config_setting_t *g)
 		z->bad = true;
 		return;
 	}
-	if (strlen(name) > POLICY_ZONE_NAME_MAX) {
-		lerr(L, g, object, "zone name longer than %d characters",
+	if (strlen(name) > POLICY_ZONE_NAME_MAX || strchr(name, '.') ||
+	    strchr(name, '*')) {
+		lerr(L, g, object, "invalid zone name (at most %d letters, "
+		    "digits, '-' or '_': it names nftables chains)",
 		    POLICY_ZONE_NAME_MAX);
 		z->bad = true;
 	}
