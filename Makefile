@@ -42,9 +42,13 @@ obj = $(patsubst %.c,$(1)/%.o,$(2))
 all: $(R)/zoned $(R)/zonectl
 
 # --- release -------------------------------------------------------------
+# V=1 shows the commands.
+Q := $(if $(V),,@)
+
 $(R)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(XCFLAGS) $(OPT) $(CFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(XCFLAGS) $(OPT) $(CFLAGS) -MMD -MP -c -o $@ $<
 
 $(R)/libzone.a: $(call obj,$(R),$(LIB_SRC))
 	@rm -f $@
@@ -61,7 +65,8 @@ TFLAGS := -O1 -g $(SAN) -DZONED_TESTING
 
 $(T)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(XCFLAGS) $(TFLAGS) -MMD -MP -c -o $@ $<
+	@$(if $(Q),echo "  CC [t]  $<")
+	$(Q)$(CC) $(CPPFLAGS) $(XCFLAGS) $(TFLAGS) -MMD -MP -c -o $@ $<
 
 $(T)/libzone.a: $(call obj,$(T),$(LIB_SRC))
 	@rm -f $@

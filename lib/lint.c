@@ -55,6 +55,8 @@ const struct lint_rule lint_rules[] = {
 	{ "ZL013", DIAG_ERROR, "no flow between a closed zone and an Internet "
 	    "zone" },
 	{ "ZL014", DIAG_WARNING, "a flow has expired and is inactive" },
+	{ "ZL015", DIAG_ERROR, "management access never comes from an Internet "
+	    "zone and names its protocol" },
 	{ NULL, 0, NULL },
 };
 
@@ -537,6 +539,8 @@ zl005_flow(struct lint *l, const struct flow *f)
 		case METHOD_CLOUD_LBO:
 			if (p->model == MODEL_ALPHA_PRIME)
 				return true;
+			if (p->model == 0)
+				return false;	/* the model's ZL011 says it */
 			diag_add(l->d, pfile(l), line, DIAG_ERROR, "ZL005", obj,
 			    "method \"cloud-lbo\" exists only in the "
 			    "alpha-prime model (this policy is %s)",
@@ -627,11 +631,11 @@ zl006_flow(struct lint *l, const struct flow *f)
 			    hi ? hi->name : "a whole zone", CL_SANITIZE);
 			return false;
 		}
-		if (hl == NULL) {
+		if (hl == NULL || !addr_is_host(&hl->addr)) {
 			diag_add(l->d, pfile(l), line, DIAG_ERROR, "ZL006", obj,
-			    "mail-text runs to or from one LGWAN host, not the "
-			    "whole zone \"%s\" (%s)", p->zones[lg->idx].name,
-			    CL_SANITIZE);
+			    "mail-text runs to or from one LGWAN mail server "
+			    "with one address, not %s (%s)", hl ?
+			    "a network" : "a whole zone", CL_SANITIZE);
 			return false;
 		}
 		if (!services_within(p, f, PROTO_TCP, smtp_ports,
@@ -644,6 +648,8 @@ zl006_flow(struct lint *l, const struct flow *f)
 		}
 		return true;
 	case METHOD_SCREEN_TRANSFER:
+		if (p->model == 0)
+			return false;	/* no model: the direction is unknown */
 		terminal = p->model == MODEL_BETA || p->model ==
 		    MODEL_BETA_PRIME ? ZONE_INTERNET : ZONE_LGWAN;
 		if (ep_kind(p, &f->from) != terminal) {
@@ -958,7 +964,7 @@ zl009(struct lint *l)
 		const struct flow *f = &p->flows[j];
 		size_t nf, nt, best = SIZE_MAX;
 
-		if (f->bad)
+		if (f->bad || l->owned[j] || !policy_flow_active(f, l->now))
 			continue;
 		nf = containers(p, &f->from, nethosts, nnet, cf, 64);
 		nt = containers(p, &f->to, nethosts, nnet, ct, 64);
@@ -979,7 +985,9 @@ zl009(struct lint *l)
 					size_t i = order[lo];
 					if (i >= j || i >= best)
 						break;	/* sorted by index */
-					if (!p->flows[i].bad &&
+					if (!p->flows[i].bad && !l->owned[i] &&
+					    policy_flow_active(&p->flows[i],
+					    l->now) &&
 					    flow_covers(p, &p->flows[i], f))
 						best = i;
 				}
@@ -1017,13 +1025,41 @@ zl014(struct lint *l)
 		const struct flow *f = &p->flows[i];
 		struct tm tm;
 
-		if (f->bad || policy_flow_active(f, l->now))
+		if (f->bad || l->owned[i] || policy_flow_active(f, l->now))
 			continue;
 		gmtime_r(&f->expires, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		diag_add(l->d, pfile(l), line_or(f->expires_line, f->line),
 		    DIAG_WARNING, "ZL014", FLOW_OBJ(f, obj), "expired at %s "
 		    "and is inactive; remove it or renew its approval", when);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * ZL015: management access to the appliance itself
+ */
+
+static void
+zl015(struct lint *l)
+{
+	const struct policy *p = l->p;
+	char obj[64];
+
+	for (size_t i = 0; i < p->nmgmt; i++) {
+		const struct mgmt *m = &p->mgmt[i];
+
+		if (m->bad)
+			continue;
+		snprintf(obj, sizeof(obj), "management #%zu", i + 1);
+		if (ep_kind(p, &m->from) == ZONE_INTERNET)
+			diag_add(l->d, pfile(l), m->line, DIAG_ERROR, "ZL015",
+			    obj, "the appliance is never managed from an "
+			    "Internet zone (%s)", CL_LG_SEP);
+		else if (p->services[m->service].any_proto)
+			diag_add(l->d, pfile(l), m->line, DIAG_ERROR, "ZL015",
+			    obj, "management access names its protocol and "
+			    "ports; service \"%s\" allows every protocol",
+			    p->services[m->service].name);
 	}
 }
 
@@ -1048,6 +1084,7 @@ lint_run(struct policy *p, struct diag *d, time_t now)
 	zl007(&l);
 	zl009(&l);
 	zl014(&l);
+	zl015(&l);
 	free(l.owned);
 	diag_sort(d);
 }

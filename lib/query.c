@@ -123,7 +123,8 @@ query_build(const struct policy *p, const struct query_args *a,
 	/* Without --mac a pinned source is taken to have its pinned MAC. */
 	for (size_t i = 0; i < p->nhosts; i++) {
 		const struct host *h = &p->hosts[i];
-		if (h->has_mac && addr_is_host(&h->addr) &&
+		if (h->has_mac && addr_is_host(&h->addr) && h->zone >= 0 &&
+		    p->zones[h->zone].kind == ZONE_MYNUMBER &&
 		    h->addr.family == k->family &&
 		    memcmp(h->addr.a, k->src, 16) == 0) {
 			snprintf(q->note, sizeof(q->note), "source MAC taken "

@@ -1,0 +1,68 @@
+/*
+ * nftemit — the intermediate form as libnftnl objects in one nfnetlink
+ * batch: one transaction that replaces table inet zoned whole.  Builds the
+ * bytes and remembers which object (and so which policy line) each message
+ * came from; the daemon sends it and maps errors back.
+ */
+#ifndef ZONED_NFTEMIT_H
+#define ZONED_NFTEMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nftgen.h"
+
+enum nft_msg_kind {
+	MSG_TABLE = 1,
+	MSG_COUNTER,
+	MSG_CHAIN,
+	MSG_SET,
+	MSG_ELEMS,
+	MSG_RULE,
+};
+
+struct nft_msg {
+	size_t off;		/* into batch.buf */
+	uint32_t seq;
+	enum nft_msg_kind kind;
+	uint32_t obj;		/* counter, chain, set index in the IR */
+	uint32_t sub;		/* rule index; first element index */
+	uint32_t count;		/* elements in the message */
+};
+
+struct nft_batch {
+	char *buf;
+	size_t len, cap;
+	struct nft_msg *msgs;	/* the messages that expect an ACK */
+	size_t nmsgs, mcap;
+	uint32_t seq_begin, seq_end;
+};
+
+/*
+ * Build the batch for ir.  With commit false the batch has no end message,
+ * so the kernel checks every message and then aborts (like `nft -c`).
+ * 0, or -1 with err filled.
+ */
+int nftemit_batch(const struct nft_ir *ir, uint32_t seq, bool commit,
+    struct nft_batch *b, char *err, size_t errlen);
+void nftemit_free(struct nft_batch *b);
+
+/* The message with this sequence number, or NULL. */
+const struct nft_msg *nftemit_msg(const struct nft_batch *b, uint32_t seq);
+
+/*
+ * Describe the object behind an error on message m: "set flows.a.b.0
+ * element 3 (flow mail-in)" into buf, and the policy line (0 when the
+ * object has none).  attr_off is the extended ACK's offset of the failing
+ * attribute within the message (0 when the kernel gave none).
+ */
+int nftemit_describe(const struct nft_batch *b, const struct nft_ir *ir,
+    const struct nft_msg *m, uint32_t attr_off, char *buf, size_t len);
+
+/* One batch message for adding or deleting elements of a runtime set
+ * (the isolated interfaces): begin, NEWSETELEM/DELSETELEM, end. */
+int nftemit_set_elems(const char *set, const char *const *ifnames, size_t n,
+    bool add, uint32_t seq, struct nft_batch *b, char *err, size_t errlen);
+
+#endif
