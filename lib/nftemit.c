@@ -218,9 +218,9 @@ e_lookup(struct nftnl_rule *r, const char *set, bool map, uint32_t dreg,
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
 	if (map)
 		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_DREG, dreg);
-	if (inv)
-		nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS,
-		    NFT_LOOKUP_F_INV);
+	/* always, as the kernel reports it: verify compares both */
+	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_FLAGS, inv ? NFT_LOOKUP_F_INV :
+	    0);
 	add(r, e);
 }
 
@@ -293,7 +293,10 @@ e_key(struct nftnl_rule *r, const struct nft_key *k, bool interval)
 		}
 	for (int i = 0; i < k->n; i++) {
 		uint32_t off = (uint32_t)nftgen_field_offset(k, i);
-		uint32_t reg = i == 0 ? NFT_REG_1 : NFT_REG32_00 + off / 4;
+		/* as nft numbers them: a 16-byte register where the offset
+		 * falls on one, else a 32-bit register */
+		uint32_t reg = off % 16 == 0 ? NFT_REG_1 + off / 16 :
+		    NFT_REG32_00 + off / 4;
 
 		switch (k->f[i]) {
 		case NF_IIFNAME:

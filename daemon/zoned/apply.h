@@ -1,0 +1,56 @@
+/*
+ * apply — the daemon's netlink socket to nf_tables: send one batch and drain
+ * every ACK, read the table back, read counters.
+ */
+#ifndef ZONED_APPLY_H
+#define ZONED_APPLY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nftcanon.h"
+#include "nftemit.h"
+#include "nftgen.h"
+
+struct apply;
+
+struct apply_error {
+	int error;		/* errno from the kernel */
+	int line;		/* policy line, 0 when none */
+	char what[320];		/* the object: "set flows.a.b.0 element 3 (...)" */
+	char msg[160];		/* the kernel's extended ACK message, or "" */
+};
+
+struct apply_errors {
+	struct apply_error *v;
+	size_t n, cap;
+	size_t acks;		/* ACKs drained */
+};
+
+struct apply *apply_open(char *err, size_t errlen);
+void apply_close(struct apply *a);
+int apply_fd(const struct apply *a);
+
+/* The next sequence number to build a batch with. */
+uint32_t apply_next_seq(struct apply *a, uint32_t count);
+
+/*
+ * Send batch b (built from ir) and drain every ACK.  0 when the kernel took
+ * it; -1 with errs filled (kernel errors, mapped to objects) or with err
+ * filled (socket trouble).  On any error the kernel keeps what it had.
+ */
+int apply_batch(struct apply *a, const struct nft_batch *b,
+    const struct nft_ir *ir, struct apply_errors *errs, char *err,
+    size_t errlen);
+void apply_errors_free(struct apply_errors *e);
+
+/* Dump table inet zoned into c.  0, 1 when the table does not exist, -1
+ * with err filled. */
+int apply_dump(struct apply *a, struct canon *c, char *err, size_t errlen);
+
+/* Read the named counters of the table: fn(name, packets, bytes) each. */
+int apply_counters(struct apply *a,
+    void (*fn)(const char *name, uint64_t packets, uint64_t bytes, void *),
+    void *arg, char *err, size_t errlen);
+
+#endif
