@@ -1463,6 +1463,11 @@ conf_load_string(const char *text, const char *name, struct policy **out,
 
 	*out = NULL;
 	config_init(&cfg);
+	if (strchr(name, '/') != NULL) {	/* @include relative to it */
+		char dir[PATH_MAX];
+		snprintf(dir, sizeof(dir), "%s", name);
+		config_set_include_dir(&cfg, dirname(dir));
+	}
 	if (config_read_string(&cfg, text) == CONFIG_FALSE) {
 		syntax_error(&cfg, name, d);
 		config_destroy(&cfg);

@@ -23,7 +23,8 @@
 int conf_load(const char *path, struct policy **out, struct diag *d,
     char *err, size_t errlen);
 
-/* The same from a string; name stands for the file in findings. */
+/* The same from a string; name stands for the file in findings, and an
+ * @include is read relative to its directory. */
 int conf_load_string(const char *text, const char *name, struct policy **out,
     struct diag *d);
 

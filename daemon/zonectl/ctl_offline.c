@@ -34,6 +34,7 @@ ctl_parse_at(const char *s, long long *out)
 struct offline_opts {
 	const char *file;
 	time_t now;
+	bool at_given;
 	const char *mac;
 	int sport;
 };
@@ -56,6 +57,7 @@ parse_opts(struct ctl *c, int argc, char **argv, struct offline_opts *o,
 
 	o->file = NULL;
 	o->now = time(NULL);
+	o->at_given = false;
 	o->mac = NULL;
 	o->sport = -1;
 	while ((ch = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
@@ -70,6 +72,7 @@ parse_opts(struct ctl *c, int argc, char **argv, struct offline_opts *o,
 			if (ctl_parse_at(optarg, &at) < 0)
 				return -1;
 			o->now = (time_t)at;
+			o->at_given = true;
 			break;
 		case 'm':
 			if (!check)
@@ -141,17 +144,6 @@ out:
 	return rc;
 }
 
-/* check against the running daemon comes with the control socket. */
-static int
-check_online(struct ctl *c, const struct query_args *a)
-{
-	(void)c;
-	(void)a;
-	fprintf(stderr, "zonectl: check without -f asks the daemon, which "
-	    "this build cannot reach; use -f FILE\n");
-	return EXIT_TROUBLE;
-}
-
 int
 ctl_check(struct ctl *c, int argc, char **argv)
 {
@@ -178,8 +170,15 @@ ctl_check(struct ctl *c, int argc, char **argv)
 	a.proto = argv[optind + 2];
 	a.mac = o.mac;
 	a.sport = o.sport;
-	if (o.file == NULL)
-		return check_online(c, &a);
+	if (o.file == NULL) {
+		if (o.now != 0 && o.at_given) {
+			fprintf(stderr, "zonectl: --at needs -f: the daemon "
+			    "answers for now\n");
+			return EXIT_TROUBLE;
+		}
+		return ctl_check_online(c, a.src, a.dst, a.proto, a.mac,
+		    a.sport);
+	}
 
 	diag_init(&d);
 	if (conf_load(o.file, &p, &d, err, sizeof(err)) < 0) {

@@ -18,6 +18,11 @@ static const struct command commands[] = {
 	{ "lint", ctl_lint, "lint [-f FILE] [--json] [--at TIME]" },
 	{ "check", ctl_check, "check [-f FILE] SRC DST PROTO[/PORT] "
 	    "[--sport N] [--mac MAC] [--json] [--at TIME]" },
+	{ "status", ctl_status, "status [--json]" },
+	{ "zones", ctl_zones, "zones [--json]" },
+	{ "flows", ctl_flows, "flows [--json]" },
+	{ "verify", ctl_verify, "verify [--json]" },
+	{ "reload", ctl_reload, "reload [--json]" },
 	{ NULL, NULL, NULL },
 };
 

@@ -6,6 +6,8 @@
 
 #include <stdbool.h>
 
+#include <jansson.h>
+
 #define ZONECTL_DEFAULT_CONF "/etc/zoned/zoned.conf"
 
 /* Exit codes: 0 ok / permitted / no finding, 1 the answer is "no" (errors,
@@ -20,6 +22,16 @@ struct ctl {
 
 int ctl_lint(struct ctl *c, int argc, char **argv);
 int ctl_check(struct ctl *c, int argc, char **argv);
+int ctl_status(struct ctl *c, int argc, char **argv);
+int ctl_zones(struct ctl *c, int argc, char **argv);
+int ctl_flows(struct ctl *c, int argc, char **argv);
+int ctl_verify(struct ctl *c, int argc, char **argv);
+int ctl_reload(struct ctl *c, int argc, char **argv);
+int ctl_check_online(struct ctl *c, const char *src, const char *dst,
+    const char *proto, const char *mac, int sport);
+
+/* One request to zoned; NULL (reason printed) when it cannot be reached. */
+json_t *ctl_request(const struct ctl *c, const char *cmd, json_t *args);
 
 /* Parse "--at TIME" for tests and what-if questions: RFC 3339. */
 int ctl_parse_at(const char *s, long long *out);

@@ -1,0 +1,506 @@
+/*
+ * ctl_client — talking to zoned over its control socket, and the commands
+ * that need it: status, zones, flows, verify, reload, check (online).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "conf.h"
+#include "ctlproto.h"
+#include "zonectl.h"
+
+/* -s, else control.socket of the default policy file, else the default. */
+static char *
+find_socket(const struct ctl *c)
+{
+	struct policy *p = NULL;
+	struct diag d;
+	char err[256], *s;
+
+	if (c->sock)
+		return strdup(c->sock);
+	diag_init(&d);
+	if (conf_load(ZONECTL_DEFAULT_CONF, &p, &d, err, sizeof(err)) == 0 &&
+	    p != NULL && p->control.socket != NULL)
+		s = strdup(p->control.socket);
+	else
+		s = strdup(POLICY_DEFAULT_SOCKET);
+	policy_free(p);
+	diag_free(&d);
+	return s;
+}
+
+/*
+ * Send {"cmd": cmd, "args": args} and read one answer line.  Returns the
+ * answer (caller frees), or NULL with the reason printed (no daemon).
+ * args is consumed.
+ */
+json_t *
+ctl_request(const struct ctl *c, const char *cmd, json_t *args)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char *path = find_socket(c), *line = NULL, *req;
+	json_t *r, *ans = NULL;
+	size_t cap = 0, len = 0;
+	json_error_t jerr;
+	int fd = -1;
+
+	r = json_pack("{s:s, s:o}", "cmd", cmd, "args", args ? args :
+	    json_object());
+	req = r ? json_dumps(r, JSON_COMPACT) : NULL;
+	json_decref(r);
+	if (path == NULL || req == NULL) {
+		fprintf(stderr, "zonectl: out of memory\n");
+		goto out;
+	}
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		fprintf(stderr, "zonectl: cannot reach zoned at %s: %s\n",
+		    path, strerror(errno));
+		goto out;
+	}
+	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req) ||
+	    write(fd, "\n", 1) != 1) {
+		fprintf(stderr, "zonectl: %s: %s\n", path, strerror(errno));
+		goto out;
+	}
+	for (;;) {
+		ssize_t n;
+		if (len + 4096 + 1 > cap) {
+			char *nl = realloc(line, cap = cap ? cap * 2 : 65536);
+			if (nl == NULL)
+				goto out;
+			line = nl;
+		}
+		n = read(fd, line + len, cap - len - 1);
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		line[len] = '\0';
+		if (memchr(line, '\n', len))
+			break;
+	}
+	if (len == 0) {
+		fprintf(stderr, "zonectl: zoned at %s closed the connection\n",
+		    path);
+		goto out;
+	}
+	line[len] = '\0';
+	if ((ans = json_loads(line, JSON_DISABLE_EOF_CHECK, &jerr)) == NULL)
+		fprintf(stderr, "zonectl: bad answer from zoned: %s\n",
+		    jerr.text);
+out:
+	if (fd >= 0)
+		close(fd);
+	free(line);
+	free(req);
+	free(path);
+	return ans;
+}
+
+/* An error answer: print it; returns the exit code for it. */
+static int
+answer_error(const json_t *ans)
+{
+	int code = (int)json_integer_value(json_object_get(ans, "code"));
+	const char *err = json_string_value(json_object_get(ans, "error"));
+	const json_t *detail = json_object_get(ans, "detail");
+	const json_t *f;
+	size_t i;
+
+	fprintf(stderr, "zonectl: %s (%s)\n", err ? err : "error",
+	    ctl_code_str(code));
+	json_array_foreach(json_object_get(detail, "findings"), i, f)
+		fprintf(stderr, "%s:%d: %s: %s: %s%s%s\n",
+		    json_string_value(json_object_get(f, "file")),
+		    (int)json_integer_value(json_object_get(f, "line")),
+		    json_string_value(json_object_get(f, "severity")),
+		    json_string_value(json_object_get(f, "id")),
+		    json_string_value(json_object_get(f, "object")),
+		    json_string_value(json_object_get(f, "object"))[0] ?
+		    ": " : "",
+		    json_string_value(json_object_get(f, "message")));
+	json_array_foreach(json_object_get(detail, "kernel_errors"), i, f)
+		fprintf(stderr, "%s:%d: kernel: %s: %s%s%s\n",
+		    json_string_value(json_object_get(f, "file")),
+		    (int)json_integer_value(json_object_get(f, "line")),
+		    json_string_value(json_object_get(f, "object")),
+		    json_string_value(json_object_get(f, "error")),
+		    json_string_value(json_object_get(f, "kernel"))[0] ?
+		    ": " : "",
+		    json_string_value(json_object_get(f, "kernel")));
+	return code == CTL_FAILED || code == CTL_RESTART ? EXIT_NO :
+	    EXIT_TROUBLE;
+}
+
+static void
+print_json(const json_t *j)
+{
+	char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+	if (s)
+		printf("%s\n", s);
+	free(s);
+}
+
+/* Run a command without arguments of its own; NULL on trouble (exit code
+ * in *rc). */
+static json_t *
+simple(struct ctl *c, int argc, char **argv, const char *cmd, json_t *args,
+    int *rc)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_t *ans, *result;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'j') {
+			fprintf(stderr, "usage: zonectl %s [--json]\n", cmd);
+			json_decref(args);
+			*rc = EXIT_TROUBLE;
+			return NULL;
+		}
+		c->json = true;
+	}
+	if (optind != argc) {
+		fprintf(stderr, "usage: zonectl %s [--json]\n", cmd);
+		json_decref(args);
+		*rc = EXIT_TROUBLE;
+		return NULL;
+	}
+	if ((ans = ctl_request(c, cmd, args)) == NULL) {
+		*rc = EXIT_TROUBLE;
+		return NULL;
+	}
+	if (!json_is_true(json_object_get(ans, "ok"))) {
+		*rc = answer_error(ans);
+		json_decref(ans);
+		return NULL;
+	}
+	result = json_incref(json_object_get(ans, "result"));
+	json_decref(ans);
+	*rc = 0;
+	return result;
+}
+
+/* ---------------------------------------------------------------------
+ * Tables
+ */
+
+struct table {
+	char **cells;
+	size_t ncols, nrows, cap;
+};
+
+static void
+table_add(struct table *t, ...)
+{
+	va_list ap;
+
+	if ((t->nrows + 1) * t->ncols > t->cap) {
+		size_t cap = t->cap ? t->cap * 2 : t->ncols * 16;
+		char **v = realloc(t->cells, cap * sizeof(*v));
+		if (v == NULL)
+			return;
+		t->cells = v;
+		t->cap = cap;
+	}
+	va_start(ap, t);
+	for (size_t i = 0; i < t->ncols; i++) {
+		const char *s = va_arg(ap, const char *);
+		t->cells[t->nrows * t->ncols + i] = strdup(s ? s : "-");
+	}
+	va_end(ap);
+	t->nrows++;
+}
+
+static void
+table_print(struct table *t)
+{
+	size_t w[16] = { 0 };
+
+	for (size_t r = 0; r < t->nrows; r++)
+		for (size_t c = 0; c < t->ncols && c < 16; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+			size_t n = s ? strlen(s) : 0;
+			if (n > w[c])
+				w[c] = n;
+		}
+	for (size_t r = 0; r < t->nrows; r++) {
+		for (size_t c = 0; c < t->ncols; c++) {
+			const char *s = t->cells[r * t->ncols + c];
+			if (c + 1 < t->ncols)
+				printf("%-*s  ", (int)w[c], s ? s : "");
+			else
+				printf("%s", s ? s : "");
+		}
+		printf("\n");
+	}
+	for (size_t i = 0; i < t->nrows * t->ncols; i++)
+		free(t->cells[i]);
+	free(t->cells);
+	memset(t, 0, sizeof(*t));
+}
+
+static const char *
+num(json_int_t v, char *buf, size_t len)
+{
+	snprintf(buf, len, "%lld", (long long)v);
+	return buf;
+}
+
+static const char *
+jstr(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static json_int_t
+jint(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
+
+/* ---------------------------------------------------------------------
+ * The commands
+ */
+
+int
+ctl_status(struct ctl *c, int argc, char **argv)
+{
+	json_t *r, *p, *k, *n;
+	char b1[32], b2[32];
+	int rc;
+
+	if ((r = simple(c, argc, argv, "status", NULL, &rc)) == NULL)
+		return rc;
+	if (c->json) {
+		print_json(r);
+		json_decref(r);
+		return 0;
+	}
+	p = json_object_get(r, "policy");
+	k = json_object_get(r, "kernel");
+	n = json_object_get(r, "counters");
+	printf("zoned        pid %lld, up %llds since %s\n",
+	    (long long)jint(r, "pid"), (long long)jint(r, "uptime"),
+	    jstr(r, "started"));
+	printf("mode         %s\n", jstr(r, "mode"));
+	if (jstr(r, "fail_reason"))
+		printf("reason       %s\n", jstr(r, "fail_reason"));
+	if (json_is_object(p)) {
+		printf("policy       %s\n", jstr(p, "file"));
+		printf("sha256       %s\n", jstr(p, "sha256"));
+		printf("model        %s\n", jstr(p, "model"));
+		printf("flows        %lld (%lld active), %lld zones, %lld "
+		    "hosts\n", (long long)jint(p, "flows"),
+		    (long long)jint(p, "active_flows"),
+		    (long long)jint(p, "zones"), (long long)jint(p, "hosts"));
+		if (json_is_integer(json_object_get(p, "loaded_by")))
+			printf("loaded       %s by uid %lld\n",
+			    jstr(p, "loaded_at"),
+			    (long long)jint(p, "loaded_by"));
+		else
+			printf("loaded       %s at start-up or SIGHUP\n",
+			    jstr(p, "loaded_at"));
+	}
+	printf("kernel       %s\n", !json_is_true(json_object_get(k,
+	    "verified")) ? "not verified yet" : json_is_true(json_object_get(k,
+	    "match")) ? "table matches the policy" : "DRIFT: the table "
+	    "differs from the policy (zonectl verify)");
+	printf("permitted    %s packets, %s bytes\n",
+	    num(jint(n, "permitted_packets"), b1, sizeof(b1)),
+	    num(jint(n, "permitted_bytes"), b2, sizeof(b2)));
+	printf("denied       %s packets, %s bytes\n",
+	    num(jint(n, "denied_packets"), b1, sizeof(b1)),
+	    num(jint(n, "denied_bytes"), b2, sizeof(b2)));
+	if (json_array_size(json_object_get(r, "isolated")) > 0) {
+		size_t i;
+		json_t *v;
+		printf("isolated    ");
+		json_array_foreach(json_object_get(r, "isolated"), i, v)
+			printf(" %s", json_string_value(v));
+		printf("\n");
+	}
+	if (json_is_object(json_object_get(r, "last_reload"))) {
+		json_t *l = json_object_get(r, "last_reload");
+		printf("last reload  %s: %s%s\n", jstr(l, "at"),
+		    json_is_true(json_object_get(l, "ok")) ? "" : "REJECTED: ",
+		    jstr(l, "message"));
+	}
+	json_decref(r);
+	return 0;
+}
+
+int
+ctl_zones(struct ctl *c, int argc, char **argv)
+{
+	struct table t = { .ncols = 8 };
+	json_t *r, *z;
+	size_t i;
+	int rc;
+	char b[4][32];
+
+	if ((r = simple(c, argc, argv, "zones", NULL, &rc)) == NULL)
+		return rc;
+	if (c->json) {
+		print_json(r);
+		json_decref(r);
+		return 0;
+	}
+	table_add(&t, "ZONE", "KIND", "INTERFACES", "NETWORKS", "PERMIT-IN",
+	    "PERMIT-OUT", "DENY-IN", "DENY-OUT");
+	json_array_foreach(r, i, z) {
+		char ifs[256] = "", nets[512] = "";
+		size_t j;
+		json_t *v;
+		json_array_foreach(json_object_get(z, "interfaces"), j, v)
+			snprintf(ifs + strlen(ifs), sizeof(ifs) - strlen(ifs),
+			    "%s%s(%s)", j ? "," : "", jstr(v, "name"),
+			    jstr(v, "state"));
+		json_array_foreach(json_object_get(z, "networks"), j, v)
+			snprintf(nets + strlen(nets), sizeof(nets) -
+			    strlen(nets), "%s%s", j ? "," : "",
+			    json_string_value(v));
+		table_add(&t, jstr(z, "name"), jstr(z, "kind"), ifs, nets,
+		    num(jint(z, "permitted_in"), b[0], 32),
+		    num(jint(z, "permitted_out"), b[1], 32),
+		    num(jint(z, "denied_in"), b[2], 32),
+		    num(jint(z, "denied_out"), b[3], 32));
+	}
+	table_print(&t);
+	json_decref(r);
+	return 0;
+}
+
+int
+ctl_flows(struct ctl *c, int argc, char **argv)
+{
+	struct table t = { .ncols = 8 };
+	json_t *r, *f;
+	size_t i;
+	int rc;
+	char b[2][32];
+
+	if ((r = simple(c, argc, argv, "flows", NULL, &rc)) == NULL)
+		return rc;
+	if (c->json) {
+		print_json(r);
+		json_decref(r);
+		return 0;
+	}
+	table_add(&t, "FLOW", "FROM", "TO", "SERVICES", "METHOD", "STATE",
+	    "PACKETS", "BYTES");
+	json_array_foreach(r, i, f) {
+		char svc[256] = "", from[128], to[128];
+		size_t j;
+		json_t *v;
+		json_array_foreach(json_object_get(f, "services"), j, v)
+			snprintf(svc + strlen(svc), sizeof(svc) - strlen(svc),
+			    "%s%s", j ? "," : "", json_string_value(v));
+		snprintf(from, sizeof(from), "%s", jstr(f, "source"));
+		snprintf(to, sizeof(to), "%s", jstr(f, "destination"));
+		table_add(&t, jstr(f, "name"), from, to, svc,
+		    jstr(f, "method"), json_is_true(json_object_get(f,
+		    "active")) ? "active" : "expired",
+		    num(jint(f, "packets"), b[0], 32),
+		    num(jint(f, "bytes"), b[1], 32));
+	}
+	table_print(&t);
+	json_decref(r);
+	return 0;
+}
+
+int
+ctl_verify(struct ctl *c, int argc, char **argv)
+{
+	json_t *r, *l;
+	size_t i;
+	int rc;
+
+	if ((r = simple(c, argc, argv, "verify", NULL, &rc)) == NULL)
+		return rc;
+	rc = json_is_true(json_object_get(r, "match")) ? 0 : EXIT_NO;
+	if (c->json)
+		print_json(r);
+	else if (rc == 0)
+		printf("ok: the kernel's table inet zoned matches the policy\n");
+	else {
+		printf("drift: %lld difference(s) between the policy (-) and "
+		    "the kernel (+):\n", (long long)jint(r, "differences"));
+		json_array_foreach(json_object_get(r, "lines"), i, l)
+			printf("  %s\n", json_string_value(l));
+	}
+	json_decref(r);
+	return rc;
+}
+
+int
+ctl_reload(struct ctl *c, int argc, char **argv)
+{
+	json_t *r, *f;
+	size_t i;
+	int rc;
+
+	if ((r = simple(c, argc, argv, "reload", NULL, &rc)) == NULL)
+		return rc;
+	if (c->json)
+		print_json(r);
+	else {
+		printf("loaded %s (sha256 %s)\n", jstr(r, "file"),
+		    jstr(r, "sha256"));
+		json_array_foreach(json_object_get(r, "findings"), i, f)
+			printf("%s:%d: %s: %s: %s\n", jstr(f, "file"),
+			    (int)jint(f, "line"), jstr(f, "severity"),
+			    jstr(f, "id"), jstr(f, "message"));
+	}
+	json_decref(r);
+	return 0;
+}
+
+/* check without -f: the running policy answers. */
+int
+ctl_check_online(struct ctl *c, const char *src, const char *dst,
+    const char *proto, const char *mac, int sport)
+{
+	json_t *args = json_pack("{s:s, s:s, s:s}", "src", src, "dst", dst,
+	    "proto", proto), *ans, *r;
+	int rc;
+
+	if (mac)
+		json_object_set_new(args, "mac", json_string(mac));
+	if (sport >= 0)
+		json_object_set_new(args, "sport", json_integer(sport));
+	if ((ans = ctl_request(c, "check", args)) == NULL)
+		return EXIT_TROUBLE;
+	if (!json_is_true(json_object_get(ans, "ok"))) {
+		rc = answer_error(ans);
+		json_decref(ans);
+		return rc == EXIT_NO ? EXIT_TROUBLE : rc;
+	}
+	r = json_object_get(ans, "result");
+	rc = strcmp(jstr(r, "verdict") ? jstr(r, "verdict") : "", "permit") ==
+	    0 ? 0 : EXIT_NO;
+	if (c->json)
+		print_json(r);
+	else {
+		printf("%s: %s\n", jstr(r, "verdict"), jstr(r, "explain"));
+		if (jstr(r, "note"))
+			printf("note: %s\n", jstr(r, "note"));
+	}
+	json_decref(ans);
+	return rc;
+}

@@ -1,0 +1,502 @@
+/*
+ * command — the answers of the control socket: status, zones, flows, check,
+ * verify, reload.  Each returns a JSON value; zonectl prints it.
+ */
+#include <errno.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "command.h"
+#include "ctlproto.h"
+#include "log.h"
+#include "query.h"
+#include "zoned.h"
+
+const char *
+command_time(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+	char off[8];
+
+	localtime_r(&t, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
+	strftime(off, sizeof(off), "%z", &tm);	/* +0900 -> +09:00 */
+	if (strlen(off) == 5)
+		snprintf(buf + strlen(buf), len - strlen(buf), "%.3s:%s", off,
+		    off + 3);
+	return buf;
+}
+
+static json_t *
+jtime(time_t t)
+{
+	char buf[40];
+
+	return t ? json_string(command_time(t, buf, sizeof(buf))) :
+	    json_null();
+}
+
+static const char *
+mode_str(enum zoned_mode m)
+{
+	switch (m) {
+	case MODE_POLICY: return "enforcing";
+	case MODE_LAST_GOOD: return "enforcing-last-good";
+	case MODE_FAIL_CLOSED: return "fail-closed";
+	case MODE_NONE: break;
+	}
+	return "starting";
+}
+
+/* ---------------------------------------------------------------------
+ * Counters by name
+ */
+
+struct ctr {
+	char *name;
+	uint64_t packets, bytes;
+};
+
+struct ctrs {
+	struct ctr *v;
+	size_t n;
+};
+
+static void
+ctr_cb(const char *name, uint64_t pk, uint64_t by, void *arg)
+{
+	struct ctrs *c = arg;
+	struct ctr *v = realloc(c->v, (c->n + 1) * sizeof(*v));
+
+	if (v == NULL)
+		return;
+	c->v = v;
+	if ((v[c->n].name = strdup(name)) == NULL)
+		return;
+	v[c->n].packets = pk;
+	v[c->n++].bytes = by;
+}
+
+static void
+ctrs_free(struct ctrs *c)
+{
+	for (size_t i = 0; i < c->n; i++)
+		free(c->v[i].name);
+	free(c->v);
+}
+
+static const struct ctr *
+ctr_get(const struct ctrs *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static const struct ctr *
+ctr_get(const struct ctrs *c, const char *fmt, ...)
+{
+	char name[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(name, sizeof(name), fmt, ap);
+	va_end(ap);
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(c->v[i].name, name) == 0)
+			return &c->v[i];
+	return NULL;
+}
+
+static int
+read_ctrs(struct zoned *z, struct ctrs *c, char *err, size_t errlen)
+{
+	memset(c, 0, sizeof(*c));
+	if (engine_counters(z, ctr_cb, c, err, errlen) < 0) {
+		ctrs_free(c);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * status
+ */
+
+static int
+cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	const struct policy *p = z->pol;
+	struct ctrs c;
+	uint64_t pp = 0, pb = 0, dp = 0, db = 0;
+	json_t *r, *iso;
+	size_t active = 0;
+	time_t now = time(NULL);
+
+	(void)args;
+	(void)uid;
+	(void)detail;
+	if (read_ctrs(z, &c, err, errlen) < 0)
+		return CTL_INTERNAL;
+	for (size_t i = 0; i < c.n; i++) {
+		if (strncmp(c.v[i].name, "flow.", 5) == 0) {
+			pp += c.v[i].packets;
+			pb += c.v[i].bytes;
+		} else if (strncmp(c.v[i].name, "deny.", 5) == 0) {
+			dp += c.v[i].packets;
+			db += c.v[i].bytes;
+		}
+	}
+	ctrs_free(&c);
+	engine_verify(z, NULL, true);
+	for (size_t i = 0; p && i < p->nflows; i++)
+		active += policy_flow_active(&p->flows[i], now);
+	iso = json_array();
+	for (size_t i = 0; i < z->nisolated; i++)
+		json_array_append_new(iso, json_string(z->isolated[i]));
+	r = json_pack("{s:I, s:o, s:I, s:s, s:o, s:o}",
+	    "pid", (json_int_t)getpid(),
+	    "started", jtime(z->started),
+	    "uptime", (json_int_t)(now - z->started),
+	    "mode", mode_str(z->mode),
+	    "fail_reason", z->fail_reason[0] ? json_string(z->fail_reason) :
+	    json_null(),
+	    "isolated", iso);
+	if (p)
+		json_object_set_new(r, "policy", json_pack("{s:s, s:s, s:s, "
+		    "s:I, s:I, s:I, s:I, s:o, s:o}",
+		    "file", z->loaded_file ? z->loaded_file : "",
+		    "sha256", z->sha256, "model", policy_model_str(p->model),
+		    "zones", (json_int_t)p->nzones,
+		    "hosts", (json_int_t)p->nhosts,
+		    "flows", (json_int_t)p->nflows,
+		    "active_flows", (json_int_t)active,
+		    "loaded_at", jtime(z->loaded_at),
+		    "loaded_by", z->loaded_by < 0 ? json_null() :
+		    json_integer(z->loaded_by)));
+	else
+		json_object_set_new(r, "policy", json_null());
+	json_object_set_new(r, "kernel", json_pack("{s:b, s:o, s:I, s:o}",
+	    "verified", z->verified, "match", z->verified ?
+	    json_boolean(z->kernel_match) : json_null(),
+	    "differences", (json_int_t)z->drift,
+	    "verified_at", jtime(z->verified ? z->verified_at : 0)));
+	json_object_set_new(r, "counters", json_pack("{s:I, s:I, s:I, s:I}",
+	    "permitted_packets", (json_int_t)pp,
+	    "permitted_bytes", (json_int_t)pb,
+	    "denied_packets", (json_int_t)dp,
+	    "denied_bytes", (json_int_t)db));
+	json_object_set_new(r, "last_reload", z->reload_at ?
+	    json_pack("{s:o, s:b, s:s}", "at", jtime(z->reload_at), "ok",
+	    z->reload_ok, "message", z->reload_msg) : json_null());
+	*result = r;
+	return CTL_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * zones
+ */
+
+static const char *
+link_state(const char *ifname)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	const char *s = "absent";
+
+	if (fd < 0)
+		return "unknown";
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0)
+		s = !(ifr.ifr_flags & IFF_UP) ? "down" :
+		    (ifr.ifr_flags & IFF_RUNNING) ? "up" : "no-carrier";
+	close(fd);
+	return s;
+}
+
+static int
+cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	const struct policy *p = z->pol;
+	struct ctrs c;
+	json_t *r;
+
+	(void)args;
+	(void)uid;
+	(void)detail;
+	if (p == NULL) {
+		snprintf(err, errlen, "no policy loaded (failing closed: %s)",
+		    z->fail_reason);
+		return CTL_FAILED;
+	}
+	if (read_ctrs(z, &c, err, errlen) < 0)
+		return CTL_INTERNAL;
+	r = json_array();
+	for (size_t i = 0; i < p->nzones; i++) {
+		const struct zone *zo = &p->zones[i];
+		uint64_t pin = 0, pout = 0, din = 0, dout = 0;
+		json_t *ifs = json_array(), *nets = json_array();
+		char a[ADDR_PFX_STRLEN];
+
+		for (size_t j = 0; j < zo->nifaces; j++)
+			json_array_append_new(ifs, json_pack("{s:s, s:s}",
+			    "name", zo->ifaces[j], "state",
+			    link_state(zo->ifaces[j])));
+		for (size_t j = 0; j < zo->nnets; j++)
+			json_array_append_new(nets, json_string(
+			    addr_format(&zo->nets[j], a, sizeof(a))));
+		for (size_t j = 0; j < p->nflows; j++) {
+			const struct flow *f = &p->flows[j];
+			const struct ctr *k = ctr_get(&c, "flow.%s", f->name);
+			if (k == NULL)
+				continue;
+			if (policy_endpoint_zone(p, &f->from) == (int)i)
+				pin += k->packets;
+			if (policy_endpoint_zone(p, &f->to) == (int)i)
+				pout += k->packets;
+		}
+		for (size_t j = 0; j < p->nzones; j++) {
+			const struct ctr *k;
+			if ((k = ctr_get(&c, "deny.%s.%s", zo->name,
+			    p->zones[j].name)) != NULL)
+				din += k->packets;
+			if ((k = ctr_get(&c, "deny.%s.%s", p->zones[j].name,
+			    zo->name)) != NULL)
+				dout += k->packets;
+		}
+		json_array_append_new(r, json_pack("{s:s, s:s, s:o, s:o, s:I, "
+		    "s:I, s:I, s:I}", "name", zo->name, "kind",
+		    policy_zone_kind_str(zo->kind), "interfaces", ifs,
+		    "networks", nets,
+		    "permitted_in", (json_int_t)pin,
+		    "permitted_out", (json_int_t)pout,
+		    "denied_in", (json_int_t)din,
+		    "denied_out", (json_int_t)dout));
+	}
+	ctrs_free(&c);
+	*result = r;
+	return CTL_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * flows
+ */
+
+static json_t *
+services_json(const struct policy *p, const struct flow *f)
+{
+	json_t *a = json_array();
+
+	for (size_t k = 0; k < f->nservices; k++)
+		json_array_append_new(a, json_string(
+		    p->services[f->services[k]].name));
+	return a;
+}
+
+static int
+cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	const struct policy *p = z->pol;
+	struct ctrs c;
+	json_t *r;
+	time_t now = time(NULL);
+	char buf[96];
+
+	(void)args;
+	(void)uid;
+	(void)detail;
+	if (p == NULL) {
+		snprintf(err, errlen, "no policy loaded (failing closed: %s)",
+		    z->fail_reason);
+		return CTL_FAILED;
+	}
+	if (read_ctrs(z, &c, err, errlen) < 0)
+		return CTL_INTERNAL;
+	r = json_array();
+	for (size_t i = 0; i < p->nflows; i++) {
+		const struct flow *f = &p->flows[i];
+		const struct ctr *k = ctr_get(&c, "flow.%s", f->name);
+		json_t *o;
+
+		o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:o, s:o, s:b, "
+		    "s:b, s:s, s:I, s:I}",
+		    "name", f->name, "line", f->line,
+		    "from", p->zones[policy_endpoint_zone(p, &f->from)].name,
+		    "to", p->zones[policy_endpoint_zone(p, &f->to)].name,
+		    "services", services_json(p, f),
+		    "method", policy_method_str(f->method),
+		    "approval", f->approval ? json_string(f->approval) :
+		    json_null(),
+		    "expires", f->has_expires ? jtime(f->expires) : json_null(),
+		    "active", policy_flow_active(f, now), "log", f->log,
+		    "mark", (snprintf(buf, sizeof(buf), "0x%08x", f->mark), buf),
+		    "packets", (json_int_t)(k ? k->packets : 0),
+		    "bytes", (json_int_t)(k ? k->bytes : 0));
+		json_object_set_new(o, "source", json_string(
+		    policy_endpoint_name(p, &f->from, buf, sizeof(buf))));
+		json_object_set_new(o, "destination", json_string(
+		    policy_endpoint_name(p, &f->to, buf, sizeof(buf))));
+		json_array_append_new(r, o);
+	}
+	ctrs_free(&c);
+	*result = r;
+	return CTL_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * check
+ */
+
+static int
+cmd_check(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	struct query_args a = { .sport = -1 };
+	struct classify_verdict v;
+	struct query q;
+	json_t *sp;
+
+	(void)uid;
+	(void)detail;
+	a.src = json_string_value(json_object_get(args, "src"));
+	a.dst = json_string_value(json_object_get(args, "dst"));
+	a.proto = json_string_value(json_object_get(args, "proto"));
+	a.mac = json_string_value(json_object_get(args, "mac"));
+	if ((sp = json_object_get(args, "sport")) != NULL) {
+		if (!json_is_integer(sp)) {
+			snprintf(err, errlen, "\"sport\" must be an integer");
+			return CTL_BAD_REQUEST;
+		}
+		a.sport = (int)json_integer_value(sp);
+	}
+	if (a.src == NULL || a.dst == NULL || a.proto == NULL) {
+		snprintf(err, errlen, "check needs \"src\", \"dst\" and "
+		    "\"proto\" (strings)");
+		return CTL_BAD_REQUEST;
+	}
+	if (z->pol == NULL || z->cls == NULL) {
+		*result = json_pack("{s:s, s:n, s:s, s:n, s:n, s:s, s:n}",
+		    "verdict", "deny", "flow", "reason", "fail-closed",
+		    "from_zone", "to_zone", "explain", "zoned is failing "
+		    "closed: every crossing is denied", "note");
+		return CTL_OK;
+	}
+	if (query_build(z->pol, &a, &q, err, errlen) < 0)
+		return CTL_BAD_REQUEST;
+	classify_one(z->cls, &q.pkt, &v);
+	*result = query_answer_json(z->cls, z->pol, &q, &v);
+	return *result ? CTL_OK : CTL_INTERNAL;
+}
+
+/* ---------------------------------------------------------------------
+ * verify
+ */
+
+static int
+cmd_verify(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	struct canon diffs;
+	json_t *lines;
+	int n;
+
+	(void)args;
+	(void)uid;
+	(void)detail;
+	canon_init(&diffs);
+	if ((n = engine_verify(z, &diffs, false)) < 0) {
+		canon_free(&diffs);
+		snprintf(err, errlen, "cannot read the kernel's table");
+		return CTL_INTERNAL;
+	}
+	lines = json_array();
+	for (size_t i = 0; i < diffs.n && i < 500; i++)
+		json_array_append_new(lines, json_string(diffs.v[i]));
+	*result = json_pack("{s:b, s:I, s:o, s:s}", "match", n == 0,
+	    "differences", (json_int_t)n, "lines", lines, "mode",
+	    mode_str(z->mode));
+	canon_free(&diffs);
+	return CTL_OK;
+}
+
+/* ---------------------------------------------------------------------
+ * reload
+ */
+
+static json_t *
+findings_json(const struct diag *d)
+{
+	char *s = diag_json(d);
+	json_t *j = s ? json_loads(s, 0, NULL) : NULL;
+
+	free(s);
+	return j ? j : json_array();
+}
+
+int
+command_reload(struct zoned *z, long uid, json_t **result, json_t **detail,
+    char *err, size_t errlen)
+{
+	struct load_result r;
+	json_t *kerr;
+	int rc;
+
+	load_result_init(&r);
+	rc = engine_load(z, z->conf, uid, false, &r);
+	z->reload_at = time(NULL);
+	z->reload_ok = rc == 0;
+	kerr = json_array();
+	for (size_t i = 0; i < r.kerr.n; i++)
+		json_array_append_new(kerr, json_pack("{s:s, s:i, s:s, s:s, "
+		    "s:s}", "file", z->conf, "line", r.kerr.v[i].line,
+		    "object", r.kerr.v[i].what, "error",
+		    strerror(r.kerr.v[i].error), "kernel", r.kerr.v[i].msg));
+	if (rc == 0) {
+		snprintf(z->reload_msg, sizeof(z->reload_msg), "loaded %s",
+		    z->conf);
+		*result = json_pack("{s:b, s:s, s:s, s:o}", "loaded", 1,
+		    "file", z->conf, "sha256", z->sha256, "findings",
+		    findings_json(&r.diag));
+		json_decref(kerr);
+	} else {
+		snprintf(z->reload_msg, sizeof(z->reload_msg), "%s", r.err);
+		snprintf(err, errlen, "%s; the running policy stays", r.err);
+		*detail = json_pack("{s:o, s:o}", "findings",
+		    findings_json(&r.diag), "kernel_errors", kerr);
+	}
+	rc = r.code;
+	load_result_free(&r);
+	return rc;
+}
+
+static int
+cmd_reload(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	(void)args;
+	return command_reload(z, uid, result, detail, err, errlen);
+}
+
+static const struct command commands[] = {
+	{ "status", false, cmd_status },
+	{ "zones", false, cmd_zones },
+	{ "flows", false, cmd_flows },
+	{ "check", false, cmd_check },
+	{ "verify", false, cmd_verify },
+	{ "reload", true, cmd_reload },
+	{ NULL, false, NULL },
+};
+
+const struct command *
+command_find(const char *name)
+{
+	for (const struct command *c = commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}

@@ -1,0 +1,393 @@
+/*
+ * control — the control socket: a unix stream socket, mode 0660, group from
+ * the policy; one JSON request a line, one JSON answer a line.  The peer's
+ * credentials come from SO_PEERCRED on every connection: root may do
+ * everything, members of the group may read, nobody else may talk.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "command.h"
+#include "ctlproto.h"
+#include "log.h"
+#include "zoned.h"
+
+#define MAX_CLIENTS 32
+
+struct client {
+	int fd;
+	uid_t uid;
+	gid_t gid;
+	pid_t pid;
+	bool root, member;
+	char *buf;
+	size_t len;
+};
+
+struct control {
+	struct zoned *z;
+	int fd;
+	char *path;
+	gid_t gid;
+	bool have_group;
+	struct client clients[MAX_CLIENTS];
+};
+
+int
+control_fd(const struct control *c)
+{
+	return c->fd;
+}
+
+static int
+mkdir_parent(const char *path)
+{
+	char dir[PATH_MAX], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')) == NULL || slash == dir)
+		return 0;
+	*slash = '\0';
+	if (mkdir(dir, 0755) < 0 && errno != EEXIST)
+		return -1;
+	return 0;
+}
+
+struct control *
+control_open(struct zoned *z, const char *path, const char *group, char *err,
+    size_t errlen)
+{
+	struct control *c = calloc(1, sizeof(*c));
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct group *gr;
+	mode_t old;
+
+	if (c == NULL || (c->path = strdup(path)) == NULL) {
+		free(c);
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	c->z = z;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		c->clients[i].fd = -1;
+	if ((gr = getgrnam(group)) != NULL) {
+		c->gid = gr->gr_gid;
+		c->have_group = true;
+	} else
+		log_warnx("control group \"%s\" does not exist: the socket is "
+		    "for root only", group);
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		goto fail;
+	}
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (mkdir_parent(path) < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC |
+	    SOCK_NONBLOCK, 0)) < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		goto fail;
+	}
+	/* A socket left by a daemon that died: nobody answers on it. */
+	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+		snprintf(err, errlen, "%s: another zoned answers there", path);
+		goto fail;
+	}
+	unlink(path);
+	old = umask(0117);
+	if (bind(c->fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		umask(old);
+		snprintf(err, errlen, "bind %s: %s", path, strerror(errno));
+		goto fail;
+	}
+	umask(old);
+	if (chmod(path, c->have_group ? 0660 : 0600) < 0 ||
+	    (c->have_group && chown(path, 0, c->gid) < 0)) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (listen(c->fd, 16) < 0) {
+		snprintf(err, errlen, "listen: %s", strerror(errno));
+		goto fail;
+	}
+	return c;
+fail:
+	if (c->fd > 0)
+		close(c->fd);
+	free(c->path);
+	free(c);
+	return NULL;
+}
+
+static void
+client_close(struct control *c, struct client *cl)
+{
+	if (cl->fd < 0)
+		return;
+	zoned_unwatch(c->z, cl->fd);
+	close(cl->fd);
+	free(cl->buf);
+	memset(cl, 0, sizeof(*cl));
+	cl->fd = -1;
+}
+
+void
+control_close(struct control *c)
+{
+	if (c == NULL)
+		return;
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		client_close(c, &c->clients[i]);
+	close(c->fd);
+	unlink(c->path);
+	free(c->path);
+	free(c);
+}
+
+/* Is uid a member of gid, by its primary or supplementary groups? */
+static bool
+is_member(uid_t uid, gid_t primary, gid_t gid)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+	gid_t groups[256];
+	int n = 256;
+
+	if (primary == gid)
+		return true;
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || res == NULL)
+		return false;
+	if (getgrouplist(pw.pw_name, pw.pw_gid, groups, &n) < 0)
+		return false;
+	for (int i = 0; i < n; i++)
+		if (groups[i] == gid)
+			return true;
+	return false;
+}
+
+void
+control_accept(struct control *c)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct client *cl = NULL;
+	struct timeval tv = { .tv_sec = 5 };
+	int fd;
+
+	while ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC |
+	    SOCK_NONBLOCK)) >= 0) {
+		for (int i = 0; i < MAX_CLIENTS && cl == NULL; i++)
+			if (c->clients[i].fd < 0)
+				cl = &c->clients[i];
+		if (cl == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERCRED,
+		    &cred, &len) < 0) {
+			close(fd);
+			continue;
+		}
+		cl->fd = fd;
+		cl->uid = cred.uid;
+		cl->gid = cred.gid;
+		cl->pid = cred.pid;
+		cl->root = cred.uid == 0;
+		cl->member = c->have_group && is_member(cred.uid, cred.gid,
+		    c->gid);
+		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		if (!cl->root && !cl->member) {
+			static const char deny[] = "{\"ok\": false, \"code\": "
+			    "3, \"error\": \"permission denied: root or the "
+			    "control group only\"}\n";
+			log_event(LOG_WARNING, "control-denied", "uid=%u pid=%d",
+			    (unsigned)cl->uid, (int)cl->pid);
+			/* closing anyway: a failed send changes nothing */
+			(void)!send(fd, deny, sizeof(deny) - 1, MSG_NOSIGNAL);
+			client_close(c, cl);
+			cl = NULL;
+			continue;
+		}
+		if (zoned_watch(c->z, fd) < 0) {
+			client_close(c, cl);
+			cl = NULL;
+			continue;
+		}
+		cl = NULL;
+	}
+}
+
+bool
+control_owns(const struct control *c, int fd)
+{
+	for (int i = 0; i < MAX_CLIENTS; i++)
+		if (c->clients[i].fd == fd)
+			return true;
+	return false;
+}
+
+/* Write the whole answer (the socket blocks up to SO_SNDTIMEO). */
+static int
+send_all(int fd, const char *s, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = send(fd, s, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN) {
+				fd_set w;
+				struct timeval tv = { .tv_sec = 5 };
+				FD_ZERO(&w);
+				FD_SET(fd, &w);
+				if (select(fd + 1, NULL, &w, NULL, &tv) <= 0)
+					return -1;
+				continue;
+			}
+			return -1;
+		}
+		s += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int
+answer(struct client *cl, json_t *a)
+{
+	char *s = json_dumps(a, JSON_COMPACT);
+	int rc = -1;
+
+	json_decref(a);
+	if (s != NULL) {
+		size_t n = strlen(s);
+		s[n] = '\0';
+		rc = send_all(cl->fd, s, n) == 0 && send_all(cl->fd, "\n", 1) ==
+		    0 ? 0 : -1;
+		free(s);
+	}
+	return rc;
+}
+
+static json_t *
+error_answer(int code, const char *msg, json_t *detail)
+{
+	json_t *a = json_pack("{s:b, s:i, s:s}", "ok", 0, "code", code,
+	    "error", msg);
+
+	if (a && detail)
+		json_object_set_new(a, "detail", detail);
+	else
+		json_decref(detail);
+	return a;
+}
+
+static int
+handle_line(struct control *c, struct client *cl, const char *line)
+{
+	json_error_t jerr;
+	json_t *req = json_loads(line, 0, &jerr), *args, *result = NULL,
+	    *detail = NULL;
+	const struct command *cmd;
+	const char *name;
+	char err[1024] = "";
+	int code;
+
+	if (req == NULL || !json_is_object(req)) {
+		json_decref(req);
+		return answer(cl, error_answer(CTL_BAD_REQUEST, req == NULL ?
+		    jerr.text : "a request is a JSON object", NULL));
+	}
+	name = json_string_value(json_object_get(req, "cmd"));
+	args = json_object_get(req, "args");
+	if (name == NULL || (args != NULL && !json_is_object(args))) {
+		json_decref(req);
+		return answer(cl, error_answer(CTL_BAD_REQUEST, "a request "
+		    "needs \"cmd\" (a string) and \"args\" (an object)", NULL));
+	}
+	if ((cmd = command_find(name)) == NULL) {
+		snprintf(err, sizeof(err), "unknown command \"%.64s\"", name);
+		json_decref(req);
+		return answer(cl, error_answer(CTL_UNKNOWN, err, NULL));
+	}
+	if (cmd->change && !cl->root) {
+		log_event(LOG_WARNING, "control-denied", "uid=%u cmd=%s",
+		    (unsigned)cl->uid, cmd->name);
+		json_decref(req);
+		return answer(cl, error_answer(CTL_DENIED, "permission denied: "
+		    "only root may change zoned", NULL));
+	}
+	if (cmd->change)
+		log_event(LOG_NOTICE, "control", "uid=%u pid=%d cmd=%s",
+		    (unsigned)cl->uid, (int)cl->pid, cmd->name);
+	else
+		log_debug("control uid=%u cmd=%s", (unsigned)cl->uid, cmd->name);
+	if (args == NULL)
+		json_object_set_new(req, "args", args = json_object());
+	code = cmd->fn(c->z, args, (long)cl->uid, &result, &detail, err,
+	    sizeof(err));
+	json_decref(req);
+	if (code != CTL_OK) {
+		json_decref(result);
+		return answer(cl, error_answer(code, err[0] ? err :
+		    ctl_code_str(code), detail));
+	}
+	json_decref(detail);
+	return answer(cl, json_pack("{s:b, s:o}", "ok", 1, "result",
+	    result ? result : json_null()));
+}
+
+void
+control_client_event(struct control *c, int fd, uint32_t events)
+{
+	struct client *cl = NULL;
+	char buf[8192];
+	ssize_t n;
+
+	for (int i = 0; i < MAX_CLIENTS && cl == NULL; i++)
+		if (c->clients[i].fd == fd)
+			cl = &c->clients[i];
+	if (cl == NULL)
+		return;
+	(void)events;
+	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
+		char *nb = realloc(cl->buf, cl->len + (size_t)n + 1);
+		char *nl;
+		if (nb == NULL) {
+			client_close(c, cl);
+			return;
+		}
+		cl->buf = nb;
+		memcpy(cl->buf + cl->len, buf, (size_t)n);
+		cl->len += (size_t)n;
+		cl->buf[cl->len] = '\0';
+		while ((nl = memchr(cl->buf, '\n', cl->len)) != NULL) {
+			size_t used = (size_t)(nl - cl->buf) + 1;
+			*nl = '\0';
+			if (used - 1 > CTL_MAX_REQUEST ||
+			    handle_line(c, cl, cl->buf) < 0) {
+				client_close(c, cl);
+				return;
+			}
+			memmove(cl->buf, cl->buf + used, cl->len - used + 1);
+			cl->len -= used;
+		}
+		if (cl->len > CTL_MAX_REQUEST) {
+			answer(cl, error_answer(CTL_TOO_BIG, "request over 64 "
+			    "KiB", NULL));
+			client_close(c, cl);
+			return;
+		}
+	}
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+		client_close(c, cl);
+}

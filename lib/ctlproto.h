@@ -1,0 +1,44 @@
+/*
+ * ctlproto — the control protocol between zoned and zonectl.
+ *
+ * A unix stream socket; one JSON object a line each way.  Request:
+ *   {"cmd": "status", "args": {...}}
+ * Answer:
+ *   {"ok": true, "result": ...}
+ *   {"ok": false, "code": N, "error": "text"}
+ * The codes below are stable; zonectl turns them into text and exit codes.
+ */
+#ifndef ZONED_CTLPROTO_H
+#define ZONED_CTLPROTO_H
+
+#define CTL_MAX_REQUEST 65536	/* bytes a request line may have */
+
+enum ctl_code {
+	CTL_OK = 0,
+	CTL_FAILED = 1,		/* the operation ran and failed (reload
+				 * rejected, apply failed) */
+	CTL_BAD_REQUEST = 2,	/* not JSON, missing or wrong arguments */
+	CTL_DENIED = 3,		/* the caller may not do this */
+	CTL_TOO_BIG = 4,	/* request over CTL_MAX_REQUEST */
+	CTL_UNKNOWN = 5,	/* no such command */
+	CTL_INTERNAL = 6,	/* out of memory, kernel unreachable */
+	CTL_RESTART = 7,	/* the change needs a restart of zoned */
+};
+
+static inline const char *
+ctl_code_str(int code)
+{
+	switch (code) {
+	case CTL_OK: return "ok";
+	case CTL_FAILED: return "failed";
+	case CTL_BAD_REQUEST: return "bad request";
+	case CTL_DENIED: return "permission denied";
+	case CTL_TOO_BIG: return "request too big";
+	case CTL_UNKNOWN: return "unknown command";
+	case CTL_INTERNAL: return "internal error";
+	case CTL_RESTART: return "restart required";
+	}
+	return "error";
+}
+
+#endif
