@@ -22,16 +22,94 @@
 
 #define ZL011 "ZL011"
 
+/* Names -> indices, so that resolving 100K flows stays linear. */
+struct name_index {
+	const char **names;
+	int *idx;
+	size_t cap, n;
+};
+
 struct loader {
 	struct policy *p;
 	struct diag *d;
 	const char *file;
+	struct name_index zones, hosts, services, flows;
+	/* sections given under a wrong name or type: references into them
+	 * are not reported again (one typo, one finding) */
+	bool broken_zones, broken_hosts, broken_services;
 	/* Keys that check_keys() just suggested for a typo in the current
 	 * group: a missing required key among them is not reported again. */
 	const config_setting_t *suggested_in;
 	const char *suggested[8];
 	int nsuggested;
 };
+
+/* ---------------------------------------------------------------------
+ * Name indices
+ */
+
+static uint32_t
+name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (uint8_t)*s) * 16777619u;
+	return h;
+}
+
+static int
+index_get(const struct name_index *x, const char *name)
+{
+	if (x->cap == 0)
+		return -1;
+	for (size_t k = name_hash(name) & (x->cap - 1); x->names[k];
+	    k = (k + 1) & (x->cap - 1))
+		if (strcmp(x->names[k], name) == 0)
+			return x->idx[k];
+	return -1;
+}
+
+/* Add name -> i unless the name is there; -1 on allocation failure. */
+static int
+index_put(struct name_index *x, const char *name, int i)
+{
+	size_t k;
+
+	if ((x->n + 1) * 2 > x->cap) {
+		struct name_index y = { 0 };
+		y.cap = x->cap ? x->cap * 2 : 64;
+		y.names = calloc(y.cap, sizeof(*y.names));
+		y.idx = calloc(y.cap, sizeof(*y.idx));
+		if (y.names == NULL || y.idx == NULL) {
+			free(y.names);
+			free(y.idx);
+			return -1;
+		}
+		for (size_t j = 0; j < x->cap; j++)
+			if (x->names[j])
+				index_put(&y, x->names[j], x->idx[j]);
+		free(x->names);
+		free(x->idx);
+		*x = y;
+	}
+	for (k = name_hash(name) & (x->cap - 1); x->names[k];
+	    k = (k + 1) & (x->cap - 1))
+		if (strcmp(x->names[k], name) == 0)
+			return 0;
+	x->names[k] = name;
+	x->idx[k] = i;
+	x->n++;
+	return 0;
+}
+
+static void
+index_free(struct name_index *x)
+{
+	free(x->names);
+	free(x->idx);
+	memset(x, 0, sizeof(*x));
+}
 
 /* ---------------------------------------------------------------------
  * Reporting
@@ -44,10 +122,30 @@ setting_file(const struct loader *L, const config_setting_t *s)
 	return f ? f : L->file;
 }
 
+/*
+ * The line of a setting.  A scalar element of an array or list is reported
+ * at the line of its key: libconfig gives the last element of a multi-line
+ * list the line of the closing bracket (the parser's lookahead).
+ */
 static int
 setting_line(const config_setting_t *s)
 {
-	return s ? (int)config_setting_source_line(s) : 0;
+	const config_setting_t *parent;
+	int t;
+
+	if (s == NULL)
+		return 0;
+	t = config_setting_type(s);
+	parent = config_setting_parent(s);
+	/* values of a key (ports, networks, service...), not the objects of
+	 * a top-level list (flows, management) */
+	if (parent && t != CONFIG_TYPE_GROUP && t != CONFIG_TYPE_LIST &&
+	    t != CONFIG_TYPE_ARRAY && (config_setting_type(parent) ==
+	    CONFIG_TYPE_ARRAY || config_setting_type(parent) ==
+	    CONFIG_TYPE_LIST) && !config_setting_is_root(
+	    config_setting_parent(parent)))
+		s = parent;
+	return (int)config_setting_source_line(s);
 }
 
 static void lerr(struct loader *, const config_setting_t *, const char *,
@@ -113,12 +211,13 @@ edit_distance(const char *a, const char *b)
 	return row[lb];
 }
 
-/* Report every member of group g that is not in keys[] (NULL-terminated). */
-static void
+/* Report every member of group g that is not in keys[] (NULL-terminated);
+ * returns how many there were. */
+static int
 check_keys(struct loader *L, const config_setting_t *g, const char *object,
     const char *const keys[])
 {
-	int n = config_setting_length(g);
+	int n = config_setting_length(g), unknown = 0;
 
 	L->suggested_in = g;
 	L->nsuggested = 0;
@@ -147,6 +246,7 @@ check_keys(struct loader *L, const config_setting_t *g, const char *object,
 		}
 		if (ok)
 			continue;
+		unknown++;
 		if (near && L->nsuggested < 8)
 			L->suggested[L->nsuggested++] = near;
 		if (near)
@@ -156,6 +256,26 @@ check_keys(struct loader *L, const config_setting_t *g, const char *object,
 			lerr(L, m, object, "unknown key \"%s\" (expected: %s)",
 			    name, list);
 	}
+	return unknown;
+}
+
+/* Did check_keys() just suggest key for a typo in group g? */
+static bool
+suggested(const struct loader *L, const config_setting_t *g, const char *key)
+{
+	if (L->suggested_in != g)
+		return false;
+	for (int i = 0; i < L->nsuggested; i++)
+		if (strcmp(L->suggested[i], key) == 0)
+			return true;
+	return false;
+}
+
+static bool
+wrong_type(const config_setting_t *g, const char *key, int type)
+{
+	const config_setting_t *s = config_setting_get_member(g, key);
+	return s != NULL && config_setting_type(s) != type;
 }
 
 /* Report a missing required key, unless a typo of it was just reported. */
@@ -163,11 +283,8 @@ static void
 missing(struct loader *L, const config_setting_t *g, const char *object,
     const char *key)
 {
-	if (L->suggested_in == g)
-		for (int i = 0; i < L->nsuggested; i++)
-			if (strcmp(L->suggested[i], key) == 0)
-				return;
-	lerr(L, g, object, "missing required key \"%s\"", key);
+	if (!suggested(L, g, key))
+		lerr(L, g, object, "missing required key \"%s\"", key);
 }
 
 /* ---------------------------------------------------------------------
@@ -437,6 +554,8 @@ load_zone(struct loader *L, const config_setting_t *g)
 		return;
 	}
 	z->line = setting_line(g);
+	if (index_put(&L->zones, z->name, (int)(L->p->nzones - 1)) < 0)
+		L->d->oom = 1;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		lerr(L, g, object, "a zone must be a group { kind = ...; "
 		    "interfaces = [...]; networks = [...]; }");
@@ -450,7 +569,8 @@ load_zone(struct loader *L, const config_setting_t *g)
 		    POLICY_ZONE_NAME_MAX);
 		z->bad = true;
 	}
-	check_keys(L, g, object, keys);
+	if (check_keys(L, g, object, keys) > 0)
+		z->bad = true;
 	if (get_string(L, g, "kind", object, true, &kind, &z->kind_line) > 0) {
 		z->kind = policy_zone_kind_from_str(kind);
 		if (z->kind == 0) {
@@ -507,6 +627,8 @@ load_host(struct loader *L, const config_setting_t *g)
 	}
 	h->line = setting_line(g);
 	h->zone = -1;
+	if (index_put(&L->hosts, h->name, (int)(L->p->nhosts - 1)) < 0)
+		L->d->oom = 1;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		lerr(L, g, object, "a host must be a group { zone = ...; "
 		    "address = ...; }");
@@ -518,12 +640,14 @@ load_host(struct loader *L, const config_setting_t *g)
 		    POLICY_NAME_MAX);
 		h->bad = true;
 	}
-	check_keys(L, g, object, keys);
+	if (check_keys(L, g, object, keys) > 0)
+		h->bad = true;
 	if (get_string(L, g, "zone", object, true, &v, &h->zone_line) > 0) {
-		h->zone = policy_find_zone(L->p, v);
+		h->zone = index_get(&L->zones, v);
 		if (h->zone < 0) {
-			lerr(L, config_setting_get_member(g, "zone"), object,
-			    "no zone named \"%s\"", v);
+			if (!L->broken_zones)
+				lerr(L, config_setting_get_member(g, "zone"),
+				    object, "no zone named \"%s\"", v);
 			h->bad = true;
 		} else if (L->p->zones[h->zone].bad)
 			h->bad = true;	/* already reported on the zone */
@@ -773,6 +897,8 @@ load_service(struct loader *L, const config_setting_t *g)
 		return;
 	}
 	sv->line = setting_line(g);
+	if (index_put(&L->services, sv->name, (int)(L->p->nservices - 1)) < 0)
+		L->d->oom = 1;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		lerr(L, g, object, "a service must be a group { proto = ...; "
 		    "ports = [...]; }");
@@ -784,7 +910,8 @@ load_service(struct loader *L, const config_setting_t *g)
 		    POLICY_NAME_MAX);
 		sv->bad = true;
 	}
-	check_keys(L, g, object, keys);
+	if (check_keys(L, g, object, keys) > 0)
+		sv->bad = true;
 	if (get_string(L, g, "proto", object, true, &v, &sv->proto_line) > 0) {
 		if (strcmp(v, "tcp") == 0)
 			sv->proto = PROTO_TCP;
@@ -851,8 +978,10 @@ conf_parse_time(const char *s, time_t *out)
 	    30, 31 };
 
 	if (strlen(s) < 20 ||
-	    sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &sec,
+	    sscanf(s, "%4d-%2d-%2d%*c%2d:%2d:%2d%n", &Y, &M, &D, &h, &m, &sec,
 	    &n) != 6 || n != 19)
+		return -1;
+	if (s[10] != 'T' && s[10] != 't')
 		return -1;
 	for (int i = 0; i < 19; i++) {
 		bool digit = i != 4 && i != 7 && i != 10 && i != 13 && i != 16;
@@ -916,22 +1045,23 @@ resolve_endpoint(struct loader *L, const config_setting_t *g,
 		*bad = true;
 		return -1;
 	}
-	if ((i = policy_find_host(L->p, v)) >= 0) {
+	if ((i = index_get(&L->hosts, v)) >= 0) {
 		ep->kind = EP_HOST;
 		ep->idx = i;
 		if (L->p->hosts[i].bad)
 			*bad = true;
 		return 0;
 	}
-	if ((i = policy_find_zone(L->p, v)) >= 0) {
+	if ((i = index_get(&L->zones, v)) >= 0) {
 		ep->kind = EP_ZONE;
 		ep->idx = i;
 		if (L->p->zones[i].bad)
 			*bad = true;
 		return 0;
 	}
-	lerr(L, config_setting_get_member(g, key), object, "\"%s\" = \"%s\": "
-	    "no host or zone of that name", key, v);
+	if (!L->broken_hosts && !L->broken_zones)
+		lerr(L, config_setting_get_member(g, key), object, "\"%s\" = "
+		    "\"%s\": no host or zone of that name", key, v);
 	*bad = true;
 	return -1;
 }
@@ -948,10 +1078,11 @@ flow_service(struct loader *L, const config_setting_t *e, const char *v,
     void *arg)
 {
 	struct svc_ctx *c = arg;
-	int i = policy_find_service(L->p, v), *slot;
+	int i = index_get(&L->services, v), *slot;
 
 	if (i < 0) {
-		lerr(L, e, c->object, "no service named \"%s\"", v);
+		if (!L->broken_services)
+			lerr(L, e, c->object, "no service named \"%s\"", v);
 		return -1;
 	}
 	for (size_t j = 0; j < c->n; j++)
@@ -996,6 +1127,13 @@ load_flow(struct loader *L, const config_setting_t *g, int index)
 		f->name = xstrdup(L, "");
 		return;
 	}
+	/* the name, if there is a good one, names the flow in every message */
+	if (config_setting_lookup_string(g, "name", &v) == CONFIG_TRUE &&
+	    valid_name(v, POLICY_NAME_MAX))
+		snprintf(object, sizeof(object), index_get(&L->flows, v) >= 0 ?
+		    "flow \"%s\" (#%d)" : "flow \"%s\"", v, index + 1);
+	if (check_keys(L, g, object, keys) > 0)
+		f->bad = true;
 	if (get_string(L, g, "name", object, true, &v, &f->name_line) > 0) {
 		if (!valid_name(v, POLICY_NAME_MAX)) {
 			lerr(L, config_setting_get_member(g, "name"), object,
@@ -1004,22 +1142,21 @@ load_flow(struct loader *L, const config_setting_t *g, int index)
 			    v, POLICY_NAME_MAX);
 			f->bad = true;
 		} else {
-			int dup = policy_find_flow(L->p, v);
+			int dup = index_get(&L->flows, v);
 			if (dup >= 0) {
 				lerr(L, config_setting_get_member(g, "name"),
 				    object, "duplicate flow name \"%s\" (first "
 				    "at line %d)", v, L->p->flows[dup].line);
 				f->bad = true;
 			}
-			snprintf(object, sizeof(object), "flow \"%s\"", v);
 		}
-		/* set only after the duplicate lookup above */
 		f->name = xstrdup(L, v);
+		if (f->name && index_put(&L->flows, f->name, index) < 0)
+			L->d->oom = 1;
 	} else {
 		f->bad = true;
 		f->name = xstrdup(L, "");
 	}
-	check_keys(L, g, object, keys);
 	resolve_endpoint(L, g, "from", object, &f->from, &f->from_line,
 	    &f->bad);
 	resolve_endpoint(L, g, "to", object, &f->to, &f->to_line, &f->bad);
@@ -1111,13 +1248,15 @@ load_mgmt(struct loader *L, const config_setting_t *g, int index)
 		m->bad = true;
 		return;
 	}
-	check_keys(L, g, object, keys);
+	if (check_keys(L, g, object, keys) > 0)
+		m->bad = true;
 	resolve_endpoint(L, g, "from", object, &m->from, NULL, &m->bad);
 	if (get_string(L, g, "service", object, true, &v, NULL) > 0) {
-		m->service = policy_find_service(L->p, v);
+		m->service = index_get(&L->services, v);
 		if (m->service < 0) {
-			lerr(L, config_setting_get_member(g, "service"), object,
-			    "no service named \"%s\"", v);
+			if (!L->broken_services)
+				lerr(L, config_setting_get_member(g, "service"),
+				    object, "no service named \"%s\"", v);
 			m->bad = true;
 		} else if (L->p->services[m->service].bad)
 			m->bad = true;
@@ -1266,7 +1405,7 @@ check_names(struct loader *L, const config_setting_t *hosts)
 {
 	for (size_t i = 0; i < L->p->nhosts; i++) {
 		struct host *h = &L->p->hosts[i];
-		if (policy_find_zone(L->p, h->name) >= 0) {
+		if (index_get(&L->zones, h->name) >= 0) {
 			lerr(L, config_setting_get_member(hosts, h->name),
 			    NULL, "host \"%s\" has the name of a zone; flows "
 			    "could not tell them apart", h->name);
@@ -1329,9 +1468,17 @@ load_root(struct loader *L, const config_setting_t *root)
 	bool bad = false;
 
 	check_keys(L, root, NULL, keys);
-	if ((s = config_setting_get_member(root, "version")) == NULL)
-		lerr(L, root, NULL, "missing required key \"version\" "
-		    "(version = 1;)");
+	L->broken_zones = suggested(L, root, "zones") ||
+	    wrong_type(root, "zones", CONFIG_TYPE_GROUP);
+	L->broken_hosts = suggested(L, root, "hosts") ||
+	    wrong_type(root, "hosts", CONFIG_TYPE_GROUP);
+	L->broken_services = suggested(L, root, "services") ||
+	    wrong_type(root, "services", CONFIG_TYPE_GROUP);
+	if ((s = config_setting_get_member(root, "version")) == NULL) {
+		if (!suggested(L, root, "version"))
+			lerr(L, root, NULL, "missing required key \"version\" "
+			    "(version = 1;)");
+	}
 	else if (get_int(L, root, "version", NULL, LLONG_MIN, LLONG_MAX, &n,
 	    NULL) > 0) {
 		if (n != 1)
@@ -1397,6 +1544,10 @@ load_config(config_t *cfg, const char *name, struct policy **out,
 		return -1;
 	}
 	load_root(&L, config_root_setting(cfg));
+	index_free(&L.zones);
+	index_free(&L.hosts);
+	index_free(&L.services);
+	index_free(&L.flows);
 	if (fill_defaults(&L) < 0) {
 		policy_free(L.p);
 		d->oom = 1;

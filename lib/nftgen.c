@@ -1123,9 +1123,11 @@ forward_head(struct gen *g, struct nft_chain *fwd)
 	op(r, OP_CT_STATE, NFT_CT_INVALID, NULL, NULL);
 	op(r, OP_JUMP, 0, inv, NULL);
 	add_set(g, "active", &km, ND_NONE, false);
+	/* replies and the rest of a connection count to its flow */
 	r = add_rule(g, fwd, 0);
 	op(r, OP_CT_STATE, NFT_CT_ESTABLISHED | NFT_CT_RELATED, NULL, NULL);
 	op(r, OP_LOOKUP, 0, "active", &km);
+	op(r, OP_COUNTER_MAP, 0, "fctr", NULL);
 	op(r, OP_ACCEPT, 0, NULL, NULL);
 	r = add_rule(g, fwd, 0);
 	op(r, OP_CT_STATE, NFT_CT_ESTABLISHED | NFT_CT_RELATED, NULL, NULL);

@@ -8,7 +8,8 @@
  *   forward (hook forward, policy drop)
  *     iifname/oifname @isolated       -> jump deny.isolated
  *     ct state invalid                 -> jump deny.invalid
- *     ct state established,related, ct mark @active -> accept
+ *     ct state established,related, ct mark @active -> count to the
+ *                                      flow (counter map), accept
  *     ct state established,related     -> jump deny.stale
  *     iifname . saddr != @src4/@src6   -> jump deny.spoofed
  *     saddr @pinaddrN, saddr . ether saddr != @pinnedN -> jump deny.mac

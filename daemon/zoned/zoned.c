@@ -29,6 +29,7 @@
 #include <jansson.h>
 
 #include "command.h"
+#include "conf.h"
 #include "ctlproto.h"
 #include "lint.h"
 #include "log.h"
@@ -39,8 +40,8 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: zoned [-d] [-f FILE] [-S STATEDIR]\n"
-	    "       zoned -n [-f FILE]\n"
-	    "       zoned -p [-f FILE]\n");
+	    "       zoned -n [-f FILE] [--at TIME]\n"
+	    "       zoned -p [-f FILE] [--at TIME]\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -49,7 +50,7 @@ usage(FILE *fp)
 
 /* -n: parse and lint, print findings, exit 0 (no error) or 1. */
 static int
-check_only(const char *file)
+check_only(const char *file, time_t now)
 {
 	struct policy *p = NULL;
 	struct diag d;
@@ -57,7 +58,7 @@ check_only(const char *file)
 	int rc;
 
 	diag_init(&d);
-	if (lint_file(file, time(NULL), &p, &d, err, sizeof(err)) < 0) {
+	if (lint_file(file, now, &p, &d, err, sizeof(err)) < 0) {
 		fprintf(stderr, "zoned: %s\n", err);
 		diag_free(&d);
 		return 1;
@@ -75,9 +76,9 @@ check_only(const char *file)
 /* -p: the ruleset as nft text, touching nothing.  A policy with errors
  * prints its findings instead and exits 1. */
 static int
-print_only(const char *file)
+print_only(const char *file, time_t now)
 {
-	struct nftgen_opts o = { .now = time(NULL) };
+	struct nftgen_opts o = { .now = now };
 	struct policy *p = NULL;
 	struct nft_ir *ir;
 	struct diag d;
@@ -302,8 +303,10 @@ main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
+		{ "at", required_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
+	time_t at = 0;
 	struct zoned z = { .conf = ZONED_DEFAULT_CONF,
 	    .state_dir = ZONED_DEFAULT_STATE };
 	int ch, checkonly = 0, printonly = 0;
@@ -327,6 +330,13 @@ main(int argc, char **argv)
 		case 'S':
 			z.state_dir = optarg;
 			break;
+		case 'a':
+			if (conf_parse_time(optarg, &at) < 0) {
+				fprintf(stderr, "zoned: invalid time \"%s\" "
+				    "(RFC 3339)\n", optarg);
+				return 1;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -335,14 +345,15 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind != argc || checkonly + printonly > 1) {
+	if (optind != argc || checkonly + printonly > 1 ||
+	    (at != 0 && checkonly + printonly == 0)) {
 		usage(stderr);
 		return 1;
 	}
 	if (checkonly)
-		return check_only(z.conf);
+		return check_only(z.conf, at ? at : time(NULL));
 	if (printonly)
-		return print_only(z.conf);
+		return print_only(z.conf, at ? at : time(NULL));
 	if (geteuid() != 0) {
 		fprintf(stderr, "zoned: must start as root (it drops to the "
 		    "%s user with two capabilities)\n", ZONED_USER);
