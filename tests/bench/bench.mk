@@ -1,0 +1,40 @@
+# tests/bench/bench.mk — the benchmark programs (included by the Makefile).
+#
+#   build/bench/classbench   the classifier on ClassBench sets, against the
+#                            linear reference and, where libdpdk-dev is
+#                            installed, DPDK rte_acl in the same process
+#
+# Objects are built by the Makefile's $(R)/bench/%.o rule (BFLAGS,
+# -march=native); the library sources the benchmark needs are compiled again
+# there so that the measured code has the benchmark's flags.  DPDK is a
+# benchmark-only dependency: only classbench.o and the link see it.
+
+BENCH_DPDK := $(shell pkg-config --exists libdpdk 2>/dev/null && echo on || echo off)
+
+ifeq ($(BENCH_DPDK),on)
+# System include dirs (their headers are not ours to keep warning-free) and no
+# -march from DPDK: BFLAGS has -march=native.
+DPDK_CFLAGS := -DHAVE_DPDK -DALLOW_EXPERIMENTAL_API $(patsubst -I%,-isystem %,$(filter-out -march=% -mtune=%,$(shell pkg-config --cflags libdpdk)))
+DPDK_LIBS   := $(shell pkg-config --libs libdpdk)
+endif
+
+CB_LIB_SRC := $(sort $(wildcard lib/acl*.c)) lib/classbench.c
+CB_OBJ     := $(R)/bench/tests/bench/classbench.o $(call obj,$(R)/bench,$(CB_LIB_SRC))
+
+# Rebuild classbench.o when DPDK appears or goes away.
+CB_STAMP := $(R)/bench/.dpdk-$(BENCH_DPDK)
+$(CB_STAMP):
+	@mkdir -p $(dir $@)
+	@rm -f $(R)/bench/.dpdk-*
+	@touch $@
+
+$(R)/bench/tests/bench/classbench.o: BENCH_CFLAGS += $(DPDK_CFLAGS)
+$(R)/bench/tests/bench/classbench.o: $(CB_STAMP)
+
+$(R)/bench/classbench: $(CB_OBJ)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^ $(DPDK_LIBS) -lm
+
+bench-build: $(R)/bench/classbench
+
+.PHONY: bench-build
