@@ -666,20 +666,16 @@ make_elem(const struct nft_set *is, const struct nft_elem *ie)
 	}
 #ifdef ZONED_TESTING
 	/* Fault injection for the tests: ZONED_FAULT=element:FLOW gives that
-	 * flow's first element a key of a wrong length, which the kernel
-	 * refuses, to prove a rejected batch changes nothing. */
+	 * flow's elements a key of a wrong length, which the kernel refuses,
+	 * to prove that a rejected batch changes nothing. */
 	{
 		const char *f = getenv("ZONED_FAULT");
-		static bool done;
-		if (f && strncmp(f, "element:", 8) == 0 && ie->comment &&
-		    !done) {
-			const char *w = strstr(ie->comment, " flow ");
-			if (w && strcmp(w + 6, f + 8) == 0) {
-				nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY,
-				    ie->key, klen - 1);
-				done = true;
-			}
-		}
+		const char *w = ie->comment ? strstr(ie->comment, " flow ") :
+		    NULL;
+		if (f && strncmp(f, "element:", 8) == 0 && w &&
+		    strcmp(w + 6, f + 8) == 0)
+			nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, ie->key,
+			    klen - 1);
 	}
 #endif
 	return e;

@@ -31,6 +31,7 @@ struct client {
 	gid_t gid;
 	pid_t pid;
 	bool root, member;
+	bool discard;		/* in a request over the limit: skip to '\n' */
 	char *buf;
 	size_t len;
 };
@@ -360,21 +361,45 @@ control_client_event(struct control *c, int fd, uint32_t events)
 		return;
 	(void)events;
 	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
-		char *nb = realloc(cl->buf, cl->len + (size_t)n + 1);
+		const char *p = buf;
+		size_t left = (size_t)n;
+
+		/* A request over the limit is read to its end and refused
+		 * (closing on unread input would reset the connection and
+		 * lose the answer). */
+		if (cl->discard) {
+			const char *nl = memchr(p, '\n', left);
+			if (nl == NULL)
+				continue;
+			left -= (size_t)(nl - p) + 1;
+			p = nl + 1;
+			cl->discard = false;
+			if (answer(cl, error_answer(CTL_TOO_BIG, "request over "
+			    "64 KiB", NULL)) < 0) {
+				client_close(c, cl);
+				return;
+			}
+		}
+		char *nb = realloc(cl->buf, cl->len + left + 1);
 		char *nl;
 		if (nb == NULL) {
 			client_close(c, cl);
 			return;
 		}
 		cl->buf = nb;
-		memcpy(cl->buf + cl->len, buf, (size_t)n);
-		cl->len += (size_t)n;
+		memcpy(cl->buf + cl->len, p, left);
+		cl->len += left;
 		cl->buf[cl->len] = '\0';
 		while ((nl = memchr(cl->buf, '\n', cl->len)) != NULL) {
 			size_t used = (size_t)(nl - cl->buf) + 1;
 			*nl = '\0';
-			if (used - 1 > CTL_MAX_REQUEST ||
-			    handle_line(c, cl, cl->buf) < 0) {
+			if (used - 1 > CTL_MAX_REQUEST) {
+				if (answer(cl, error_answer(CTL_TOO_BIG,
+				    "request over 64 KiB", NULL)) < 0) {
+					client_close(c, cl);
+					return;
+				}
+			} else if (handle_line(c, cl, cl->buf) < 0) {
 				client_close(c, cl);
 				return;
 			}
@@ -382,10 +407,8 @@ control_client_event(struct control *c, int fd, uint32_t events)
 			cl->len -= used;
 		}
 		if (cl->len > CTL_MAX_REQUEST) {
-			answer(cl, error_answer(CTL_TOO_BIG, "request over 64 "
-			    "KiB", NULL));
-			client_close(c, cl);
-			return;
+			cl->discard = true;
+			cl->len = 0;
 		}
 	}
 	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))

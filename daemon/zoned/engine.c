@@ -349,7 +349,8 @@ needs_restart(const struct zoned *z, const struct policy *p, char *why,
 	char *a, *b;
 	bool differ;
 
-	if (z->ctl_socket && strcmp(z->ctl_socket, p->control.socket) != 0) {
+	if (z->sock_override == NULL && z->ctl_socket &&
+	    strcmp(z->ctl_socket, p->control.socket) != 0) {
 		snprintf(why, len, "control.socket changes from %s to %s",
 		    z->ctl_socket, p->control.socket);
 		return true;

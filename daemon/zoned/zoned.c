@@ -39,7 +39,7 @@
 static void
 usage(FILE *fp)
 {
-	fprintf(fp, "usage: zoned [-d] [-f FILE] [-S STATEDIR]\n"
+	fprintf(fp, "usage: zoned [-d] [-f FILE] [-s SOCKET] [-S STATEDIR]\n"
 	    "       zoned -n [-f FILE] [--at TIME]\n"
 	    "       zoned -p [-f FILE] [--at TIME]\n");
 }
@@ -313,7 +313,7 @@ main(int argc, char **argv)
 	const char *sock, *group;
 	char err[512];
 
-	while ((ch = getopt_long(argc, argv, "df:hnpS:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "df:hnps:S:", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'd':
 			z.debug = true;
@@ -326,6 +326,9 @@ main(int argc, char **argv)
 			break;
 		case 'p':
 			printonly = 1;
+			break;
+		case 's':
+			z.sock_override = optarg;
 			break;
 		case 'S':
 			z.state_dir = optarg;
@@ -388,7 +391,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	sock = z.pol ? z.pol->control.socket : POLICY_DEFAULT_SOCKET;
+	sock = z.sock_override ? z.sock_override : z.pol ?
+	    z.pol->control.socket : POLICY_DEFAULT_SOCKET;
 	group = z.pol ? z.pol->control.group : POLICY_DEFAULT_GROUP;
 	if ((z.ctl = control_open(&z, sock, group, err, sizeof(err))) ==
 	    NULL) {

@@ -40,6 +40,7 @@ struct zoned {
 	/* options */
 	const char *conf;
 	const char *state_dir;
+	const char *sock_override;	/* -s: instead of control.socket */
 	bool debug;
 
 	time_t started;

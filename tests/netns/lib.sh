@@ -1,0 +1,210 @@
+# tests/netns/lib.sh — sourced by tests/netns/t-*.sh.
+#
+# Each test builds its own lab (namespaces zt-*), runs the real daemon with
+# a real policy in the gateway namespace, sends real traffic with the probe,
+# and cleans up on every exit.  Only addresses inside the lab are used; every
+# wait is bounded.  The tests need root: without it they fail, not skip.
+
+set -u
+top=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$top" || exit 2
+
+ZONED=${ZONED:-build/test/zoned}
+ZONECTL=${ZONECTL:-build/test/zonectl}
+PROBE=${PROBE:-build/test/netns/probe}
+case $ZONED in /*) ;; *) ZONED=$top/$ZONED ;; esac
+case $ZONECTL in /*) ;; *) ZONECTL=$top/$ZONECTL ;; esac
+case $PROBE in /*) ;; *) PROBE=$top/$PROBE ;; esac
+
+export LAB_PREFIX=zt-
+GW=zt-gw MN=zt-mn LG=zt-lg IN=zt-in
+
+pass=0
+fail=0
+ZPID=
+BG=()
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "not ok - $(basename "$0"): network tests need root (namespaces)"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
+for b in "$ZONED" "$ZONECTL" "$PROBE"; do
+	if [ ! -x "$b" ]; then
+		echo "not ok - $b is not built (make test-build)"
+		echo "0 passed, 1 failed"
+		exit 1
+	fi
+done
+
+T=$(mktemp -d /tmp/zoned-test.XXXXXX)
+chmod 755 "$T"
+
+cleanup() {
+	stop_zoned
+	for p in "${BG[@]}"; do
+		kill "$p" 2>/dev/null || true
+	done
+	scripts/lab.sh down >/dev/null 2>&1 || true
+	if [ -n "${KEEP:-}" ]; then
+		echo "# kept $T"
+	else
+		rm -rf "$T"
+	fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ok() {
+	pass=$((pass + 1))
+	echo "ok - $*"
+}
+
+not_ok() {
+	fail=$((fail + 1))
+	echo "not ok - $*"
+}
+
+# check DESCRIPTION COMMAND...: passes when the command succeeds.
+check() {
+	local d=$1
+	shift
+	if "$@" >"$T/last.out" 2>&1; then
+		ok "$d"
+	else
+		not_ok "$d"
+		sed 's/^/#   /' "$T/last.out" | head -n 20
+	fi
+}
+
+# refute DESCRIPTION COMMAND...: passes when the command fails.
+refute() {
+	local d=$1
+	shift
+	if "$@" >"$T/last.out" 2>&1; then
+		not_ok "$d"
+		sed 's/^/#   /' "$T/last.out" | head -n 20
+	else
+		ok "$d"
+	fi
+}
+
+finish() {
+	echo "$pass passed, $fail failed"
+	[ "$fail" -eq 0 ]
+	exit $?
+}
+
+lab_up() {
+	scripts/lab.sh up >/dev/null
+	scripts/useradd.sh
+}
+
+# The example policy with the socket in the test's directory; extra text
+# (for example flows) may be given on stdin with policy_append.
+policy() {
+	local src=${1:-conf/alpha.conf}
+	sed -e "s|/run/zoned/zoned.sock|$T/zoned.sock|" \
+	    -e "s|/var/lib/zoned/evidence|$T/evidence|" "$src" >"$T/zoned.conf"
+	chmod 644 "$T/zoned.conf"
+}
+
+# Replace TEXT by NEW in the policy (first occurrence).
+policy_sub() {
+	local old=$1 new=$2
+	file_sub "$T/zoned.conf" "$old" "$new"
+}
+
+file_sub() {
+	local file=$1 old=$2 new=$3 tmp
+	tmp=$(mktemp)
+	awk -v old="$old" -v new="$new" 'BEGIN { done = 0 }
+	    !done && (i = index($0, old)) {
+		$0 = substr($0, 1, i - 1) new substr($0, i + length(old))
+		done = 1
+	    } { print }' "$file" >"$tmp" && cat "$tmp" >"$file"
+	rm -f "$tmp"
+}
+
+start_zoned() {
+	ip netns exec "$GW" env ${ZENV:-} "$ZONED" -d -f "$T/zoned.conf" \
+	    -s "$T/zoned.sock" -S "$T/state" >>"$T/zoned.log" 2>&1 &
+	ZPID=$!
+	for _ in $(seq 1 100); do
+		if [ -S "$T/zoned.sock" ] && zctl status >/dev/null 2>&1; then
+			return 0
+		fi
+		if ! kill -0 "$ZPID" 2>/dev/null; then
+			break
+		fi
+		sleep 0.1
+	done
+	echo "# zoned did not start; its log:"
+	sed 's/^/#   /' "$T/zoned.log" | tail -n 20
+	return 1
+}
+
+stop_zoned() {
+	if [ -n "$ZPID" ] && kill -0 "$ZPID" 2>/dev/null; then
+		kill "$ZPID" 2>/dev/null
+		for _ in $(seq 1 50); do
+			kill -0 "$ZPID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -9 "$ZPID" 2>/dev/null || true
+	fi
+	ZPID=
+}
+
+zctl() {
+	"$ZONECTL" -s "$T/zoned.sock" "$@"
+}
+
+# listen NS PROTO PORT: a listener on every address of the namespace.
+listen() {
+	local ns=$1 proto=$2 port=$3 out
+	out=$T/listen.$ns.$proto.$port
+	ip netns exec "$ns" "$PROBE" listen "$proto" "$port" --timeout 120 \
+	    >"$out" 2>&1 &
+	BG+=($!)
+	for _ in $(seq 1 50); do
+		grep -q '^ready' "$out" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "# listener $ns $proto/$port did not start"
+	return 1
+}
+
+# conn NS PROTO SRC DST PORT [ARGS]: a connection and its answer.
+conn() {
+	local ns=$1 proto=$2 src=$3 dst=$4 port=$5
+	shift 5
+	ip netns exec "$ns" "$PROBE" connect "$proto" "$dst" "$port" \
+	    --bind "$src" --timeout 2 "$@"
+}
+
+# The packets of a named counter of table inet zoned.
+counter() {
+	ip netns exec "$GW" nft list counter inet zoned "$1" 2>/dev/null |
+	    awk '/packets/ { print $2; exit }'
+}
+
+# The packets of a flow from `zonectl flows --json`.
+flow_packets() {
+	zctl flows --json | tr -d ' \n' | sed 's/},{/}\n{/g' |
+	    grep "\"name\":\"$1\"" | sed -E 's/.*"packets":([0-9]+).*/\1/'
+}
+
+mac_of() {
+	ip netns exec "$1" "$PROBE" mac "$2"
+}
+
+# wait_for FILE PATTERN [SECONDS]: until the pattern shows up.
+wait_for() {
+	local file=$1 pat=$2 secs=${3:-5} i
+	for i in $(seq 1 $((secs * 10))); do
+		grep -q -- "$pat" "$file" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
