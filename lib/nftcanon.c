@@ -436,15 +436,127 @@ canon_sort(struct canon *c)
 	qsort(c->v, c->n, sizeof(*c->v), strpcmp);
 }
 
+/* A rule line: "rule CHAIN POS BODY"; splits it. */
+static bool
+rule_split(const char *line, char *chain, size_t clen, unsigned *pos,
+    const char **body)
+{
+	const char *p, *q;
+
+	if (strncmp(line, "rule ", 5) != 0)
+		return false;
+	p = line + 5;
+	if ((q = strchr(p, ' ')) == NULL || (size_t)(q - p) >= clen)
+		return false;
+	memcpy(chain, p, (size_t)(q - p));
+	chain[q - p] = '\0';
+	*pos = (unsigned)strtoul(q + 1, (char **)&p, 10);
+	*body = *p == ' ' ? p + 1 : p;
+	return true;
+}
+
+struct seq {
+	const char **body;	/* rule bodies in position order */
+	const char **line;
+	size_t n;
+};
+
+/* The rules of chain in c, in position order (lines are sorted, positions
+ * need not be). */
+static int
+chain_seq(const struct canon *c, const char *chain, struct seq *s)
+{
+	char ch[256];
+	unsigned pos, max = 0;
+	const char *body;
+
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < c->n; i++)
+		if (rule_split(c->v[i], ch, sizeof(ch), &pos, &body) &&
+		    strcmp(ch, chain) == 0 && pos + 1 > max)
+			max = pos + 1;
+	if (max == 0)
+		return 0;
+	s->body = calloc(max, sizeof(*s->body));
+	s->line = calloc(max, sizeof(*s->line));
+	if (s->body == NULL || s->line == NULL)
+		return -1;
+	for (size_t i = 0; i < c->n; i++)
+		if (rule_split(c->v[i], ch, sizeof(ch), &pos, &body) &&
+		    strcmp(ch, chain) == 0) {
+			s->body[pos] = body;
+			s->line[pos] = c->v[i];
+		}
+	s->n = max;
+	return 0;
+}
+
+static bool
+same_body(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) == 0;
+}
+
+/* The rules of one chain compared as sequences (longest common
+ * subsequence): an inserted rule is one difference, not a shift of all. */
+static size_t
+diff_chain(const char *chain, const struct seq *a, const struct seq *b,
+    void (*fn)(char, const char *, void *), void *arg)
+{
+	size_t n = a->n, m = b->n, d = 0, i = 0, j = 0;
+	uint32_t *L = calloc((n + 1) * (m + 1), sizeof(*L));
+
+	if (L == NULL)
+		return 1;
+	for (size_t x = n; x-- > 0;)
+		for (size_t y = m; y-- > 0;)
+			L[x * (m + 1) + y] = same_body(a->body[x], b->body[y]) ?
+			    L[(x + 1) * (m + 1) + y + 1] + 1 :
+			    L[(x + 1) * (m + 1) + y] > L[x * (m + 1) + y + 1] ?
+			    L[(x + 1) * (m + 1) + y] : L[x * (m + 1) + y + 1];
+	while (i < n || j < m) {
+		if (i < n && j < m && same_body(a->body[i], b->body[j])) {
+			i++;
+			j++;
+		} else if (j < m && (i == n || L[i * (m + 1) + j + 1] >=
+		    L[(i + 1) * (m + 1) + j])) {
+			if (fn && b->line[j])
+				fn('+', b->line[j], arg);
+			d++;
+			j++;
+		} else {
+			if (fn && a->line[i])
+				fn('-', a->line[i], arg);
+			d++;
+			i++;
+		}
+	}
+	(void)chain;
+	free(L);
+	return d;
+}
+
 size_t
 canon_diff(const struct canon *a, const struct canon *b,
     void (*fn)(char, const char *, void *), void *arg)
 {
 	size_t i = 0, j = 0, n = 0;
+	char ch[256], last[256] = "";
+	unsigned pos;
+	const char *body;
 
+	/* everything but rules: as sets of lines */
 	while (i < a->n || j < b->n) {
-		int cmp = i == a->n ? 1 : j == b->n ? -1 :
-		    strcmp(a->v[i], b->v[j]);
+		int cmp;
+		if (i < a->n && strncmp(a->v[i], "rule ", 5) == 0) {
+			i++;
+			continue;
+		}
+		if (j < b->n && strncmp(b->v[j], "rule ", 5) == 0) {
+			j++;
+			continue;
+		}
+		cmp = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->v[i], b->v[j]);
 		if (cmp == 0) {
 			i++;
 			j++;
@@ -460,6 +572,39 @@ canon_diff(const struct canon *a, const struct canon *b,
 				fn('+', b->v[j], arg);
 			j++;
 		}
+	}
+	/* rules: chain by chain, as sequences; the chains of either side */
+	for (int side = 0; side < 2; side++) {
+		const struct canon *c = side ? b : a;
+		for (size_t k = 0; k < c->n; k++) {
+			struct seq sa, sb;
+			bool seen = false;
+
+			if (!rule_split(c->v[k], ch, sizeof(ch), &pos, &body) ||
+			    strcmp(ch, last) == 0)
+				continue;
+			snprintf(last, sizeof(last), "%s", ch);
+			/* chains of b already done when a has them */
+			if (side == 1)
+				for (size_t q = 0; q < a->n && !seen; q++) {
+					char c2[256];
+					seen = rule_split(a->v[q], c2,
+					    sizeof(c2), &pos, &body) &&
+					    strcmp(c2, ch) == 0;
+				}
+			if (seen)
+				continue;
+			if (chain_seq(a, ch, &sa) < 0 ||
+			    chain_seq(b, ch, &sb) < 0) {
+				n++;
+			} else
+				n += diff_chain(ch, &sa, &sb, fn, arg);
+			free(sa.body);
+			free(sa.line);
+			free(sb.body);
+			free(sb.line);
+		}
+		last[0] = '\0';
 	}
 	return n;
 }

@@ -63,9 +63,9 @@ try() {
 		got=blocked
 	fi
 	if [ "$got" = "$want" ]; then
-		printf '  %-8s %-58s as the policy says\n' "$got" "$what"
+		printf '  %-8s (as the policy says)  %s\n' "$got" "$what"
 	else
-		printf '  %-8s %-58s WRONG: expected %s\n' "$got" "$what" "$want"
+		printf '  %-8s (WRONG: expected %s)  %s\n' "$got" "$want" "$what"
 	fi
 }
 
