@@ -60,11 +60,26 @@ const struct lint_rule lint_rules[] = {
 	{ NULL, 0, NULL },
 };
 
+/* What the flows to or from an Internet zone cover on their other end
+ * (ZL004), computed once: zones, single addresses (hashed) and networks. */
+struct inet_cover {
+	bool built;
+	bool *zones;		/* per zone */
+	int *host_flow;		/* open addressing on single addresses: */
+	const struct addr_pfx **host_addr;	/* flow index by address */
+	size_t hcap;
+	int *net_flow;		/* networks: scanned */
+	const struct addr_pfx **net_addr;
+	size_t nnet;
+	int *zone_flow;		/* per zone: a flow that covers it */
+};
+
 struct lint {
 	struct policy *p;
 	struct diag *d;
 	time_t now;
 	bool *owned;		/* per flow: reported by an owning rule */
+	struct inet_cover cover;
 };
 
 static const char *
@@ -418,16 +433,108 @@ zl003_services(struct lint *l, const struct flow *f)
 	}
 }
 
-/* Does endpoint e (of a flow with an Internet end) cover host h? */
-static bool
-ep_covers_host(const struct policy *p, const struct endpoint *e,
-    const struct host *h)
+static uint32_t
+pfx_hash(const struct addr_pfx *a)
 {
-	if (e->kind == EP_ZONE)
-		return h->zone == e->idx;
-	if (e->kind == EP_HOST)
-		return addr_contains(&p->hosts[e->idx].addr, &h->addr);
-	return false;
+	uint32_t h = 2166136261u;
+
+	for (int i = 0; i < 16; i++)
+		h = (h ^ a->a[i]) * 16777619u;
+	return h ^ a->family;
+}
+
+static void
+cover_free(struct inet_cover *c)
+{
+	free(c->zones);
+	free(c->zone_flow);
+	free(c->host_flow);
+	free(c->host_addr);
+	free(c->net_flow);
+	free(c->net_addr);
+	memset(c, 0, sizeof(*c));
+}
+
+static int
+cover_build(struct lint *l)
+{
+	const struct policy *p = l->p;
+	struct inet_cover *c = &l->cover;
+
+	c->built = true;
+	c->hcap = 16;
+	while (c->hcap < p->nflows * 2)
+		c->hcap *= 2;
+	c->zones = calloc(p->nzones + 1, sizeof(*c->zones));
+	c->zone_flow = calloc(p->nzones + 1, sizeof(*c->zone_flow));
+	c->host_flow = calloc(c->hcap, sizeof(*c->host_flow));
+	c->host_addr = calloc(c->hcap, sizeof(*c->host_addr));
+	c->net_flow = calloc(p->nflows + 1, sizeof(*c->net_flow));
+	c->net_addr = calloc(p->nflows + 1, sizeof(*c->net_addr));
+	if (!c->zones || !c->zone_flow || !c->host_flow || !c->host_addr ||
+	    !c->net_flow || !c->net_addr)
+		return -1;
+	for (size_t j = 0; j < p->nflows; j++) {
+		const struct flow *g = &p->flows[j];
+		const struct endpoint *other;
+
+		if (g->bad)
+			continue;
+		if (ep_kind(p, &g->from) == ZONE_INTERNET)
+			other = &g->to;
+		else if (ep_kind(p, &g->to) == ZONE_INTERNET)
+			other = &g->from;
+		else
+			continue;
+		if (other->kind == EP_ZONE) {
+			if (!c->zones[other->idx]) {
+				c->zones[other->idx] = true;
+				c->zone_flow[other->idx] = (int)j;
+			}
+		} else if (other->kind == EP_HOST) {
+			const struct addr_pfx *a = &p->hosts[other->idx].addr;
+			if (addr_is_host(a)) {
+				size_t k = pfx_hash(a) & (c->hcap - 1);
+				while (c->host_addr[k] &&
+				    !addr_equal(c->host_addr[k], a))
+					k = (k + 1) & (c->hcap - 1);
+				if (c->host_addr[k] == NULL) {
+					c->host_addr[k] = a;
+					c->host_flow[k] = (int)j;
+				}
+			} else {
+				c->net_addr[c->nnet] = a;
+				c->net_flow[c->nnet++] = (int)j;
+			}
+		}
+	}
+	return 0;
+}
+
+/* A flow to or from an Internet zone whose other end covers host h (a zone
+ * or network that contains it counts), or -1. */
+static int
+inet_cover_of(struct lint *l, const struct host *h)
+{
+	struct inet_cover *c = &l->cover;
+	size_t k;
+
+	if (!c->built && cover_build(l) < 0) {
+		l->d->oom = 1;
+		return -1;
+	}
+	if (c->zones == NULL)
+		return -1;
+	if (h->zone >= 0 && c->zones[h->zone])
+		return c->zone_flow[h->zone];
+	for (k = pfx_hash(&h->addr) & (c->hcap - 1); c->host_addr[k];
+	    k = (k + 1) & (c->hcap - 1))
+		if (addr_equal(c->host_addr[k], &h->addr))
+			return c->host_flow[k];
+	for (size_t i = 0; i < c->nnet; i++)
+		if (addr_contains(c->net_addr[i], &h->addr))
+			return c->net_flow[i];
+	return -1;
 }
 
 static void
@@ -457,20 +564,13 @@ zl004_peer(struct lint *l, const struct flow *f, const struct endpoint *e,
 	}
 	if (h->role == ROLE_PUBLIC_SYSTEM)
 		return;
-	for (size_t j = 0; j < p->nflows; j++) {
-		const struct flow *g = &p->flows[j];
-		const struct endpoint *other;
+	{
+		int j = inet_cover_of(l, h);
+		const struct flow *g;
 
-		if (g->bad)
-			continue;
-		if (ep_kind(p, &g->from) == ZONE_INTERNET)
-			other = &g->to;
-		else if (ep_kind(p, &g->to) == ZONE_INTERNET)
-			other = &g->from;
-		else
-			continue;
-		if (!ep_covers_host(p, other, h))
-			continue;
+		if (j < 0)
+			return;
+		g = &p->flows[j];
 		diag_add(l->d, pfile(l), line, DIAG_ERROR, "ZL004", obj,
 		    "the peer \"%s\" (%s) also talks to the Internet through "
 		    "flow \"%s\" (line %d); the external peer of a My Number "
@@ -478,7 +578,6 @@ zl004_peer(struct lint *l, const struct flow *f, const struct endpoint *e,
 		    "national public body (role = \"public-system\")",
 		    h->name, addr_format(&h->addr, a, sizeof(a)), g->name,
 		    g->line, CL_MN_PEER);
-		return;
 	}
 }
 
@@ -1085,6 +1184,7 @@ lint_run(struct policy *p, struct diag *d, time_t now)
 	zl009(&l);
 	zl014(&l);
 	zl015(&l);
+	cover_free(&l.cover);
 	free(l.owned);
 	diag_sort(d);
 }

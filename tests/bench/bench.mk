@@ -38,3 +38,10 @@ $(R)/bench/classbench: $(CB_OBJ)
 bench-build: $(R)/bench/classbench
 
 .PHONY: bench-build
+
+# A gateway-shaped policy of N flows (apply and frame-path benchmarks).
+$(R)/bench/genpolicy: $(R)/bench/tests/bench/genpolicy.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^
+
+bench-build: $(R)/bench/genpolicy

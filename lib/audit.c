@@ -1,0 +1,1215 @@
+/*
+ * audit — a capture file against the policy classifier.  See audit.h for
+ * what passes, what is a violation and the output formats.
+ *
+ * The loop: pcap_next_ex() gives a frame, pkt_parse() reads it in place and
+ * a slot of the batch keeps what classification needs (the frame itself is
+ * gone at the next read).  Every ACL_BATCH frames the batch is flushed:
+ *  1. the own tuples (and, for ICMP errors, the quoted packets' tuples) go
+ *     through classify_batch();
+ *  2. the reversed tuples of those denied with "no-flow" go through a
+ *     second classify_batch() (only replies get there, in a normal capture);
+ *  3. the slots are resolved in frame order, so that a first fragment is
+ *     recorded before a later fragment of the same batch asks for it, and
+ *     violations are aggregated into flows.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdio_ext.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <pcap/pcap.h>
+
+#include "acl.h"
+#include "addr.h"
+#include "audit.h"
+#include "pkt.h"
+
+#define FRAG_SLOTS	4096	/* datagrams in reassembly at once */
+#define FRAG_PROBE	8	/* linear probe window */
+#define FRAG_TIMEOUT	30	/* seconds: Linux ipfrag_time */
+#define VHASH_MIN	1024
+#define AUDIT_READ_BUF	(256 * 1024)	/* stdio buffer of the capture */
+#define CACHE_SETS	1024	/* verdict cache: sets of CACHE_WAYS */
+#define CACHE_WAYS	4
+
+enum slot_kind {
+	SLOT_CLASSIFY = 0,	/* own tuple, then reversed */
+	SLOT_ICMP_ERROR,	/* own tuple, then the quoted packet's */
+	SLOT_LATER,		/* later fragment: its first fragment decides */
+	SLOT_UNPARSED,		/* headers after IP cut or malformed */
+};
+
+enum quote_state {
+	QUOTE_OK = 0,
+	QUOTE_UNPARSABLE,	/* the quoted packet cannot be read */
+	QUOTE_NOT_SENT,		/* quoted source is not the error's target */
+};
+
+enum outcome {
+	OUT_PERMITTED = 1,
+	OUT_REPLY,
+	OUT_VIOLATION,
+	OUT_INSIDE,		/* cache only: no crossing */
+	OUT_LOCAL,		/* cache only: link scope */
+};
+
+/*
+ * What decides the verdict of a whole frame (not a fragment, not an ICMP
+ * error): its tuple, whether it opens a connection and, with a capture
+ * zone, its source MAC.
+ */
+struct ckey {
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	uint8_t family, proto;
+	uint8_t opener;
+	uint8_t has_mac;
+	uint8_t mac[6];
+	uint8_t pad[2];
+};
+
+/* A set of the verdict cache: tags (the key's hash, 0 empty) first, so
+ * that a lookup reads one cache line and one key.  Ways are replaced in
+ * turn. */
+struct cset {
+	uint32_t tag[CACHE_WAYS];
+	uint8_t out[CACHE_WAYS];	/* enum outcome */
+	uint8_t next;			/* the way to replace next */
+	struct ckey k[CACHE_WAYS];
+};
+
+struct slot {
+	uint64_t frame;
+	struct timeval ts;
+	uint32_t len;
+	uint8_t kind;		/* enum slot_kind */
+	uint8_t opener;
+	uint8_t frag;		/* enum pkt_frag */
+	uint8_t l4;		/* enum audit_l4 of the own tuple */
+	uint8_t status;		/* enum pkt_status (SLOT_UNPARSED) */
+	uint8_t quote;		/* enum quote_state (SLOT_ICMP_ERROR) */
+	uint8_t q_opener;
+	int16_t zs, zd;
+	int16_t ki, qi, ri;	/* into keys/verd and rkeys/rverd, or -1 */
+	int32_t cs;		/* verdict cache set, or -1: not cached */
+	uint32_t tag;
+	struct ckey ck;
+	uint16_t frag_off;
+	uint32_t frag_id;
+	struct classify_pkt *k;	/* own tuple: keys[] of the slot's index */
+	struct classify_pkt *q;	/* ICMP error: the quoted packet, qkeys[] */
+};
+
+struct frag_ent {
+	uint8_t used;
+	uint8_t family;
+	uint8_t kproto;		/* protocol in the key (0 for IPv6) */
+	uint8_t outcome;	/* enum outcome */
+	uint32_t id;
+	uint8_t src[16], dst[16];
+	time_t sec;		/* time of the first fragment */
+	uint64_t frame;		/* its number */
+	/* the flow the first fragment was counted in (violations) */
+	uint8_t proto, l4, reason;
+	uint16_t sport, dport;
+};
+
+struct audit_ctx {
+	const struct policy *p;
+	const struct classify *c;
+	struct audit_result *r;
+	int zone;
+	int linktype;
+	int cache_on;
+	size_t maxv, capv;
+	uint32_t *vh;		/* flow hash: index into r->v + 1, 0 empty */
+	size_t vhcap;		/* a power of two */
+	struct frag_ent *frags;	/* FRAG_SLOTS, allocated at first use */
+	int oom;
+	size_t nslots;
+	struct cset cache[CACHE_SETS];
+	struct slot slots[ACL_BATCH];
+	size_t nq;
+	struct classify_pkt keys[ACL_BATCH];	/* slot i: keys[i] */
+	struct classify_verdict verd[ACL_BATCH];
+	struct classify_pkt qkeys[ACL_BATCH];	/* quoted packets */
+	struct classify_verdict qverd[ACL_BATCH];
+	struct classify_pkt rkeys[ACL_BATCH];	/* reversed tuples */
+	struct classify_verdict rverd[ACL_BATCH];
+};
+
+const char *
+audit_reason_str(uint8_t reason)
+{
+	switch (reason) {
+	case AUDIT_REASON_FRAG_ORPHAN:
+		return "fragment-orphan";
+	case AUDIT_REASON_UNPARSED:
+		return "unparsed";
+	case AUDIT_REASON_ICMP_ERROR:
+		return "icmp-error";
+	}
+	return classify_reason_str((enum classify_reason)reason);
+}
+
+/* ---------------------------------------------------------------------
+ * Small helpers
+ */
+
+static void
+audit_append(char *buf, size_t len, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+audit_append(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t used = strlen(buf);
+	va_list ap;
+
+	if (used + 1 >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + used, len - used, fmt, ap);
+	va_end(ap);
+}
+
+static uint64_t
+audit_mix(uint64_t h, uint64_t v)
+{
+	h ^= v;
+	h *= 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
+static uint64_t
+audit_hash_addrs(uint64_t h, const uint8_t src[16], const uint8_t dst[16])
+{
+	uint64_t w[4];
+
+	memcpy(&w[0], src, 8);
+	memcpy(&w[1], src + 8, 8);
+	memcpy(&w[2], dst, 8);
+	memcpy(&w[3], dst + 8, 8);
+	for (int i = 0; i < 4; i++)
+		h = audit_mix(h, w[i]);
+	return h;
+}
+
+static int
+audit_is_icmp(int family, int proto)
+{
+	return (family == ADDR_V4 && proto == PROTO_ICMP) ||
+	    (family == ADDR_V6 && proto == PROTO_ICMPV6);
+}
+
+static int
+audit_icmp_is_error(int family, uint8_t type)
+{
+	if (family == ADDR_V4)
+		return type == 3 || type == 4 || type == 5 || type == 11 ||
+		    type == 12;
+	return type >= 1 && type <= 4;
+}
+
+/* The request type a reply answers, or -1 when type is not a reply. */
+static int
+audit_icmp_request(int family, uint8_t type)
+{
+	if (family == ADDR_V6)
+		return type == 129 ? 128 : -1;
+	switch (type) {
+	case 0:
+		return 8;
+	case 14:
+		return 13;
+	case 16:
+		return 15;
+	case 18:
+		return 17;
+	}
+	return -1;
+}
+
+/* Frames no router forwards: never crossings. */
+static int
+audit_link_scope(int family, const uint8_t s[16], const uint8_t d[16])
+{
+	static const uint8_t zero[16];
+
+	if (family == ADDR_V4)
+		return memcmp(s, zero, 4) == 0 ||
+		    (d[0] == 255 && d[1] == 255 && d[2] == 255 && d[3] == 255) ||
+		    (d[0] == 224 && d[1] == 0 && d[2] == 0) ||
+		    (s[0] == 169 && s[1] == 254) || (d[0] == 169 && d[1] == 254);
+	return memcmp(s, zero, 16) == 0 ||
+	    (d[0] == 0xff && (d[1] == 0x01 || d[1] == 0x02)) ||
+	    (s[0] == 0xfe && (s[1] & 0xc0) == 0x80) ||
+	    (d[0] == 0xfe && (d[1] & 0xc0) == 0x80);
+}
+
+/*
+ * The reversed tuple of k: false when it has none (an ICMP type that is
+ * not a reply).  ICMP keeps its id in sport and gets the request type.
+ */
+static int
+audit_reverse(const struct classify_pkt *k, struct classify_pkt *rk)
+{
+	*rk = *k;
+	memcpy(rk->src, k->dst, 16);
+	memcpy(rk->dst, k->src, 16);
+	rk->has_mac = 0;
+	memset(rk->src_mac, 0, sizeof(rk->src_mac));
+	rk->in_zone = rk->out_zone = -1;
+	if (audit_is_icmp(k->family, k->proto)) {
+		int t = audit_icmp_request(k->family, (uint8_t)k->dport);
+		if (t < 0)
+			return 0;
+		rk->dport = (uint16_t)t;
+		return 1;
+	}
+	rk->sport = k->dport;
+	rk->dport = k->sport;
+	return 1;
+}
+
+/*
+ * The packet an ICMP error quotes: its IP header (pkt_parse on the bytes
+ * after the 8-byte ICMP header, within the outer datagram and caplen) and
+ * the first bytes of its L4 header.  -1 when it cannot be read.
+ */
+static int
+audit_quote(const uint8_t *frame, size_t caplen, const struct pkt_info *pi,
+    struct classify_pkt *q, uint8_t *opener)
+{
+	size_t end = (size_t)pi->l3_off + pi->ip_len;
+	size_t off = (size_t)pi->l4_off + 8, n, avail;
+	struct pkt_info in;
+	enum pkt_status st;
+	const uint8_t *h;
+
+	*opener = 0;
+	if (end > caplen)
+		end = caplen;
+	if (off >= end)
+		return -1;
+	n = end - off;
+	st = pkt_parse(frame + off, n, PKT_LINK_RAW, &in);
+	if ((st != PKT_OK && st != PKT_TRUNCATED) || in.family != pi->family)
+		return -1;
+	memset(q, 0, sizeof(*q));
+	q->family = in.family;
+	q->proto = in.proto;
+	q->in_zone = q->out_zone = -1;
+	memcpy(q->src, in.src, 16);
+	memcpy(q->dst, in.dst, 16);
+	if (audit_is_icmp(in.family, in.proto)) {
+		if (in.l4_off == 0 || in.l4_off >= n)
+			return -1;
+		h = frame + off + in.l4_off;
+		avail = n - in.l4_off;
+		q->dport = h[0];
+		/* the id of an echo, as pkt_parse reads it */
+		if (avail >= 6 && (in.family == ADDR_V4 ? h[0] == 0 ||
+		    h[0] == 8 : h[0] == 128 || h[0] == 129))
+			q->sport = (uint16_t)(h[4] << 8 | h[5]);
+		return 0;
+	}
+	switch (in.proto) {
+	case PROTO_TCP:
+	case PROTO_UDP:
+	case PROTO_SCTP:
+		if (in.l4_off == 0 || in.l4_off > n || n - in.l4_off < 4)
+			return -1;
+		h = frame + off + in.l4_off;
+		avail = n - in.l4_off;
+		q->sport = (uint16_t)(h[0] << 8 | h[1]);
+		q->dport = (uint16_t)(h[2] << 8 | h[3]);
+		if (in.proto == PROTO_TCP && avail >= 14 &&
+		    (h[13] & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN)
+			*opener = 1;
+		return 0;
+	}
+	return st == PKT_OK ? 0 : -1;
+}
+
+static void
+audit_fmt_time(const struct timeval *tv, char *buf, size_t len)
+{
+	struct tm tm;
+	time_t t = tv->tv_sec;
+	char date[32];
+	long off;
+	int usec = (int)(tv->tv_usec % 1000000), oh, om;
+
+	if (localtime_r(&t, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+		snprintf(buf, len, "%lld.%06d", (long long)tv->tv_sec, usec);
+		return;
+	}
+	off = tm.tm_gmtoff;
+	oh = (int)(labs(off) / 3600 % 100);
+	om = (int)(labs(off) % 3600 / 60);
+	snprintf(buf, len, "%.31s.%06d%c%02d:%02d", date, usec,
+	    off < 0 ? '-' : '+', oh, om);
+}
+
+/* Independent multiplies: a hash for a table index, not for an adversary
+ * (a capture that collides only slows the audit down). */
+static uint32_t
+audit_ckey_hash(const struct ckey *k)
+{
+	uint64_t w[6], h;
+
+	memcpy(w, k, sizeof(w));
+	h = w[0] * 0x9e3779b97f4a7c15ULL ^ w[1] * 0xc2b2ae3d27d4eb4fULL ^
+	    w[2] * 0x165667b19e3779f9ULL ^ w[3] * 0x85ebca77c2b2ae63ULL ^
+	    w[4] * 0x27d4eb2f165667c5ULL ^ w[5] * 0xff51afd7ed558ccdULL;
+	return (uint32_t)(h >> 32 ^ h);
+}
+
+/* ---------------------------------------------------------------------
+ * Violating flows
+ */
+
+static uint64_t
+audit_vhash(int family, int proto, int l4, uint16_t sport, uint16_t dport,
+    const uint8_t src[16], const uint8_t dst[16])
+{
+	uint64_t h = (uint64_t)family << 56 | (uint64_t)proto << 48 |
+	    (uint64_t)l4 << 40 | (uint64_t)sport << 16 | dport;
+
+	return audit_hash_addrs(audit_mix(0x51ed27a3c9b1e5f7ULL, h), src, dst);
+}
+
+static int
+audit_vgrow(struct audit_ctx *x)
+{
+	size_t cap = x->vhcap ? x->vhcap * 2 : VHASH_MIN;
+	uint32_t *t = calloc(cap, sizeof(*t));
+
+	if (t == NULL)
+		return -1;
+	for (size_t i = 0; i < x->r->nv; i++) {
+		const struct audit_violation *v = &x->r->v[i];
+		size_t j = audit_vhash(v->family, v->proto, v->l4, v->sport,
+		    v->dport, v->src, v->dst) & (cap - 1);
+		while (t[j] != 0)
+			j = (j + 1) & (cap - 1);
+		t[j] = (uint32_t)i + 1;
+	}
+	free(x->vh);
+	x->vh = t;
+	x->vhcap = cap;
+	return 0;
+}
+
+/*
+ * Count one violating frame of slot s in the flow of tuple t.  Returns the
+ * new flow when this frame opened it (the caller writes its explanation),
+ * else NULL.
+ */
+static struct audit_violation *
+audit_violate(struct audit_ctx *x, const struct slot *s,
+    const struct classify_pkt *t, uint8_t l4, uint8_t reason)
+{
+	struct audit_result *r = x->r;
+	struct audit_violation *v;
+	size_t j;
+
+	r->violating++;
+	if (x->vhcap == 0 && audit_vgrow(x) < 0)
+		goto oom;
+	j = audit_vhash(t->family, t->proto, l4, t->sport, t->dport, t->src,
+	    t->dst) & (x->vhcap - 1);
+	for (; x->vh[j] != 0; j = (j + 1) & (x->vhcap - 1)) {
+		v = &r->v[x->vh[j] - 1];
+		if (v->family == t->family && v->proto == t->proto &&
+		    v->l4 == l4 && v->sport == t->sport &&
+		    v->dport == t->dport && memcmp(v->src, t->src, 16) == 0 &&
+		    memcmp(v->dst, t->dst, 16) == 0) {
+			v->last_frame = s->frame;
+			v->last_ts = s->ts;
+			v->frames++;
+			v->bytes += s->len;
+			return NULL;
+		}
+	}
+	if (r->nv >= x->maxv) {
+		r->truncated_list = true;
+		return NULL;
+	}
+	if (r->nv == x->capv) {
+		size_t cap = x->capv ? x->capv * 2 : 64;
+		void *nv;
+		if (cap > x->maxv)
+			cap = x->maxv;
+		if ((nv = realloc(r->v, cap * sizeof(*r->v))) == NULL)
+			goto oom;
+		r->v = nv;
+		x->capv = cap;
+	}
+	v = &r->v[r->nv];
+	memset(v, 0, sizeof(*v));
+	v->first_frame = v->last_frame = s->frame;
+	v->first_ts = v->last_ts = s->ts;
+	v->frames = 1;
+	v->bytes = s->len;
+	v->family = t->family;
+	v->proto = t->proto;
+	memcpy(v->src, t->src, 16);
+	memcpy(v->dst, t->dst, 16);
+	v->sport = t->sport;
+	v->dport = t->dport;
+	v->l4 = l4;
+	v->from_zone = s->zs;
+	v->to_zone = s->zd;
+	v->reason = reason;
+	x->vh[j] = (uint32_t)++r->nv;
+	if (r->nv * 2 > x->vhcap && audit_vgrow(x) < 0)
+		goto oom;
+	return v;
+oom:
+	x->oom = 1;
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Fragments
+ */
+
+static size_t
+audit_frag_slot(int family, int kproto, uint32_t id, const uint8_t src[16],
+    const uint8_t dst[16])
+{
+	uint64_t h = audit_mix(0x2545f4914f6cdd1dULL,
+	    (uint64_t)family << 40 | (uint64_t)kproto << 32 | id);
+
+	return audit_hash_addrs(h, src, dst) & (FRAG_SLOTS - 1);
+}
+
+static int
+audit_frag_match(const struct frag_ent *e, int family, int kproto,
+    uint32_t id, const struct classify_pkt *k)
+{
+	return e->used && e->family == family && e->kproto == kproto &&
+	    e->id == id && memcmp(e->src, k->src, 16) == 0 &&
+	    memcmp(e->dst, k->dst, 16) == 0;
+}
+
+/* Record the verdict of a first fragment: in its own slot if the datagram
+ * is there already, else in a free or expired one, else over the oldest. */
+static void
+audit_frag_record(struct audit_ctx *x, const struct slot *s,
+    enum outcome out, const struct classify_pkt *t, uint8_t l4,
+    uint8_t reason)
+{
+	int kproto = s->k->family == ADDR_V6 ? 0 : s->k->proto;
+	size_t h, best = SIZE_MAX;
+	struct frag_ent *e;
+
+	if (x->frags == NULL &&
+	    (x->frags = calloc(FRAG_SLOTS, sizeof(*x->frags))) == NULL) {
+		x->oom = 1;
+		return;
+	}
+	h = audit_frag_slot(s->k->family, kproto, s->frag_id, s->k->src,
+	    s->k->dst);
+	for (size_t i = 0; i < FRAG_PROBE; i++) {
+		size_t j = (h + i) & (FRAG_SLOTS - 1);
+		e = &x->frags[j];
+		if (audit_frag_match(e, s->k->family, kproto, s->frag_id,
+		    s->k)) {
+			best = j;
+			break;
+		}
+		if (!e->used || e->sec + FRAG_TIMEOUT < s->ts.tv_sec) {
+			if (best == SIZE_MAX || x->frags[best].used)
+				best = j;
+		} else if (best == SIZE_MAX || (x->frags[best].used &&
+		    e->frame < x->frags[best].frame))
+			best = j;
+	}
+	e = &x->frags[best];
+	e->used = 1;
+	e->family = s->k->family;
+	e->kproto = (uint8_t)kproto;
+	e->outcome = (uint8_t)out;
+	e->id = s->frag_id;
+	memcpy(e->src, s->k->src, 16);
+	memcpy(e->dst, s->k->dst, 16);
+	e->sec = s->ts.tv_sec;
+	e->frame = s->frame;
+	e->proto = t->proto;
+	e->l4 = l4;
+	e->reason = reason;
+	e->sport = t->sport;
+	e->dport = t->dport;
+}
+
+static const struct frag_ent *
+audit_frag_find(const struct audit_ctx *x, const struct slot *s)
+{
+	int kproto = s->k->family == ADDR_V6 ? 0 : s->k->proto;
+	size_t h;
+
+	if (x->frags == NULL)
+		return NULL;
+	h = audit_frag_slot(s->k->family, kproto, s->frag_id, s->k->src,
+	    s->k->dst);
+	for (size_t i = 0; i < FRAG_PROBE; i++) {
+		const struct frag_ent *e = &x->frags[(h + i) & (FRAG_SLOTS - 1)];
+		if (audit_frag_match(e, s->k->family, kproto, s->frag_id,
+		    s->k))
+			return e->sec + FRAG_TIMEOUT >= s->ts.tv_sec ? e : NULL;
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * The batch
+ */
+
+static const char *
+audit_tuple_text(const struct classify_pkt *k, char *buf, size_t len)
+{
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
+	const char *pr = policy_proto_str(k->proto, false);
+
+	addr_format_ip(k->family, k->src, a, sizeof(a));
+	addr_format_ip(k->family, k->dst, b, sizeof(b));
+	if (audit_is_icmp(k->family, k->proto))
+		snprintf(buf, len, "%s %s -> %s type %u", pr, a, b, k->dport);
+	else if (k->proto == PROTO_TCP || k->proto == PROTO_UDP ||
+	    k->proto == PROTO_SCTP)
+		snprintf(buf, len, "%s %s%s%s:%u -> %s%s%s:%u", pr,
+		    k->family == ADDR_V6 ? "[" : "", a,
+		    k->family == ADDR_V6 ? "]" : "", k->sport,
+		    k->family == ADDR_V6 ? "[" : "", b,
+		    k->family == ADDR_V6 ? "]" : "", k->dport);
+	else
+		snprintf(buf, len, "%s %s -> %s", pr, a, b);
+	return buf;
+}
+
+static void
+audit_explain(struct audit_ctx *x, const struct slot *s,
+    const struct classify_verdict *v, const struct classify_verdict *rv,
+    const struct frag_ent *fe, struct audit_violation *av)
+{
+	char tx[160];
+
+	if (fe != NULL) {
+		snprintf(av->explain, sizeof(av->explain), "later fragment "
+		    "(id %u) of a datagram whose first fragment, frame %llu, "
+		    "was a violation", s->frag_id,
+		    (unsigned long long)fe->frame);
+		return;
+	}
+	switch ((enum slot_kind)s->kind) {
+	case SLOT_CLASSIFY:
+		classify_explain(x->c, s->k, v, av->explain,
+		    sizeof(av->explain));
+		if (rv != NULL && rv->reason == CLASSIFY_PERMIT && s->opener)
+			audit_append(av->explain, sizeof(av->explain),
+			    "; the reverse direction is flow \"%s\", but a "
+			    "TCP SYN without ACK opens a connection and is "
+			    "no reply", x->p->flows[rv->flow].name);
+		break;
+	case SLOT_ICMP_ERROR:
+		if (av->reason != AUDIT_REASON_ICMP_ERROR)
+			classify_explain(x->c, s->k, v, av->explain,
+			    sizeof(av->explain));
+		else if (s->quote == QUOTE_UNPARSABLE)
+			snprintf(av->explain, sizeof(av->explain), "ICMP error "
+			    "whose quoted packet cannot be read");
+		else if (s->quote == QUOTE_NOT_SENT)
+			snprintf(av->explain, sizeof(av->explain), "ICMP error "
+			    "about a packet its destination did not send (%s)",
+			    audit_tuple_text(s->q, tx, sizeof(tx)));
+		else
+			snprintf(av->explain, sizeof(av->explain), "ICMP error "
+			    "quoting %s, which no flow permits either way",
+			    audit_tuple_text(s->q, tx, sizeof(tx)));
+		break;
+	case SLOT_LATER:
+		snprintf(av->explain, sizeof(av->explain), "later fragment "
+		    "(id %u, offset %u) whose first fragment was not seen",
+		    s->frag_id, s->frag_off);
+		break;
+	case SLOT_UNPARSED:
+		snprintf(av->explain, sizeof(av->explain), "headers after the "
+		    "IP header %s: cannot be classified",
+		    pkt_status_str((enum pkt_status)s->status));
+		break;
+	}
+}
+
+static int
+audit_ckey_eq(const struct ckey *a, const struct ckey *b)
+{
+	uint64_t x[6], y[6];
+
+	memcpy(x, a, sizeof(x));
+	memcpy(y, b, sizeof(y));
+	return ((x[0] ^ y[0]) | (x[1] ^ y[1]) | (x[2] ^ y[2]) |
+	    (x[3] ^ y[3]) | (x[4] ^ y[4]) | (x[5] ^ y[5])) == 0;
+}
+
+/* The cached outcome of key k, or 0. */
+static enum outcome
+audit_cache_get(const struct cset *cs, uint32_t tag, const struct ckey *k)
+{
+	for (int w = 0; w < CACHE_WAYS; w++)
+		if (cs->tag[w] == tag && audit_ckey_eq(&cs->k[w], k))
+			return (enum outcome)cs->out[w];
+	return 0;
+}
+
+static void
+audit_cache_put(struct cset *cs, uint32_t tag, const struct ckey *k,
+    enum outcome out)
+{
+	int w;
+
+	if (audit_cache_get(cs, tag, k) != 0)
+		return;
+	w = cs->next++ & (CACHE_WAYS - 1);
+	cs->tag[w] = tag;
+	cs->out[w] = (uint8_t)out;
+	cs->k[w] = *k;
+}
+
+static void
+audit_resolve(struct audit_ctx *x, struct slot *s)
+{
+	const struct classify_verdict *v = NULL, *rv = NULL;
+	const struct frag_ent *fe = NULL;
+	struct audit_violation *av;
+	struct classify_pkt t = *s->k;
+	enum outcome out = OUT_VIOLATION;
+	uint8_t l4 = s->l4, reason = 0;
+
+	if (s->ri >= 0)
+		rv = &x->rverd[s->ri];
+	switch ((enum slot_kind)s->kind) {
+	case SLOT_CLASSIFY:
+		v = &x->verd[s->ki];
+		if (v->reason == CLASSIFY_PERMIT)
+			out = OUT_PERMITTED;
+		else if (rv != NULL && rv->reason == CLASSIFY_PERMIT &&
+		    !s->opener)
+			out = OUT_REPLY;
+		else
+			reason = v->reason;
+		break;
+	case SLOT_ICMP_ERROR:
+		v = &x->verd[s->ki];
+		if (v->reason == CLASSIFY_PERMIT)
+			out = OUT_PERMITTED;
+		else if (v->reason != CLASSIFY_NO_FLOW)
+			reason = v->reason;	/* mac-mismatch, no-zone */
+		else if (s->qi >= 0 &&
+		    (x->qverd[s->qi].reason == CLASSIFY_PERMIT ||
+		    (rv != NULL && rv->reason == CLASSIFY_PERMIT)))
+			out = OUT_REPLY;
+		else
+			reason = AUDIT_REASON_ICMP_ERROR;
+		break;
+	case SLOT_LATER:
+		if ((fe = audit_frag_find(x, s)) == NULL) {
+			reason = AUDIT_REASON_FRAG_ORPHAN;
+			t.sport = t.dport = 0;
+			l4 = AUDIT_L4_NONE;
+			break;
+		}
+		out = (enum outcome)fe->outcome;
+		/* violating: counted in the flow of the first fragment */
+		t.proto = fe->proto;
+		t.sport = fe->sport;
+		t.dport = fe->dport;
+		l4 = fe->l4;
+		reason = fe->reason;
+		break;
+	case SLOT_UNPARSED:
+		reason = AUDIT_REASON_UNPARSED;
+		t.sport = t.dport = 0;
+		l4 = AUDIT_L4_NONE;
+		break;
+	}
+
+	switch (out) {
+	case OUT_PERMITTED:
+		x->r->permitted++;
+		break;
+	case OUT_REPLY:
+		x->r->replies++;
+		break;
+	case OUT_INSIDE:
+	case OUT_LOCAL:
+		break;		/* not for crossings */
+	case OUT_VIOLATION:
+		if ((av = audit_violate(x, s, &t, l4, reason)) != NULL)
+			audit_explain(x, s, v, rv, fe, av);
+		break;
+	}
+	if (s->frag == PKT_FRAG_FIRST)
+		audit_frag_record(x, s, out, &t, l4, reason);
+	else if (s->cs >= 0 && out != OUT_VIOLATION)
+		audit_cache_put(&x->cache[s->cs], s->tag, &s->ck, out);
+}
+
+static void
+audit_flush(struct audit_ctx *x)
+{
+	size_t nr = 0;
+
+	if (x->nslots == 0)
+		return;
+	/* later fragments and unparsed frames too: cheaper than sorting out */
+	classify_batch(x->c, x->keys, x->verd, x->nslots);
+	if (x->nq > 0)
+		classify_batch(x->c, x->qkeys, x->qverd, x->nq);
+	for (size_t i = 0; i < x->nslots; i++) {
+		struct slot *s = &x->slots[i];
+		const struct classify_pkt *k = NULL;
+
+		s->ri = -1;
+		if (s->kind == SLOT_CLASSIFY &&
+		    x->verd[i].reason == CLASSIFY_NO_FLOW)
+			k = s->k;	/* openers too: for the explanation */
+		else if (s->kind == SLOT_ICMP_ERROR &&
+		    x->verd[i].reason == CLASSIFY_NO_FLOW && s->qi >= 0 &&
+		    x->qverd[s->qi].reason == CLASSIFY_NO_FLOW && !s->q_opener)
+			k = s->q;
+		if (k != NULL && audit_reverse(k, &x->rkeys[nr]))
+			s->ri = (int16_t)nr++;
+	}
+	if (nr > 0)
+		classify_batch(x->c, x->rkeys, x->rverd, nr);
+	for (size_t i = 0; i < x->nslots; i++)
+		audit_resolve(x, &x->slots[i]);
+	x->nslots = 0;
+	x->nq = 0;
+}
+
+static void
+audit_frame(struct audit_ctx *x, const struct pcap_pkthdr *ph,
+    const uint8_t *data)
+{
+	struct audit_result *r = x->r;
+	struct pkt_info pi;
+	enum pkt_status st;
+	struct ckey ck;
+	struct slot *s;
+	int32_t cs = -1;
+	uint32_t tag = 0;
+	int zs, zd;
+
+	r->frames++;
+	st = pkt_parse(data, ph->caplen, x->linktype, &pi);
+	if (pi.family == 0) {
+		if (st != PKT_NOT_IP)
+			r->unparsed++;
+		return;
+	}
+	r->ip_frames++;
+
+	/* A frame of a flow that passed a moment ago passes again. */
+	if (x->cache_on && st == PKT_OK && pi.frag == PKT_FRAG_NONE &&
+	    !(pi.has_icmp && audit_icmp_is_error(pi.family, pi.icmp_type))) {
+		memset(&ck, 0, sizeof(ck));
+		memcpy(ck.src, pi.src, 16);
+		memcpy(ck.dst, pi.dst, 16);
+		ck.family = pi.family;
+		ck.proto = pi.proto;
+		ck.sport = pi.has_ports ? pi.sport : pi.icmp_id;
+		ck.dport = pi.has_ports ? pi.dport : pi.icmp_type;
+		ck.opener = (uint8_t)pkt_is_opener(&pi);
+		if (x->zone >= 0 && pi.has_mac) {
+			ck.has_mac = 1;
+			memcpy(ck.mac, pi.src_mac, 6);
+		}
+		tag = audit_ckey_hash(&ck) | 1;
+		cs = (int32_t)(tag >> 1 & (CACHE_SETS - 1));
+		switch (audit_cache_get(&x->cache[cs], tag, &ck)) {
+		case OUT_PERMITTED:
+			r->crossings++;
+			r->permitted++;
+			return;
+		case OUT_REPLY:
+			r->crossings++;
+			r->replies++;
+			return;
+		case OUT_LOCAL:
+			r->local++;
+			return;
+		case OUT_INSIDE:
+			return;
+		default:
+			break;
+		}
+	}
+	zs = classify_zone_of(x->c, pi.family, pi.src);
+	zd = classify_zone_of(x->c, pi.family, pi.dst);
+	if (zs == zd) {
+		if (cs >= 0)
+			audit_cache_put(&x->cache[cs], tag, &ck, OUT_INSIDE);
+		return;
+	}
+	if (audit_link_scope(pi.family, pi.src, pi.dst)) {
+		r->local++;
+		if (cs >= 0)
+			audit_cache_put(&x->cache[cs], tag, &ck, OUT_LOCAL);
+		return;
+	}
+	r->crossings++;
+
+	s = &x->slots[x->nslots];
+	s->k = &x->keys[x->nslots];
+	s->ki = (int16_t)x->nslots++;
+	s->qi = -1;
+	s->cs = cs;
+	s->tag = tag;
+	if (cs >= 0)
+		s->ck = ck;
+	s->frame = r->frames;
+	s->ts = ph->ts;
+	s->len = ph->len;
+	s->zs = (int16_t)zs;
+	s->zd = (int16_t)zd;
+	s->frag = pi.frag;
+	s->frag_id = pi.frag_id;
+	s->frag_off = pi.frag_off;
+	s->status = (uint8_t)st;
+	s->opener = (uint8_t)pkt_is_opener(&pi);
+	s->q_opener = 0;
+	s->quote = QUOTE_OK;
+	memset(s->k, 0, sizeof(*s->k));
+	s->k->family = pi.family;
+	s->k->proto = pi.proto;
+	s->k->in_zone = -1;
+	s->k->out_zone = (int16_t)zd;	/* spares the classifier a lookup */
+	memcpy(s->k->src, pi.src, 16);
+	memcpy(s->k->dst, pi.dst, 16);
+	if (x->zone >= 0 && zs == x->zone && pi.has_mac) {
+		s->k->has_mac = 1;
+		memcpy(s->k->src_mac, pi.src_mac, 6);
+	}
+	s->l4 = AUDIT_L4_NONE;
+	if (pi.has_ports) {
+		s->k->sport = pi.sport;
+		s->k->dport = pi.dport;
+		s->l4 = AUDIT_L4_PORTS;
+	} else if (pi.has_icmp) {
+		s->k->sport = pi.icmp_id;
+		s->k->dport = pi.icmp_type;
+		s->l4 = AUDIT_L4_ICMP;
+	}
+
+	if (st != PKT_OK)
+		s->kind = SLOT_UNPARSED;
+	else if (pi.frag == PKT_FRAG_LATER)
+		s->kind = SLOT_LATER;
+	else if (pi.has_icmp && audit_icmp_is_error(pi.family, pi.icmp_type)) {
+		s->kind = SLOT_ICMP_ERROR;
+		s->q = &x->qkeys[x->nq];
+		if (audit_quote(data, ph->caplen, &pi, s->q,
+		    &s->q_opener) < 0) {
+			s->quote = QUOTE_UNPARSABLE;
+			*s->q = *s->k;		/* a key all the same */
+		} else if (memcmp(s->q->src, pi.dst, 16) != 0)
+			s->quote = QUOTE_NOT_SENT;
+		else
+			s->qi = (int16_t)x->nq;
+		x->nq++;
+	} else
+		s->kind = SLOT_CLASSIFY;
+
+	if (x->nslots == ACL_BATCH)
+		audit_flush(x);
+}
+
+/* ---------------------------------------------------------------------
+ * The file
+ */
+
+static int
+audit_link_ok(int dlt, int *linktype)
+{
+	switch (dlt) {
+	case DLT_RAW:		/* 12 (14 on OpenBSD): LINKTYPE_RAW in files */
+	case PKT_LINK_RAW:
+		*linktype = PKT_LINK_RAW;
+		return 1;
+	case PKT_LINK_EN10MB:
+	case PKT_LINK_LINUX_SLL:
+	case PKT_LINK_LINUX_SLL2:
+	case PKT_LINK_IPV4:
+	case PKT_LINK_IPV6:
+		*linktype = dlt;
+		return 1;
+	}
+	return 0;
+}
+
+int
+audit_file(const char *path, const struct policy *p,
+    const struct classify *c, const struct audit_opts *o,
+    struct audit_result *r, char *err, size_t errlen)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	struct audit_ctx *x;
+	struct pcap_pkthdr *ph;
+	const u_char *data;
+	const char *dname;
+	pcap_t *h;
+	FILE *fp;
+	int rc, ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	if ((r->file = strdup(path)) == NULL) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if (o != NULL && o->zone >= 0 && (size_t)o->zone >= p->nzones) {
+		snprintf(err, errlen, "zone %d out of range", o->zone);
+		return -1;
+	}
+	/*
+	 * libpcap reads with two fread() calls a record, and stdio locks the
+	 * FILE on each: four atomic operations a frame, which would cost
+	 * more than the classification.  The FILE is ours alone.
+	 */
+	if ((fp = fopen(path, "rb")) == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	__fsetlocking(fp, FSETLOCKING_BYCALLER);
+	setvbuf(fp, NULL, _IOFBF, AUDIT_READ_BUF);
+	ebuf[0] = '\0';
+	if ((h = pcap_fopen_offline(fp, ebuf)) == NULL) {
+		fclose(fp);
+		if (strstr(ebuf, path) != NULL)
+			snprintf(err, errlen, "%s", ebuf);
+		else
+			snprintf(err, errlen, "%s: %s", path, ebuf);
+		return -1;
+	}
+	r->linktype = pcap_datalink(h);
+	if ((x = calloc(1, sizeof(*x))) == NULL) {
+		pcap_close(h);
+		snprintf(err, errlen, "%s: out of memory", path);
+		return -1;
+	}
+	if (!audit_link_ok(r->linktype, &x->linktype)) {
+		dname = pcap_datalink_val_to_name(r->linktype);
+		snprintf(err, errlen, "%s: link type %d%s%s%s is not "
+		    "supported (Ethernet, Linux cooked, raw IP)", path,
+		    r->linktype, dname ? " (" : "", dname ? dname : "",
+		    dname ? ")" : "");
+		free(x);
+		pcap_close(h);
+		return -1;
+	}
+	x->p = p;
+	x->c = c;
+	x->r = r;
+	x->zone = o != NULL ? o->zone : -1;
+	x->cache_on = o == NULL || !o->no_cache;
+	x->maxv = o != NULL && o->max_violations > 0 ? o->max_violations :
+	    AUDIT_DEFAULT_MAX_VIOLATIONS;
+
+	while ((rc = pcap_next_ex(h, &ph, &data)) == 1) {
+		audit_frame(x, ph, data);
+		if (x->oom)
+			break;
+	}
+	audit_flush(x);
+	if (x->oom) {
+		snprintf(err, errlen, "%s: frame %llu: out of memory", path,
+		    (unsigned long long)r->frames);
+		ret = -1;
+	} else if (rc != PCAP_ERROR_BREAK) {
+		const char *msg = rc == PCAP_ERROR ? pcap_geterr(h) :
+		    "unexpected end of reading";
+		snprintf(err, errlen, "%s: frame %llu: %s record (%s)", path,
+		    (unsigned long long)r->frames + 1,
+		    strstr(msg, "truncated") ? "truncated" : "corrupt", msg);
+		ret = -1;
+	}
+	free(x->vh);
+	free(x->frags);
+	free(x);
+	pcap_close(h);
+	return ret;
+}
+
+void
+audit_result_free(struct audit_result *r)
+{
+	if (r == NULL)
+		return;
+	free(r->file);
+	free(r->v);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---------------------------------------------------------------------
+ * Output
+ */
+
+static const char *
+audit_zone_name(const struct policy *p, int z)
+{
+	return z >= 0 && (size_t)z < p->nzones ? p->zones[z].name : NULL;
+}
+
+static void
+audit_endpoint(const struct audit_violation *v, const uint8_t a[16],
+    uint16_t port, char *buf, size_t len)
+{
+	char s[INET6_ADDRSTRLEN];
+
+	addr_format_ip(v->family, a, s, sizeof(s));
+	if (v->l4 != AUDIT_L4_PORTS)
+		snprintf(buf, len, "%s", s);
+	else if (v->family == ADDR_V6)
+		snprintf(buf, len, "[%s]:%u", s, port);
+	else
+		snprintf(buf, len, "%s:%u", s, port);
+}
+
+void
+audit_format_violation(const struct audit_violation *v,
+    const struct policy *p, char *buf, size_t len)
+{
+	char t1[64], t2[64], src[INET6_ADDRSTRLEN + 8],
+	    dst[INET6_ADDRSTRLEN + 8], icmp[32];
+	const char *zf = audit_zone_name(p, v->from_zone),
+	    *zt = audit_zone_name(p, v->to_zone);
+
+	audit_fmt_time(&v->first_ts, t1, sizeof(t1));
+	audit_fmt_time(&v->last_ts, t2, sizeof(t2));
+	audit_endpoint(v, v->src, v->sport, src, sizeof(src));
+	audit_endpoint(v, v->dst, v->dport, dst, sizeof(dst));
+	icmp[0] = '\0';
+	if (v->l4 == AUDIT_L4_ICMP)
+		snprintf(icmp, sizeof(icmp), " type %u id %u", v->dport,
+		    v->sport);
+	snprintf(buf, len, "frames %llu-%llu %s..%s count %llu bytes %llu "
+	    "%s %s -> %s%s %s -> %s: %s: %s",
+	    (unsigned long long)v->first_frame,
+	    (unsigned long long)v->last_frame, t1, t2,
+	    (unsigned long long)v->frames, (unsigned long long)v->bytes,
+	    policy_proto_str(v->proto, false), src, dst, icmp,
+	    zf ? zf : "-", zt ? zt : "-", audit_reason_str(v->reason),
+	    v->explain);
+}
+
+void
+audit_print(const struct audit_result *r, const struct policy *p, FILE *fp)
+{
+	char line[1024];
+
+	for (size_t i = 0; i < r->nv; i++) {
+		audit_format_violation(&r->v[i], p, line, sizeof(line));
+		fprintf(fp, "%s\n", line);
+	}
+	fprintf(fp, "%llu frames, %llu crossings, %zu violations "
+	    "(%llu frames)", (unsigned long long)r->frames,
+	    (unsigned long long)r->crossings, r->nv,
+	    (unsigned long long)r->violating);
+	if (r->truncated_list)
+		fprintf(fp, ", list truncated at %zu flows", r->nv);
+	if (r->unparsed > 0)
+		fprintf(fp, ", %llu frames not parsed",
+		    (unsigned long long)r->unparsed);
+	fputc('\n', fp);
+}
+
+static json_t *
+audit_json_zone(const struct policy *p, int z)
+{
+	const char *n = audit_zone_name(p, z);
+
+	return n ? json_string(n) : json_null();
+}
+
+json_t *
+audit_json(const struct audit_result *r, const struct policy *p)
+{
+	json_t *o, *a, *e;
+	char t[64], addr[INET6_ADDRSTRLEN];
+
+	if ((o = json_object()) == NULL || (a = json_array()) == NULL) {
+		json_decref(o);
+		return NULL;
+	}
+	json_object_set_new(o, "file", r->file ? json_string(r->file) :
+	    json_null());
+	json_object_set_new(o, "linktype", json_integer(r->linktype));
+	json_object_set_new(o, "frames", json_integer((json_int_t)r->frames));
+	json_object_set_new(o, "ip_frames",
+	    json_integer((json_int_t)r->ip_frames));
+	json_object_set_new(o, "crossings",
+	    json_integer((json_int_t)r->crossings));
+	json_object_set_new(o, "permitted",
+	    json_integer((json_int_t)r->permitted));
+	json_object_set_new(o, "replies",
+	    json_integer((json_int_t)r->replies));
+	json_object_set_new(o, "local", json_integer((json_int_t)r->local));
+	json_object_set_new(o, "unparsed",
+	    json_integer((json_int_t)r->unparsed));
+	json_object_set_new(o, "violating_frames",
+	    json_integer((json_int_t)r->violating));
+	for (size_t i = 0; i < r->nv; i++) {
+		const struct audit_violation *v = &r->v[i];
+		int ports = v->l4 != AUDIT_L4_NONE;
+
+		if ((e = json_object()) == NULL)
+			goto fail;
+		json_object_set_new(e, "first_frame",
+		    json_integer((json_int_t)v->first_frame));
+		json_object_set_new(e, "last_frame",
+		    json_integer((json_int_t)v->last_frame));
+		audit_fmt_time(&v->first_ts, t, sizeof(t));
+		json_object_set_new(e, "first_time", json_string(t));
+		audit_fmt_time(&v->last_ts, t, sizeof(t));
+		json_object_set_new(e, "last_time", json_string(t));
+		json_object_set_new(e, "frames",
+		    json_integer((json_int_t)v->frames));
+		json_object_set_new(e, "bytes",
+		    json_integer((json_int_t)v->bytes));
+		json_object_set_new(e, "proto",
+		    json_string(policy_proto_str(v->proto, false)));
+		json_object_set_new(e, "src", json_string(addr_format_ip(
+		    v->family, v->src, addr, sizeof(addr))));
+		json_object_set_new(e, "sport", ports ?
+		    json_integer(v->sport) : json_null());
+		json_object_set_new(e, "dst", json_string(addr_format_ip(
+		    v->family, v->dst, addr, sizeof(addr))));
+		json_object_set_new(e, "dport", ports ?
+		    json_integer(v->dport) : json_null());
+		json_object_set_new(e, "from_zone",
+		    audit_json_zone(p, v->from_zone));
+		json_object_set_new(e, "to_zone",
+		    audit_json_zone(p, v->to_zone));
+		json_object_set_new(e, "reason",
+		    json_string(audit_reason_str(v->reason)));
+		json_object_set_new(e, "explain", json_string(v->explain));
+		if (json_array_append_new(a, e) < 0)
+			goto fail;
+	}
+	json_object_set_new(o, "violations", a);
+	json_object_set_new(o, "truncated", json_boolean(r->truncated_list));
+	return o;
+fail:
+	json_decref(a);
+	json_decref(o);
+	return NULL;
+}
