@@ -27,6 +27,8 @@
 #include "acl.h"
 #include "addr.h"
 #include "audit.h"
+#include "flowtab.h"
+#include "lint.h"
 #include "pkt.h"
 
 #define FRAG_SLOTS	4096	/* datagrams in reassembly at once */
@@ -103,6 +105,8 @@ struct slot {
 	uint32_t frag_id;
 	struct classify_pkt *k;	/* own tuple: keys[] of the slot's index */
 	struct classify_pkt *q;	/* ICMP error: the quoted packet, qkeys[] */
+	uint32_t caplen;	/* streams with a callback: the frame, copied */
+	uint8_t *data;
 };
 
 struct frag_ent {
@@ -141,6 +145,13 @@ struct audit_ctx {
 	struct classify_verdict qverd[ACL_BATCH];
 	struct classify_pkt rkeys[ACL_BATCH];	/* reversed tuples */
 	struct classify_verdict rverd[ACL_BATCH];
+	/* streams */
+	audit_violation_fn on_violation;
+	void *arg;
+	struct flowtab *ft;	/* connections that passed, or NULL */
+	uint32_t snaplen;	/* bytes of a frame kept for the callback */
+	uint8_t *frames;	/* ACL_BATCH * snaplen */
+	struct audit_result own;	/* a stream's counters */
 };
 
 const char *
@@ -411,16 +422,18 @@ audit_vgrow(struct audit_ctx *x)
 /*
  * Count one violating frame of slot s in the flow of tuple t.  Returns the
  * new flow when this frame opened it (the caller writes its explanation),
- * else NULL.
+ * else NULL; *flow is the flow it was counted in (NULL when unlisted).
  */
 static struct audit_violation *
 audit_violate(struct audit_ctx *x, const struct slot *s,
-    const struct classify_pkt *t, uint8_t l4, uint8_t reason)
+    const struct classify_pkt *t, uint8_t l4, uint8_t reason,
+    struct audit_violation **flow)
 {
 	struct audit_result *r = x->r;
 	struct audit_violation *v;
 	size_t j;
 
+	*flow = NULL;
 	r->violating++;
 	if (x->vhcap == 0 && audit_vgrow(x) < 0)
 		goto oom;
@@ -436,6 +449,7 @@ audit_violate(struct audit_ctx *x, const struct slot *s,
 			v->last_ts = s->ts;
 			v->frames++;
 			v->bytes += s->len;
+			*flow = v;
 			return NULL;
 		}
 	}
@@ -470,6 +484,7 @@ audit_violate(struct audit_ctx *x, const struct slot *s,
 	v->to_zone = s->zd;
 	v->reason = reason;
 	x->vh[j] = (uint32_t)++r->nv;
+	*flow = v;
 	if (r->nv * 2 > x->vhcap && audit_vgrow(x) < 0)
 		goto oom;
 	return v;
@@ -684,12 +699,82 @@ audit_cache_put(struct cset *cs, uint32_t tag, const struct ckey *k,
 	cs->k[w] = *k;
 }
 
+/* The flow table key of a tuple (ICMP: sport the id, dport the type). */
+static void
+audit_ft_key(const struct classify_pkt *k, struct flowtab_key *fk)
+{
+	memset(fk, 0, sizeof(*fk));
+	fk->family = k->family;
+	fk->proto = k->proto;
+	fk->sport = k->sport;
+	fk->dport = k->dport;
+	memcpy(fk->src, k->src, 16);
+	memcpy(fk->dst, k->dst, 16);
+}
+
+static uint64_t
+audit_ms(const struct timeval *tv)
+{
+	return (uint64_t)tv->tv_sec * 1000 + (uint64_t)tv->tv_usec / 1000;
+}
+
+/* A connection that passed: record it in its opening direction. */
+static void
+audit_ft_add(struct audit_ctx *x, const struct slot *s, int32_t flow,
+    bool reply)
+{
+	struct flowtab_key fk;
+	struct classify_pkt o;
+
+	if (flow < 0)
+		return;
+	if (reply) {
+		if (!audit_reverse(s->k, &o))
+			return;
+		audit_ft_key(&o, &fk);
+	} else
+		audit_ft_key(s->k, &fk);
+	flowtab_add(x->ft, &fk, flow, audit_ms(&s->ts));
+}
+
+/* Tell a stream's caller about a violating frame. */
+static void
+audit_notify(struct audit_ctx *x, const struct slot *s,
+    const struct classify_pkt *t, uint8_t l4, uint8_t reason,
+    const struct classify_verdict *v, const struct classify_verdict *rv,
+    const struct frag_ent *fe, struct audit_violation *flow, bool first)
+{
+	struct audit_violation tmp;
+
+	if (flow == NULL) {	/* unlisted: describe this frame alone */
+		memset(&tmp, 0, sizeof(tmp));
+		tmp.first_frame = tmp.last_frame = s->frame;
+		tmp.first_ts = tmp.last_ts = s->ts;
+		tmp.frames = 1;
+		tmp.bytes = s->len;
+		tmp.family = t->family;
+		tmp.proto = t->proto;
+		memcpy(tmp.src, t->src, 16);
+		memcpy(tmp.dst, t->dst, 16);
+		tmp.sport = t->sport;
+		tmp.dport = t->dport;
+		tmp.l4 = l4;
+		tmp.from_zone = s->zs;
+		tmp.to_zone = s->zd;
+		tmp.reason = reason;
+		audit_explain(x, s, v, rv, fe, &tmp);
+		flow = &tmp;
+	}
+	x->on_violation(x->arg, flow, first, s->data, s->caplen, &s->ts,
+	    s->len);
+}
+
 static void
 audit_resolve(struct audit_ctx *x, struct slot *s)
 {
 	const struct classify_verdict *v = NULL, *rv = NULL;
 	const struct frag_ent *fe = NULL;
-	struct audit_violation *av;
+	struct audit_violation *av, *flow;
 	struct classify_pkt t = *s->k;
 	enum outcome out = OUT_VIOLATION;
 	uint8_t l4 = s->l4, reason = 0;
@@ -753,10 +838,17 @@ audit_resolve(struct audit_ctx *x, struct slot *s)
 	case OUT_LOCAL:
 		break;		/* not for crossings */
 	case OUT_VIOLATION:
-		if ((av = audit_violate(x, s, &t, l4, reason)) != NULL)
+		if ((av = audit_violate(x, s, &t, l4, reason, &flow)) != NULL)
 			audit_explain(x, s, v, rv, fe, av);
+		if (x->on_violation)
+			audit_notify(x, s, &t, l4, reason, v, rv, fe, flow,
+			    av != NULL);
 		break;
 	}
+	if (x->ft != NULL && s->kind == SLOT_CLASSIFY && s->frag ==
+	    PKT_FRAG_NONE && (out == OUT_PERMITTED || out == OUT_REPLY))
+		audit_ft_add(x, s, out == OUT_PERMITTED ? v->flow : rv->flow,
+		    out == OUT_REPLY);
 	if (s->frag == PKT_FRAG_FIRST)
 		audit_frag_record(x, s, out, &t, l4, reason);
 	else if (s->cs >= 0 && out != OUT_VIOLATION)
@@ -819,6 +911,30 @@ audit_frame(struct audit_ctx *x, const struct pcap_pkthdr *ph,
 	}
 	r->ip_frames++;
 
+	/* A stream's flow table: the frames of a connection that passed. */
+	if (x->ft != NULL && st == PKT_OK && pi.frag == PKT_FRAG_NONE &&
+	    (pi.has_ports || pi.has_icmp) &&
+	    !(pi.has_icmp && audit_icmp_is_error(pi.family, pi.icmp_type))) {
+		struct flowtab_key fk;
+		bool reply;
+		memset(&fk, 0, sizeof(fk));
+		fk.family = pi.family;
+		fk.proto = pi.proto;
+		fk.sport = pi.has_ports ? pi.sport : pi.icmp_id;
+		fk.dport = pi.has_ports ? pi.dport : pi.icmp_type;
+		memcpy(fk.src, pi.src, 16);
+		memcpy(fk.dst, pi.dst, 16);
+		if (flowtab_find(x->ft, &fk, audit_ms(&ph->ts), &reply) >= 0 &&
+		    !(reply && pkt_is_opener(&pi))) {
+			r->crossings++;
+			if (reply)
+				r->replies++;
+			else
+				r->permitted++;
+			return;
+		}
+	}
+
 	/* A frame of a flow that passed a moment ago passes again. */
 	if (x->cache_on && st == PKT_OK && pi.frag == PKT_FRAG_NONE &&
 	    !(pi.has_icmp && audit_icmp_is_error(pi.family, pi.icmp_type))) {
@@ -880,6 +996,13 @@ audit_frame(struct audit_ctx *x, const struct pcap_pkthdr *ph,
 	s->frame = r->frames;
 	s->ts = ph->ts;
 	s->len = ph->len;
+	s->caplen = 0;
+	s->data = NULL;
+	if (x->frames != NULL) {
+		s->caplen = ph->caplen < x->snaplen ? ph->caplen : x->snaplen;
+		s->data = x->frames + (size_t)(s - x->slots) * x->snaplen;
+		memcpy(s->data, data, s->caplen);
+	}
 	s->zs = (int16_t)zs;
 	s->zd = (int16_t)zd;
 	s->frag = pi.frag;
@@ -1049,6 +1172,85 @@ audit_file(const char *path, const struct policy *p,
 	return ret;
 }
 
+/* ---------------------------------------------------------------------
+ * Streams: the live monitor's judge
+ */
+
+struct audit_stream {
+	struct audit_ctx x;
+};
+
+struct audit_stream *
+audit_stream_new(const struct policy *p, const struct classify *c,
+    const struct audit_stream_opts *o, char *err, size_t errlen)
+{
+	struct audit_stream *st = calloc(1, sizeof(*st));
+	struct audit_ctx *x;
+
+	if (st == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	x = &st->x;
+	if (!audit_link_ok(o->linktype, &x->linktype)) {
+		snprintf(err, errlen, "link type %d is not supported",
+		    o->linktype);
+		free(st);
+		return NULL;
+	}
+	x->p = p;
+	x->c = c;
+	x->r = &x->own;
+	x->own.linktype = o->linktype;
+	x->zone = -1;
+	x->cache_on = o->ft == NULL;
+	x->maxv = o->max_violations ? o->max_violations : 4096;
+	x->ft = o->ft;
+	x->on_violation = o->on_violation;
+	x->arg = o->arg;
+	if (x->on_violation != NULL) {
+		x->snaplen = o->snaplen ? o->snaplen : 65535;
+		if ((x->frames = calloc(ACL_BATCH, x->snaplen)) == NULL) {
+			free(st);
+			snprintf(err, errlen, "out of memory");
+			return NULL;
+		}
+	}
+	return st;
+}
+
+void
+audit_stream_frame(struct audit_stream *st, const struct pcap_pkthdr *ph,
+    const uint8_t *data)
+{
+	audit_frame(&st->x, ph, data);
+}
+
+void
+audit_stream_flush(struct audit_stream *st)
+{
+	audit_flush(&st->x);
+}
+
+const struct audit_result *
+audit_stream_result(const struct audit_stream *st)
+{
+	return &st->x.own;
+}
+
+void
+audit_stream_free(struct audit_stream *st)
+{
+	if (st == NULL)
+		return;
+	audit_flush(&st->x);
+	free(st->x.vh);
+	free(st->x.frags);
+	free(st->x.frames);
+	free(st->x.own.v);
+	free(st);
+}
+
 void
 audit_result_free(struct audit_result *r)
 {
@@ -1212,4 +1414,61 @@ fail:
 	json_decref(a);
 	json_decref(o);
 	return NULL;
+}
+
+int
+audit_run(const char *capture, const char *policy_file, const char *zone,
+    bool json, time_t now, FILE *out, FILE *errf)
+{
+	struct audit_opts o = { .zone = -1 };
+	struct audit_result r;
+	struct policy *p = NULL;
+	struct classify *c = NULL;
+	struct diag d;
+	char err[1024];
+	int rc = 2;
+
+	memset(&r, 0, sizeof(r));
+	diag_init(&d);
+	if (lint_file(policy_file, now, &p, &d, err, sizeof(err)) < 0) {
+		fprintf(errf, "%s\n", err);
+		goto out;
+	}
+	if (p == NULL) {
+		diag_print(&d, errf);
+		goto out;
+	}
+	if (d.nerrors > 0)
+		fprintf(errf, "warning: %s has %d error(s) (see zonectl lint); "
+		    "auditing with the flows that loaded\n", policy_file,
+		    d.nerrors);
+	if (zone != NULL && (o.zone = policy_find_zone(p, zone)) < 0) {
+		fprintf(errf, "%s: no zone named \"%s\"\n", policy_file, zone);
+		goto out;
+	}
+	if ((c = classify_build(p, now, err, sizeof(err))) == NULL) {
+		fprintf(errf, "%s\n", err);
+		goto out;
+	}
+	if (audit_file(capture, p, c, &o, &r, err, sizeof(err)) < 0) {
+		fprintf(errf, "%s\n", err);
+		goto out;
+	}
+	if (json) {
+		json_t *j = audit_json(&r, p);
+		char *txt = j ? json_dumps(j, JSON_INDENT(2) |
+		    JSON_PRESERVE_ORDER) : NULL;
+		if (txt)
+			fprintf(out, "%s\n", txt);
+		free(txt);
+		json_decref(j);
+	} else
+		audit_print(&r, p, out);
+	rc = r.violating > 0 ? 1 : 0;
+out:
+	audit_result_free(&r);
+	classify_free(c);
+	policy_free(p);
+	diag_free(&d);
+	return rc;
 }

@@ -176,6 +176,44 @@ int audit_file(const char *path, const struct policy *p,
     struct audit_result *r, char *err, size_t errlen);
 void audit_result_free(struct audit_result *r);
 
+/*
+ * Streams: the same judge, fed frame by frame (the live monitor).  Frames
+ * are judged 64 at a time: audit_stream_flush() judges what is pending.
+ * For every violating frame, on_violation gets its flow (the aggregate, or
+ * the frame alone once max_violations flows are listed), whether the frame
+ * opened that flow, and the frame's first snaplen bytes.  With a flow table
+ * (ft), connections that passed are recorded in it and their later frames
+ * and replies pass without the classifier; otherwise the verdict cache is
+ * used, as for files.
+ */
+struct pcap_pkthdr;
+struct flowtab;
+
+typedef void (*audit_violation_fn)(void *arg, const struct audit_violation *v,
+    bool first, const uint8_t *frame, uint32_t caplen,
+    const struct timeval *ts, uint32_t len);
+
+struct audit_stream_opts {
+	int linktype;		/* pcap_datalink() of the frames */
+	uint32_t snaplen;	/* bytes of a violating frame to hand over */
+	size_t max_violations;	/* flows listed; 0 = 4096 */
+	struct flowtab *ft;	/* NULL: the verdict cache */
+	audit_violation_fn on_violation;
+	void *arg;
+};
+
+struct audit_stream;
+
+struct audit_stream *audit_stream_new(const struct policy *p,
+    const struct classify *c, const struct audit_stream_opts *o, char *err,
+    size_t errlen);
+void audit_stream_frame(struct audit_stream *st,
+    const struct pcap_pkthdr *ph, const uint8_t *data);
+void audit_stream_flush(struct audit_stream *st);
+/* The counters so far (frames, crossings, permitted, replies, ...). */
+const struct audit_result *audit_stream_result(const struct audit_stream *st);
+void audit_stream_free(struct audit_stream *st);
+
 /* "no-flow", "mac-mismatch", "fragment-orphan", ... */
 const char *audit_reason_str(uint8_t reason);
 
@@ -184,6 +222,16 @@ const char *audit_reason_str(uint8_t reason);
 void audit_print(const struct audit_result *r, const struct policy *p,
     FILE *fp);
 json_t *audit_json(const struct audit_result *r, const struct policy *p);
+
+/*
+ * The command line of `zoned --audit` and `zonectl audit`: load and lint
+ * policy_file (errors are reported on errf; the audit goes on with the
+ * flows that loaded), compile it, audit capture (zone: a zone name or
+ * NULL), print the result on out as text or JSON.  Returns the exit code:
+ * 0 no violation, 1 violations, 2 trouble (the reason on errf).
+ */
+int audit_run(const char *capture, const char *policy_file, const char *zone,
+    bool json, time_t now, FILE *out, FILE *errf);
 
 /* One violation line without the newline (for logs and tests). */
 void audit_format_violation(const struct audit_violation *v,

@@ -504,3 +504,69 @@ ctl_check_online(struct ctl *c, const char *src, const char *dst,
 	json_decref(ans);
 	return rc;
 }
+
+int
+ctl_alerts(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "since", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_t *args = json_object(), *ans, *r, *a;
+	long long t;
+	size_t i;
+	int ch, rc;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			c->json = true;
+			break;
+		case 's':
+			if (ctl_parse_at(optarg, &t) < 0) {
+				json_decref(args);
+				return EXIT_TROUBLE;
+			}
+			json_object_set_new(args, "since", json_string(optarg));
+			break;
+		default:
+			json_decref(args);
+			fprintf(stderr, "usage: zonectl alerts [--since TIME] "
+			    "[--json]\n");
+			return EXIT_TROUBLE;
+		}
+	}
+	if ((ans = ctl_request(c, "alerts", args)) == NULL)
+		return EXIT_TROUBLE;
+	if (!json_is_true(json_object_get(ans, "ok"))) {
+		rc = answer_error(ans);
+		json_decref(ans);
+		return rc;
+	}
+	r = json_object_get(ans, "result");
+	if (c->json)
+		print_json(r);
+	else if (json_array_size(r) == 0)
+		printf("no alerts\n");
+	else
+		json_array_foreach(r, i, a) {
+			const char *k;
+			json_t *v;
+			printf("%s #%lld %s", jstr(a, "time"),
+			    (long long)jint(a, "id"), jstr(a, "kind"));
+			json_object_foreach(a, k, v) {
+				if (!strcmp(k, "time") || !strcmp(k, "id") ||
+				    !strcmp(k, "kind"))
+					continue;
+				if (json_is_string(v))
+					printf(" %s=%s", k, json_string_value(v));
+				else if (json_is_integer(v))
+					printf(" %s=%lld", k,
+					    (long long)json_integer_value(v));
+			}
+			printf("\n");
+		}
+	json_decref(ans);
+	return 0;
+}

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 
+#include "audit.h"
 #include "classify.h"
 #include "conf.h"
 #include "lint.h"
@@ -224,4 +225,49 @@ out:
 	policy_free(p);
 	diag_free(&d);
 	return rc;
+}
+
+int
+ctl_audit(struct ctl *c, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "zone", required_argument, NULL, 'z' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "file", required_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *file = NULL, *zone = NULL;
+	long long at;
+	time_t now = time(NULL);
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "f:", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'f':
+			file = optarg;
+			break;
+		case 'j':
+			c->json = true;
+			break;
+		case 'z':
+			zone = optarg;
+			break;
+		case 'a':
+			if (ctl_parse_at(optarg, &at) < 0)
+				return EXIT_TROUBLE;
+			now = (time_t)at;
+			break;
+		default:
+			goto usage;
+		}
+	}
+	if (argc - optind != 1)
+		goto usage;
+	return audit_run(argv[optind], file ? file : ZONECTL_DEFAULT_CONF,
+	    zone, c->json, now, stdout, stderr);
+usage:
+	fprintf(stderr, "usage: zonectl audit [-f FILE] CAPTURE [--zone ZONE] "
+	    "[--json] [--at TIME]\n");
+	return EXIT_TROUBLE;
 }

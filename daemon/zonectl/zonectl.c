@@ -23,6 +23,9 @@ static const struct command commands[] = {
 	{ "flows", ctl_flows, "flows [--json]" },
 	{ "verify", ctl_verify, "verify [--json]" },
 	{ "reload", ctl_reload, "reload [--json]" },
+	{ "alerts", ctl_alerts, "alerts [--since TIME] [--json]" },
+	{ "audit", ctl_audit, "audit [-f FILE] CAPTURE [--zone ZONE] [--json] "
+	    "[--at TIME]" },
 	{ NULL, NULL, NULL },
 };
 

@@ -13,7 +13,9 @@
 
 #include "command.h"
 #include "ctlproto.h"
+#include "conf.h"
 #include "log.h"
+#include "monitor.h"
 #include "query.h"
 #include "zoned.h"
 
@@ -188,6 +190,8 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 	    "permitted_bytes", (json_int_t)pb,
 	    "denied_packets", (json_int_t)dp,
 	    "denied_bytes", (json_int_t)db));
+	json_object_set_new(r, "monitor", monitor_json(z->mon));
+	json_object_set_new(r, "denied_log", nflog_json(z->nflog));
 	json_object_set_new(r, "last_reload", z->reload_at ?
 	    json_pack("{s:o, s:b, s:s}", "at", jtime(z->reload_at), "ok",
 	    z->reload_ok, "message", z->reload_msg) : json_null());
@@ -457,6 +461,17 @@ command_reload(struct zoned *z, long uid, json_t **result, json_t **detail,
 		    "object", r.kerr.v[i].what, "error",
 		    strerror(r.kerr.v[i].error), "kernel", r.kerr.v[i].msg));
 	if (rc == 0) {
+		char e2[256] = "";
+		/* from failing closed: the monitor starts now */
+		if (z->mon == NULL && z->pol->monitor.enabled &&
+		    (z->mon = monitor_open(z, e2, sizeof(e2))) == NULL && e2[0])
+			log_warnx("no audit monitor: %s", e2);
+		if (nflog_group(z->nflog) != z->pol->log.nflog_group) {
+			nflog_close(z->nflog);
+			if ((z->nflog = nflog_open(z, z->pol->log.nflog_group,
+			    e2, sizeof(e2))) == NULL)
+				log_warnx("no denied-traffic log: %s", e2);
+		}
 		snprintf(z->reload_msg, sizeof(z->reload_msg), "loaded %s",
 		    z->conf);
 		*result = json_pack("{s:b, s:s, s:s, s:o}", "loaded", 1,
@@ -482,12 +497,34 @@ cmd_reload(struct zoned *z, json_t *args, long uid, json_t **result,
 	return command_reload(z, uid, result, detail, err, errlen);
 }
 
+/* ---------------------------------------------------------------------
+ * alerts
+ */
+
+static int
+cmd_alerts(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	const char *since = json_string_value(json_object_get(args, "since"));
+	time_t t = 0;
+
+	(void)uid;
+	(void)detail;
+	if (since != NULL && conf_parse_time(since, &t) < 0) {
+		snprintf(err, errlen, "\"since\" must be an RFC 3339 time");
+		return CTL_BAD_REQUEST;
+	}
+	*result = monitor_alerts(z->mon, t);
+	return CTL_OK;
+}
+
 static const struct command commands[] = {
 	{ "status", false, cmd_status },
 	{ "zones", false, cmd_zones },
 	{ "flows", false, cmd_flows },
 	{ "check", false, cmd_check },
 	{ "verify", false, cmd_verify },
+	{ "alerts", false, cmd_alerts },
 	{ "reload", true, cmd_reload },
 	{ NULL, false, NULL },
 };

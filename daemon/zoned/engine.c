@@ -21,6 +21,7 @@
 #include "ctlproto.h"
 #include "lint.h"
 #include "log.h"
+#include "monitor.h"
 #include "nftemit.h"
 #include "zoned.h"
 
@@ -292,13 +293,19 @@ log_kernel_errors(const char *file, const struct apply_errors *e)
 		    " kernel=" : "", e->v[i].msg[0] ? lq(e->v[i].msg) : "");
 }
 
-/* Install a built state and free the old one. */
+/* Install a built state and free the old one.  The monitor switches to the
+ * new classifier first: it judges what it holds with the old one. */
 static void
 install(struct zoned *z, struct policy *p, struct classify *cls,
     struct nft_ir *ir, struct canon *expect, enum zoned_mode mode)
 {
-	policy_free(z->pol);
-	classify_free(z->cls);
+	struct policy *old_p = z->pol;
+	struct classify *old_c = z->cls;
+
+	if (p != NULL && cls != NULL)
+		monitor_policy(z->mon, p, cls);
+	policy_free(old_p);
+	classify_free(old_c);
 	nftgen_free(z->ir);
 	canon_free(&z->expect);
 	z->pol = p;
@@ -541,8 +548,13 @@ engine_reapply(struct zoned *z, const char *why)
 	z->expect = expect;
 	z->verified = false;
 	if (z->pol) {
-		classify_free(z->cls);
-		z->cls = classify_build(z->pol, time(NULL), err, sizeof(err));
+		struct classify *c = classify_build(z->pol, time(NULL), err,
+		    sizeof(err));
+		if (c != NULL) {
+			monitor_policy(z->mon, z->pol, c);
+			classify_free(z->cls);
+			z->cls = c;
+		}
 	}
 	engine_schedule_expiry(z);
 	log_event(LOG_NOTICE, "reapplied", "why=%s", why);

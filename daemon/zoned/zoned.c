@@ -28,11 +28,13 @@
 #include <cap-ng.h>
 #include <jansson.h>
 
+#include "audit.h"
 #include "command.h"
 #include "conf.h"
 #include "ctlproto.h"
 #include "lint.h"
 #include "log.h"
+#include "monitor.h"
 #include "nftgen.h"
 #include "zoned.h"
 
@@ -41,7 +43,9 @@ usage(FILE *fp)
 {
 	fprintf(fp, "usage: zoned [-d] [-f FILE] [-s SOCKET] [-S STATEDIR]\n"
 	    "       zoned -n [-f FILE] [--at TIME]\n"
-	    "       zoned -p [-f FILE] [--at TIME]\n");
+	    "       zoned -p [-f FILE] [--at TIME]\n"
+	    "       zoned --audit CAPTURE [-f FILE] [--zone ZONE] [--json] "
+	    "[--at TIME]\n");
 }
 
 /* ---------------------------------------------------------------------
@@ -134,6 +138,10 @@ drop_privileges(struct zoned *z)
 	}
 	if (chown(z->state_dir, pw->pw_uid, pw->pw_gid) < 0)
 		log_warnx("%s: %s", z->state_dir, strerror(errno));
+	if (monitor_evidence_dir(z->mon) &&
+	    chown(monitor_evidence_dir(z->mon), pw->pw_uid, pw->pw_gid) < 0)
+		log_warnx("%s: %s", monitor_evidence_dir(z->mon),
+		    strerror(errno));
 	if (capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
 	    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) < 0) {
 		log_warnx("cannot change to user %s; staying root with two "
@@ -257,10 +265,13 @@ loop(struct zoned *z)
 				on_timer(z, fd);
 			else if (z->ctl && fd == control_fd(z->ctl))
 				control_accept(z->ctl);
-			else if (z->neigh && fd == neigh_fd(z->neigh))
+			else if (z->neigh && fd == neigh_fd(z->neigh)) {
 				neigh_event(z->neigh, z->pol);
-			else if (z->ctl && control_owns(z->ctl, fd))
+				monitor_links(z->mon);
+			} else if (z->ctl && control_owns(z->ctl, fd))
 				control_client_event(z->ctl, fd, ev[i].events);
+			else if (!monitor_event(z->mon, fd))
+				nflog_event(z->nflog, fd);
 		}
 	}
 }
@@ -304,9 +315,14 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "at", required_argument, NULL, 'a' },
+		{ "audit", required_argument, NULL, 'A' },
+		{ "json", no_argument, NULL, 'J' },
+		{ "zone", required_argument, NULL, 'Z' },
 		{ NULL, 0, NULL, 0 },
 	};
 	time_t at = 0;
+	const char *audit = NULL, *azone = NULL;
+	bool json = false;
 	struct zoned z = { .conf = ZONED_DEFAULT_CONF,
 	    .state_dir = ZONED_DEFAULT_STATE };
 	int ch, checkonly = 0, printonly = 0;
@@ -333,6 +349,15 @@ main(int argc, char **argv)
 		case 'S':
 			z.state_dir = optarg;
 			break;
+		case 'A':
+			audit = optarg;
+			break;
+		case 'J':
+			json = true;
+			break;
+		case 'Z':
+			azone = optarg;
+			break;
 		case 'a':
 			if (conf_parse_time(optarg, &at) < 0) {
 				fprintf(stderr, "zoned: invalid time \"%s\" "
@@ -348,11 +373,15 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind != argc || checkonly + printonly > 1 ||
-	    (at != 0 && checkonly + printonly == 0)) {
+	if (optind != argc || checkonly + printonly + (audit != NULL) > 1 ||
+	    (at != 0 && checkonly + printonly + (audit != NULL) == 0) ||
+	    ((json || azone) && audit == NULL)) {
 		usage(stderr);
-		return 1;
+		return audit ? 2 : 1;
 	}
+	if (audit)
+		return audit_run(audit, z.conf, azone, json, at ? at :
+		    time(NULL), stdout, stderr);
 	if (checkonly)
 		return check_only(z.conf, at ? at : time(NULL));
 	if (printonly)
@@ -406,6 +435,14 @@ main(int argc, char **argv)
 	arm_verify(&z, z.pol ? z.pol->control.verify_interval :
 	    POLICY_DEFAULT_VERIFY_INTERVAL);
 
+	/* the audit monitor and the denied-traffic reader */
+	err[0] = '\0';
+	if ((z.mon = monitor_open(&z, err, sizeof(err))) == NULL && err[0])
+		log_warnx("no audit monitor: %s", err);
+	if ((z.nflog = nflog_open(&z, z.pol ? z.pol->log.nflog_group :
+	    POLICY_DEFAULT_NFLOG_GROUP, err, sizeof(err))) == NULL)
+		log_warnx("no denied-traffic log: %s", err);
+
 	prctl(PR_SET_DUMPABLE, 0);
 	drop_privileges(&z);
 	notify("READY=1");
@@ -418,6 +455,8 @@ main(int argc, char **argv)
 	/* The table stays: a stopped daemon must not open the gateway. */
 	notify("STOPPING=1");
 	log_event(LOG_NOTICE, "stopped", "ruleset=kept");
+	monitor_close(z.mon);
+	nflog_close(z.nflog);
 	control_close(z.ctl);
 	neigh_close(z.neigh);
 	apply_close(z.nl);

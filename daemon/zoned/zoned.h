@@ -35,6 +35,8 @@ struct counter_total {
 
 struct control;
 struct neigh;
+struct monitor;
+struct nflog;
 
 struct zoned {
 	/* options */
@@ -47,6 +49,8 @@ struct zoned {
 	struct apply *nl;
 	struct neigh *neigh;
 	struct control *ctl;
+	struct monitor *mon;	/* NULL: monitoring off or failing closed */
+	struct nflog *nflog;
 
 	/* what runs */
 	enum zoned_mode mode;

@@ -134,7 +134,8 @@ usage(FILE *f, int code)
 "       probe inject IFACE --src-mac MAC --dst-mac MAC --src IP --dst IP\n"
 "             --proto tcp|udp|icmp [--dport N] [--sport N] [--count N]\n"
 "             [--vlan ID]\n"
-"       probe sniff IFACE FILTER [--timeout SEC] [--expect N]\n"
+"       probe sniff IFACE FILTER [--timeout SEC] [--expect N] "
+"[--write FILE]\n"
 "       probe mac IFACE\n"
 "       probe flood tcp ADDR PORT --count N [--bind SRC]\n"
 "       probe unix SOCKET LINE\n"
@@ -215,12 +216,12 @@ wait_fds(struct pollfd *fds, nfds_t n, int64_t deadline)
 
 enum opt {
 	O_BIND, O_SPORT, O_DPORT, O_COUNT, O_TIMEOUT, O_HOLD, O_EXPECT,
-	O_VLAN, O_SRC, O_DST, O_SRC_MAC, O_DST_MAC, O_PROTO, O_NOPT
+	O_VLAN, O_SRC, O_DST, O_SRC_MAC, O_DST_MAC, O_PROTO, O_WRITE, O_NOPT
 };
 
 static const char *const opt_name[O_NOPT] = {
 	"bind", "sport", "dport", "count", "timeout", "hold", "expect",
-	"vlan", "src", "dst", "src-mac", "dst-mac", "proto",
+	"vlan", "src", "dst", "src-mac", "dst-mac", "proto", "write",
 };
 
 #define OPT(o)	(1u << (o))
@@ -1397,12 +1398,19 @@ cmd_inject(struct args *a)
 
 /* --- sniff ---------------------------------------------------------------- */
 
+struct sniff {
+	unsigned long count;
+	pcap_dumper_t *dump;	/* --write FILE, or NULL */
+};
+
 static void
 sniff_count(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
-	(void)h;
-	(void)bytes;
-	(*(unsigned long *)(void *)user)++;
+	struct sniff *s = (struct sniff *)(void *)user;
+
+	s->count++;
+	if (s->dump)
+		pcap_dump((u_char *)s->dump, h, bytes);
 }
 
 static int
@@ -1411,7 +1419,7 @@ cmd_sniff(struct args *a)
 	const char *ifname = a->pos[0], *filter = a->pos[1];
 	char errbuf[PCAP_ERRBUF_SIZE];
 	struct bpf_program prog;
-	unsigned long count = 0;
+	struct sniff sn = { 0, NULL };
 	long expect = opt_long(a, O_EXPECT, -1, 0, LONG_MAX);
 	int64_t deadline = now_ms() + opt_secs(a, O_TIMEOUT, SNIFF_TIMEOUT);
 	pcap_t *p;
@@ -1433,6 +1441,9 @@ cmd_sniff(struct args *a)
 	pcap_freecode(&prog);
 	if (pcap_setnonblock(p, 1, errbuf) == -1)
 		die("sniff: %s", errbuf);
+	if (a->opt[O_WRITE] != NULL &&
+	    (sn.dump = pcap_dump_open(p, a->opt[O_WRITE])) == NULL)
+		die("sniff: %s: %s", a->opt[O_WRITE], pcap_geterr(p));
 	if ((fd = pcap_get_selectable_fd(p)) == -1)
 		die("sniff: %s: no selectable descriptor", ifname);
 	printf("ready\n");
@@ -1443,15 +1454,17 @@ cmd_sniff(struct args *a)
 
 		if (wait_fds(&pfd, 1, deadline) <= 0)
 			continue;
-		if (pcap_dispatch(p, -1, sniff_count, (u_char *)&count) == -1)
+		if (pcap_dispatch(p, -1, sniff_count, (u_char *)&sn) == -1)
 			die("sniff: %s", pcap_geterr(p));
 	}
 	/* What arrived up to the end, still queued. */
-	if (pcap_dispatch(p, -1, sniff_count, (u_char *)&count) == -1)
+	if (pcap_dispatch(p, -1, sniff_count, (u_char *)&sn) == -1)
 		die("sniff: %s", pcap_geterr(p));
+	if (sn.dump)
+		pcap_dump_close(sn.dump);
 	pcap_close(p);
-	printf("count %lu\n", count);
-	return expect < 0 || count == (unsigned long)expect ? 0 : EXIT_FAIL;
+	printf("count %lu\n", sn.count);
+	return expect < 0 || sn.count == (unsigned long)expect ? 0 : EXIT_FAIL;
 }
 
 /* --- mac ------------------------------------------------------------------ */
@@ -1632,7 +1645,8 @@ static const struct command {
 	{ "inject", 1, OPT(O_SRC_MAC) | OPT(O_DST_MAC) | OPT(O_SRC) |
 	    OPT(O_DST) | OPT(O_PROTO) | OPT(O_DPORT) | OPT(O_SPORT) |
 	    OPT(O_COUNT) | OPT(O_VLAN), cmd_inject },
-	{ "sniff", 2, OPT(O_TIMEOUT) | OPT(O_EXPECT), cmd_sniff },
+	{ "sniff", 2, OPT(O_TIMEOUT) | OPT(O_EXPECT) | OPT(O_WRITE),
+	    cmd_sniff },
 	{ "mac", 1, 0, cmd_mac },
 	{ "flood", 3, OPT(O_COUNT) | OPT(O_BIND), cmd_flood },
 	{ "unix", 2, 0, cmd_unix },
