@@ -88,10 +88,27 @@ say "zonectl check: would a connection pass, and why"
 zctl check 10.20.100.7 198.51.100.7 tcp/80
 zctl check atena chukan tcp/443
 
-say "tampering: a hand-made accept rule is drift"
+say "tampering: someone adds an accept rule by hand"
 ip netns exec "$GW" nft insert rule inet zoned forward accept
-zctl verify | head -n 4
-zctl reload >/dev/null && echo "zonectl reload put the generated table back:" &&
+zctl verify | head -n 3
+echo "... and a terminal now reaches the Internet directly:"
+try passes $LG 10.20.100.7 198.51.100.7 80 "terminal -> Internet web (past the kernel!)"
+sleep 1
+say "the audit monitor saw it cross: zonectl alerts"
+zctl alerts
+echo "(evidence is written while the incident lasts; closing it in a few seconds)"
+sleep 6
+ev=$(zctl alerts --json | tr -d ' \n' | sed 's/},{/}\n{/g' |
+    grep '"kind":"crossing-violation"' | grep -o '"evidence":"[^"]*"' |
+    head -n 1 | cut -d'"' -f4)
+if [ -n "$ev" ]; then
+	echo "evidence: $ev"
+	echo "sha256sum: $(sha256sum "$ev" | cut -d' ' -f1)"
+	grep -o "event=evidence-closed .*file=$ev .*" "$D/zoned.log"
+	say "zonectl audit of that evidence, offline"
+	"$ZONECTL" audit -f "$D/zoned.conf" "$ev"
+fi
+zctl reload >/dev/null && echo && echo "zonectl reload put the generated table back:" &&
     zctl verify
 
 cat <<EOF
