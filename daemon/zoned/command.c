@@ -180,6 +180,9 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 		    json_integer(z->loaded_by)));
 	else
 		json_object_set_new(r, "policy", json_null());
+	json_object_set_new(r, "transaction", json_pack("{s:f, s:f, s:I, s:I}",
+	    "build_ms", z->build_ms, "apply_ms", z->apply_ms, "messages",
+	    (json_int_t)z->apply_msgs, "bytes", (json_int_t)z->apply_bytes));
 	json_object_set_new(r, "kernel", json_pack("{s:b, s:o, s:I, s:o}",
 	    "verified", z->verified, "match", z->verified ?
 	    json_boolean(z->kernel_match) : json_null(),

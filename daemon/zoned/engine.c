@@ -227,6 +227,16 @@ engine_counters(struct zoned *z,
  * Build and apply
  */
 
+static double
+ms_since(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) * 1e3 +
+	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
+}
+
 /*
  * Build the table for p (NULL: deny every crossing) and replace the
  * kernel's in one transaction.  On success *irp and *expect hold what was
@@ -245,8 +255,10 @@ build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
 	struct snapshot snap = { 0 };
 	struct nft_batch b;
 	struct nft_ir *ir;
+	struct timespec t0;
 	char cerr[256];
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(kerr, 0, sizeof(*kerr));
 	if ((ir = nftgen_build(p, &o, err, errlen)) == NULL)
 		return -1;
@@ -264,12 +276,17 @@ build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
 	/* counters of the table about to go (none on a first start) */
 	if (apply_counters(z->nl, snap_cb, &snap, cerr, sizeof(cerr)) < 0)
 		log_debug("no counters to carry over: %s", cerr);
+	z->build_ms = ms_since(&t0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	if (apply_batch(z->nl, &b, ir, kerr, err, errlen) < 0) {
 		if (kerr->n > 0)
 			snprintf(err, errlen, "the kernel refused the ruleset "
 			    "(%zu error%s)", kerr->n, kerr->n == 1 ? "" : "s");
 		goto fail;
 	}
+	z->apply_ms = ms_since(&t0);
+	z->apply_msgs = b.nmsgs;
+	z->apply_bytes = b.len;
 	carry_over(z, &snap);
 	snap_free(&snap);
 	nftemit_free(&b);
@@ -444,9 +461,11 @@ engine_load(struct zoned *z, const char *file, long uid, bool startup,
 	engine_schedule_expiry(z);
 	snprintf(why, sizeof(why), "%ld", uid);
 	log_event(LOG_NOTICE, "policy-loaded", "file=%s sha256=%s model=%s "
-	    "zones=%zu flows=%zu warnings=%d uid=%s", lq(file), sha,
+	    "zones=%zu flows=%zu warnings=%d uid=%s build_ms=%.1f "
+	    "apply_ms=%.1f messages=%zu bytes=%zu", lq(file), sha,
 	    policy_model_str(p->model), p->nzones, p->nflows,
-	    r->diag.nwarnings, uid < 0 ? "-" : why);
+	    r->diag.nwarnings, uid < 0 ? "-" : why, z->build_ms, z->apply_ms,
+	    z->apply_msgs, z->apply_bytes);
 	r->code = CTL_OK;
 	return 0;
 rejected:

@@ -64,6 +64,11 @@ struct zoned {
 	long loaded_by;		/* uid, -1 for start-up or SIGHUP */
 	char fail_reason[512];
 
+	/* the last transaction: building it, and from the first message
+	 * sent to the last ACK */
+	double build_ms, apply_ms;
+	size_t apply_msgs, apply_bytes;
+
 	/* the last reload */
 	time_t reload_at;
 	bool reload_ok;

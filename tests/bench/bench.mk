@@ -45,3 +45,20 @@ $(R)/bench/genpolicy: $(R)/bench/tests/bench/genpolicy.o
 	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^
 
 bench-build: $(R)/bench/genpolicy
+
+# The audit benchmark: a capture generator and the bare libpcap read loop;
+# the monitor's frame path on a gateway-shaped policy.  These link the
+# release library (the code under measurement as it ships).
+$(R)/bench/genpcap: $(R)/bench/tests/bench/genpcap.o $(R)/bench/tests/bench/frames.o $(R)/libzone.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+$(R)/bench/pcapread: $(R)/bench/tests/bench/pcapread.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^ -lpcap
+
+$(R)/bench/framepath: $(R)/bench/tests/bench/framepath.o $(R)/bench/tests/bench/frames.o $(R)/libzone.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+
+bench-build: $(R)/bench/genpcap $(R)/bench/pcapread $(R)/bench/framepath

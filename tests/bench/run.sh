@@ -7,6 +7,9 @@
 #   CLASSBENCH_DIR     where acl1_10K, fw1_10K, ipc1_10K and their _trace files
 #                      are (default: ../shared/data/classbench from the repo)
 #   CLASSBENCH_REPEAT  rounds per set (default 11; the median is reported)
+#   BENCH_ONLY         the benchmarks to run, e.g. "audit apply" (default
+#                      all: classbench framepath audit apply)
+#   AUDIT_FRAMES       frames of the audit capture (default 2000000)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
 MAKE=${MAKE:-make}
@@ -73,20 +76,98 @@ bench_classbench() {
 	fi
 }
 
-bench_classbench
+want() { [ -z "${BENCH_ONLY:-}" ] || echo " $BENCH_ONLY " | grep -q " $1 "; }
 
-# --- hooks: further benchmarks ---------------------------------------------
-# Each benchmark is a function run here in turn; it prints its own section
-# ("== name"), says where its input comes from, skips with a message when
-# its program or data is absent, and sets status=1 on a wrong answer.
-#
-#   bench_audit   zoned --audit on a large generated capture against a bare
-#                 libpcap read loop over the same file (issue 5)
-#   bench_apply   applying 1K / 10K / 100K flows against nft -f of the
-#                 ruleset zoned -p prints, in a namespace (issue 5)
-#
-# Add them above this line and call them here, e.g.:
-#   bench_audit
-#   bench_apply
+# --- time helpers -----------------------------------------------------------
+ms_now() { date +%s%N; }
+median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
+
+# --- the full frame path on gateway-shaped policies ---------------------------
+bench_framepath() {
+	echo "== frame path: parse + zone lookup + classify, batches of 64 (gateway-shaped policies from genpolicy)"
+	$MAKE --no-print-directory -s build/bench/genpolicy build/bench/framepath || { status=1; return 0; }
+	d=$(mktemp -d)
+	for n in 1000 10000 100000; do
+		build/bench/genpolicy $n >"$d/p.conf"
+		build/bench/framepath "$d/p.conf" --frames 1000000 --repeat 7 || status=1
+	done
+	rm -rf "$d"
+}
+
+# --- offline audit against the bare libpcap read loop --------------------------
+bench_audit() {
+	frames=${AUDIT_FRAMES:-2000000}
+	echo "== offline audit: zoned --audit against a bare libpcap read loop over the same file ($frames frames)"
+	$MAKE --no-print-directory -s build/zoned build/bench/genpolicy build/bench/genpcap \
+	    build/bench/pcapread || { status=1; return 0; }
+	d=$(mktemp -d)
+	build/bench/genpolicy 10000 >"$d/p.conf"
+	build/bench/genpcap "$d/p.conf" "$frames" "$d/cap.pcap" || { status=1; rm -rf "$d"; return 0; }
+	cat "$d/cap.pcap" >/dev/null	# a warm page cache for both
+	: >"$d/a"; : >"$d/b"
+	for r in 1 2 3 4 5; do
+		t0=$(ms_now); build/bench/pcapread "$d/cap.pcap" >/dev/null; t1=$(ms_now)
+		echo $(( (t1 - t0) / 1000000 )) >>"$d/b"
+		t0=$(ms_now); build/zoned --audit "$d/cap.pcap" -f "$d/p.conf" >"$d/out"; rc=$?; t1=$(ms_now)
+		echo $(( (t1 - t0) / 1000000 )) >>"$d/a"
+		[ $rc -eq 1 ] || { echo "audit: expected violations (exit 1), got exit $rc"; status=1; }
+	done
+	za=$(median <"$d/a"); zb=$(median <"$d/b")
+	echo "audit frames=$frames zoned_ms=$za bare_ms=$zb ratio=$(awk -v a="$za" -v b="$zb" 'BEGIN { printf "%.2f", a / b }') ($(tail -n 1 "$d/out"))"
+	rm -rf "$d"
+}
+
+# --- applying policies: one netlink transaction against nft -f -------------------
+bench_apply() {
+	echo "== apply: zoned's one transaction (first message sent to last ACK) against nft -f of zoned -p, in a fresh namespace"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "apply: needs root (namespaces); skipped"
+		return 0
+	fi
+	$MAKE --no-print-directory -s build/zoned build/bench/genpolicy || { status=1; return 0; }
+	d=$(mktemp -d)
+	chmod 755 "$d"
+	ns=zb-apply
+	printf "%8s %10s %10s %10s %8s %8s\n" flows zoned_ms build_ms nft_ms ratio total_ratio
+	for n in 1000 10000 100000; do
+		build/bench/genpolicy $n "$d/zoned.sock" >"$d/p.conf"
+		build/zoned -p -f "$d/p.conf" >"$d/p.nft"
+		: >"$d/z"; : >"$d/b"; : >"$d/n"
+		for r in 1 2 3; do
+			ip netns add $ns
+			rm -f "$d/log"
+			ip netns exec $ns build/zoned -d -f "$d/p.conf" -s "$d/zoned.sock" \
+			    -S "$d/state" >"$d/log" 2>&1 &
+			zp=$!
+			for _ in $(seq 1 600); do
+				grep -q 'event=started' "$d/log" 2>/dev/null && break
+				sleep 0.1
+			done
+			kill $zp 2>/dev/null; wait $zp 2>/dev/null
+			sed -n 's/.*event=policy-loaded .*build_ms=\([0-9.]*\) apply_ms=\([0-9.]*\).*/\1 \2/p' "$d/log" >"$d/t"
+			if [ ! -s "$d/t" ]; then
+				echo "apply: zoned did not load $n flows"; tail -n 3 "$d/log"; status=1
+				ip netns del $ns; break
+			fi
+			cut -d' ' -f1 "$d/t" >>"$d/b"; cut -d' ' -f2 "$d/t" >>"$d/z"
+			ip netns del $ns
+			ip netns add $ns
+			t0=$(ms_now); ip netns exec $ns nft -f "$d/p.nft"; t1=$(ms_now)
+			awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) / 1e6 }' >>"$d/n"
+			ip netns del $ns
+		done
+		[ -s "$d/z" ] || continue
+		z=$(median <"$d/z"); b=$(median <"$d/b"); nm=$(median <"$d/n")
+		awk -v n=$n -v z="$z" -v b="$b" -v nm="$nm" 'BEGIN {
+			printf "%8d %10.1f %10.1f %10.1f %8.2f %8.2f\n", n, z, b, nm, nm / z, nm / (z + b) }'
+	done
+	echo "(ratio = nft -f / zoned's transaction; total_ratio = nft -f / (zoned's build + transaction))"
+	rm -rf "$d"
+}
+
+want classbench && bench_classbench
+want framepath && bench_framepath
+want audit && bench_audit
+want apply && bench_apply
 
 exit $status
