@@ -59,13 +59,20 @@ room(struct nft_batch *b)
 	return 0;
 }
 
+/*
+ * A message of the batch.  Every message asks for an ACK but the counter
+ * objects: there is one a flow, and the kernel queues the ACKs of a batch
+ * all at once at its end, so 100,000 of them would overflow any receive
+ * buffer.  A counter that fails is still answered (errors always are), and
+ * the ACKs of the other messages, the last one included, come after it.
+ */
 static struct nlmsghdr *
 msg_start(struct nft_batch *b, uint16_t type, uint16_t flags, uint32_t seq)
 {
 	if (room(b) < 0)
 		return NULL;
 	return nftnl_nlmsg_build_hdr(b->buf + b->len, type, NFPROTO_INET,
-	    flags | NLM_F_ACK, seq);
+	    flags | (type == NFT_MSG_NEWOBJ ? 0 : NLM_F_ACK), seq);
 }
 
 static int
@@ -85,6 +92,8 @@ msg_end(struct nft_batch *b, struct nlmsghdr *nlh, enum nft_msg_kind kind,
 	m = &b->msgs[b->nmsgs++];
 	m->off = b->len;
 	m->seq = nlh->nlmsg_seq;
+	m->acked = (nlh->nlmsg_flags & NLM_F_ACK) != 0;
+	b->nacked += m->acked;
 	m->kind = kind;
 	m->obj = obj;
 	m->sub = sub;

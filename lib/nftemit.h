@@ -29,13 +29,15 @@ struct nft_msg {
 	uint32_t obj;		/* counter, chain, set index in the IR */
 	uint32_t sub;		/* rule index; first element index */
 	uint32_t count;		/* elements in the message */
+	bool acked;		/* asks for an ACK */
 };
 
 struct nft_batch {
 	char *buf;
 	size_t len, cap;
-	struct nft_msg *msgs;	/* the messages that expect an ACK */
+	struct nft_msg *msgs;	/* every message but the batch's edges */
 	size_t nmsgs, mcap;
+	size_t nacked;		/* how many ask for an ACK */
 	uint32_t seq_begin, seq_end;
 };
 

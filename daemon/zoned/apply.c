@@ -171,7 +171,7 @@ apply_batch(struct apply *a, const struct nft_batch *b,
 {
 	int fd = mnl_socket_get_fd(a->nl);
 	int snd = (int)b->len + (1 << 20);
-	size_t want = b->nmsgs;
+	size_t want = b->nacked;
 	ssize_t n;
 
 	memset(errs, 0, sizeof(*errs));
@@ -202,13 +202,16 @@ apply_batch(struct apply *a, const struct nft_batch *b,
 		for (nlh = (const void *)a->rbuf; mnl_nlmsg_ok(nlh, len);
 		    nlh = mnl_nlmsg_next(nlh, &len)) {
 			const struct nlmsgerr *e;
+			const struct nft_msg *m;
 
 			if (nlh->nlmsg_type != NLMSG_ERROR ||
 			    nlh->nlmsg_seq < b->seq_begin ||
 			    nlh->nlmsg_seq >= b->seq_end)
 				continue;
 			e = mnl_nlmsg_get_payload(nlh);
-			errs->acks++;
+			m = nftemit_msg(b, nlh->nlmsg_seq);
+			if (m == NULL || m->acked)
+				errs->acks++;
 			if (e->error != 0 &&
 			    push_error(errs, b, ir, nlh, -e->error) < 0) {
 				snprintf(err, errlen, "out of memory");
