@@ -1395,6 +1395,33 @@ load_control(struct loader *L, const config_setting_t *g)
 		L->p->control.verify_interval = (int)n;
 }
 
+static void
+load_enforce(struct loader *L, const config_setting_t *g)
+{
+	static const char *const keys[] = { "mode", "queue", "queue_maxlen",
+	    NULL };
+	const char *v;
+	long long n;
+
+	L->p->enforce.line = setting_line(g);
+	check_keys(L, g, "enforce", keys);
+	if (get_string(L, g, "mode", "enforce", false, &v, NULL) > 0) {
+		if (strcmp(v, "dual") == 0)
+			L->p->enforce.mode = ENFORCE_DUAL;
+		else if (strcmp(v, "kernel") == 0)
+			L->p->enforce.mode = ENFORCE_KERNEL;
+		else
+			lerr(L, config_setting_get_member(g, "mode"),
+			    "enforce", "unknown mode \"%s\" (expected dual or "
+			    "kernel)", v);
+	}
+	if (get_int(L, g, "queue", "enforce", 0, 65535, &n, NULL) > 0)
+		L->p->enforce.queue = (int)n;
+	if (get_int(L, g, "queue_maxlen", "enforce", 16, 1 << 20, &n,
+	    NULL) > 0)
+		L->p->enforce.queue_maxlen = (int)n;
+}
+
 /* ---------------------------------------------------------------------
  * the file
  */
@@ -1461,7 +1488,7 @@ load_root(struct loader *L, const config_setting_t *root)
 {
 	static const char *const keys[] = { "version", "model", "zones",
 	    "hosts", "services", "flows", "management", "monitor", "log",
-	    "control", NULL };
+	    "control", "enforce", NULL };
 	const config_setting_t *s;
 	const char *v;
 	long long n;
@@ -1505,6 +1532,8 @@ load_root(struct loader *L, const config_setting_t *root)
 		load_log(L, s);
 	if ((s = get_group(L, root, "control", NULL, &bad)) != NULL)
 		load_control(L, s);
+	if ((s = get_group(L, root, "enforce", NULL, &bad)) != NULL)
+		load_enforce(L, s);
 }
 
 static int

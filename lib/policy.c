@@ -31,6 +31,9 @@ policy_defaults(struct policy *p)
 	p->log.nflog_group = POLICY_DEFAULT_NFLOG_GROUP;
 	p->log.nflog_rate = POLICY_DEFAULT_NFLOG_RATE;
 	p->control.verify_interval = POLICY_DEFAULT_VERIFY_INTERVAL;
+	p->enforce.mode = ENFORCE_DUAL;
+	p->enforce.queue = POLICY_DEFAULT_QUEUE;
+	p->enforce.queue_maxlen = POLICY_DEFAULT_QUEUE_MAXLEN;
 }
 
 void

@@ -48,7 +48,8 @@ enum host_role {
 };
 
 enum enforce_mode {
-	ENFORCE_KERNEL = 1,	/* the kernel ruleset alone decides */
+	ENFORCE_DUAL = 1,	/* new crossings also need the classifier */
+	ENFORCE_KERNEL,		/* the kernel ruleset alone decides */
 };
 
 /* Limits on names: they end up in nftables chain and counter names and in
@@ -164,6 +165,13 @@ struct policy_log {
 	int nflog_rate;		/* denied packets logged per second */
 };
 
+struct policy_enforce {
+	enum enforce_mode mode;
+	int queue;		/* NFQUEUE number */
+	int queue_maxlen;	/* packets waiting at most */
+	int line;
+};
+
 struct policy_control {
 	char *socket;
 	char *group;
@@ -188,6 +196,7 @@ struct policy {
 	struct policy_monitor monitor;
 	struct policy_log log;
 	struct policy_control control;
+	struct policy_enforce enforce;
 };
 
 /* Defaults of the optional keys (documented in zoned.conf(5)). */
@@ -205,6 +214,8 @@ struct policy {
 #define POLICY_DEFAULT_NFLOG_GROUP 2
 #define POLICY_DEFAULT_NFLOG_RATE 20
 #define POLICY_DEFAULT_VERIFY_INTERVAL 60
+#define POLICY_DEFAULT_QUEUE 100
+#define POLICY_DEFAULT_QUEUE_MAXLEN 1024
 
 struct policy *policy_new(void);
 void policy_free(struct policy *p);
