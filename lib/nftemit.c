@@ -13,6 +13,7 @@
 #include <linux/netfilter.h>
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/xt_NFQUEUE.h>
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/chain.h>
@@ -189,6 +190,42 @@ e_ct_set_mark(struct nftnl_rule *r)
 	add(r, e);
 }
 
+/* ct label BIT: the 128-bit label set, masked, not zero */
+static void
+e_ct_label(struct nftnl_rule *r, uint32_t bit)
+{
+	struct nftnl_expr *e;
+	uint8_t mask[16] = { 0 }, zero[16] = { 0 };
+
+	mask[bit / 8 % 16] = (uint8_t)(1u << (bit % 8));
+	e_ct_load(r, NFT_CT_LABELS);
+	e = nftnl_expr_alloc("bitwise");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 16);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_MASK, mask, 16);
+	nftnl_expr_set(e, NFTNL_EXPR_BITWISE_XOR, zero, 16);
+	add(r, e);
+	e_cmp(r, NFT_CMP_NEQ, zero, 16);
+}
+
+/* ct label set BIT: the kernel ORs it into the connection's labels */
+static void
+e_ct_label_set(struct nftnl_rule *r, uint32_t bit)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+	uint8_t label[16] = { 0 };
+
+	label[bit / 8 % 16] = (uint8_t)(1u << (bit % 8));
+	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
+	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, label, 16);
+	add(r, e);
+	e = nftnl_expr_alloc("ct");
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_LABELS);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
+	add(r, e);
+}
+
 static void
 e_bitwise(struct nftnl_rule *r, uint32_t mask)
 {
@@ -273,6 +310,37 @@ e_log(struct nftnl_rule *r, const char *prefix, uint32_t group)
 
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix);
 	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, (uint16_t)group);
+	add(r, e);
+}
+
+/*
+ * Queue to the daemon, without the bypass flag: with nobody listening the
+ * packet is dropped.  nft's own queue expression where the kernel has
+ * nft_queue; otherwise the xtables NFQUEUE target through nft_compat, which
+ * the kernel treats the same (nft(8) cannot print it).
+ */
+static void
+e_queue(struct nftnl_rule *r, uint16_t num, bool compat)
+{
+	struct nftnl_expr *e;
+
+	if (compat) {
+		/* libnftnl keeps (and frees) the info it is given */
+		struct xt_NFQ_info_v3 *info = calloc(1, sizeof(*info));
+		if (info == NULL)
+			return;
+		info->queuenum = num;
+		info->queues_total = 1;
+		e = nftnl_expr_alloc("target");
+		nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
+		nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
+		nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, sizeof(*info));
+	} else {
+		e = nftnl_expr_alloc("queue");
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, num);
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
+		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, 0);
+	}
 	add(r, e);
 }
 
@@ -427,6 +495,23 @@ e_op(struct nftnl_rule *r, const struct nft_ir *ir, const struct nft_op *o)
 	case OP_JUMP:
 		e_verdict(r, NFT_JUMP, o->s);
 		break;
+	case OP_QUEUE:
+		e_queue(r, (uint16_t)o->u, ir->queue_compat);
+		break;
+	case OP_MARK_FROM_CT: {
+		struct nftnl_expr *e = nftnl_expr_alloc("meta");
+		e_ct_load(r, NFT_CT_MARK);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
+		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
+		add(r, e);
+		break;
+	}
+	case OP_CT_LABEL:
+		e_ct_label(r, o->u);
+		break;
+	case OP_CT_LABEL_SET:
+		e_ct_label_set(r, o->u);
+		break;
 	}
 }
 
@@ -541,11 +626,14 @@ emit_chain(struct nft_batch *b, const struct nft_chain *c, uint32_t i,
 	nftnl_chain_set_u32(ch, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
 	if (c->hook != HOOK_NONE) {
 		nftnl_chain_set_u32(ch, NFTNL_CHAIN_HOOKNUM,
-		    c->hook == HOOK_FORWARD ? NF_INET_FORWARD :
-		    NF_INET_LOCAL_IN);
-		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO, 0);
+		    c->hook == HOOK_INPUT ? NF_INET_LOCAL_IN : NF_INET_FORWARD);
+		nftnl_chain_set_s32(ch, NFTNL_CHAIN_PRIO,
+		    c->hook == HOOK_VERDICT ? NFTGEN_VERDICT_PRIO :
+		    c->hook == HOOK_AGREED ? NFTGEN_AGREED_PRIO : 0);
 		nftnl_chain_set_str(ch, NFTNL_CHAIN_TYPE, "filter");
-		nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY, NF_DROP);
+		nftnl_chain_set_u32(ch, NFTNL_CHAIN_POLICY,
+		    c->hook == HOOK_VERDICT || c->hook == HOOK_AGREED ?
+		    NF_ACCEPT : NF_DROP);
 	}
 	nftnl_chain_nlmsg_build_payload(nlh, ch);
 	nftnl_chain_free(ch);
@@ -939,4 +1027,55 @@ nftemit_describe(const struct nft_batch *b, const struct nft_ir *ir,
 	}
 	snprintf(buf, len, "?");
 	return 0;
+}
+
+int
+nftemit_probe_queue(uint32_t seq, struct nft_batch *b, char *err,
+    size_t errlen)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nftnl_chain *c = nftnl_chain_alloc();
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+	static const char name[] = "zoned-probe";
+
+	memset(b, 0, sizeof(*b));
+	b->seq_begin = seq;
+	if (t == NULL || c == NULL || r == NULL || batch_edge(b, true, seq++) < 0)
+		goto oom;
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	if ((nlh = msg_start(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq++)) == NULL)
+		goto oom;
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	msg_end(b, nlh, MSG_TABLE, 0, 0, 0);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_TABLE, name);
+	nftnl_chain_set_str(c, NFTNL_CHAIN_NAME, "probe");
+	nftnl_chain_set_u32(c, NFTNL_CHAIN_FAMILY, NFPROTO_INET);
+	if ((nlh = msg_start(b, NFT_MSG_NEWCHAIN, NLM_F_CREATE, seq++)) == NULL)
+		goto oom;
+	nftnl_chain_nlmsg_build_payload(nlh, c);
+	msg_end(b, nlh, MSG_CHAIN, 0, 0, 0);
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, name);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "probe");
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	e_queue(r, 0, false);
+	if ((nlh = msg_start(b, NFT_MSG_NEWRULE, NLM_F_APPEND | NLM_F_CREATE,
+	    seq++)) == NULL)
+		goto oom;
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	msg_end(b, nlh, MSG_RULE, 0, 0, 0);
+	/* no batch end: the kernel checks it all, then aborts */
+	b->seq_end = seq;
+	nftnl_table_free(t);
+	nftnl_chain_free(c);
+	nftnl_rule_free(r);
+	return 0;
+oom:
+	nftnl_table_free(t);
+	nftnl_chain_free(c);
+	nftnl_rule_free(r);
+	nftemit_free(b);
+	snprintf(err, errlen, "out of memory");
+	return -1;
 }

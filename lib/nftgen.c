@@ -1253,6 +1253,28 @@ build_policy(struct gen *g)
 	unzoned = deny_chain(g, "unzoned", NULL, 0);
 	r = add_rule(g, fwd, 0);
 	op(r, OP_JUMP, 0, unzoned, NULL);
+
+	/* dual: the daemon's classifier must agree with every new crossing */
+	if (p->enforce.mode == ENFORCE_DUAL) {
+		struct nft_chain *v = add_chain(g, "verdict", HOOK_VERDICT);
+		struct nft_chain *a = add_chain(g, "agreed", HOOK_AGREED);
+
+		/* a connection already agreed on (a UDP exchange before its
+		 * reply, a retransmitted SYN) does not come back */
+		r = add_rule(g, v, p->enforce.line);
+		op(r, OP_CT_STATE, NFT_CT_NEW, NULL, NULL);
+		op(r, OP_CT_LABEL, NFTGEN_AGREED_LABEL, NULL, NULL);
+		op(r, OP_ACCEPT, 0, NULL, NULL);
+		r = add_rule(g, v, p->enforce.line);
+		op(r, OP_CT_STATE, NFT_CT_NEW, NULL, NULL);
+		/* the flow the kernel matched travels with the packet */
+		op(r, OP_MARK_FROM_CT, 0, NULL, NULL);
+		op(r, OP_QUEUE, (uint32_t)p->enforce.queue, NULL, NULL);
+		/* only what the daemon accepted reaches the next hook */
+		r = add_rule(g, a, p->enforce.line);
+		op(r, OP_CT_STATE, NFT_CT_NEW, NULL, NULL);
+		op(r, OP_CT_LABEL_SET, NFTGEN_AGREED_LABEL, NULL, NULL);
+	}
 }
 
 static void
@@ -1286,6 +1308,7 @@ nftgen_build(const struct policy *p, const struct nftgen_opts *opts,
 		return NULL;
 	}
 	g.ir->file = p && p->file ? p->file : "";
+	g.ir->queue_compat = opts->queue_compat;
 	if (g.p == NULL)
 		build_deny_all(&g);
 	else

@@ -25,6 +25,12 @@
  *     name "deny.X" drop
  *   input (hook input, policy drop): lo, established, ICMPv6 neighbour
  *     discovery, management access sets, jump deny.input
+ *   verdict (hook forward, priority 10, policy accept), in dual mode:
+ *     ct state new -> the connection's mark (its flow) into the packet
+ *     mark, queue to the daemon (no bypass).  An accept in
+ *     forward ends only that chain, so every new connection it lets
+ *     through, by a rule of the policy or one added by hand, meets the
+ *     daemon's classifier here.
  */
 #ifndef ZONED_NFTGEN_H
 #define ZONED_NFTGEN_H
@@ -119,11 +125,16 @@ enum nft_op_kind {
 	OP_ACCEPT,
 	OP_DROP,
 	OP_JUMP,		/* jump s */
+	OP_QUEUE,		/* queue num u (no bypass) */
+	OP_MARK_FROM_CT,	/* meta mark set ct mark */
+	OP_CT_LABEL,		/* ct label u (bit u is set) */
+	OP_CT_LABEL_SET,	/* ct label set u */
 };
 
 #define NFT_CT_INVALID 0x01u
 #define NFT_CT_ESTABLISHED 0x02u
 #define NFT_CT_RELATED 0x04u
+#define NFT_CT_NEW 0x08u
 
 struct nft_op {
 	enum nft_op_kind kind;
@@ -144,7 +155,17 @@ enum nft_hook {
 	HOOK_NONE = 0,
 	HOOK_FORWARD,
 	HOOK_INPUT,
+	HOOK_VERDICT,		/* forward, priority 10, policy accept: after
+				 * the filter chain, whatever it accepted */
+	HOOK_AGREED,		/* forward, priority 11, policy accept: what
+				 * the daemon accepted from the queue */
 };
+
+#define NFTGEN_VERDICT_PRIO 10
+#define NFTGEN_AGREED_PRIO 11
+/* The conntrack label bit of a connection both verdicts accepted: its
+ * later packets never go to the queue again. */
+#define NFTGEN_AGREED_LABEL 120
 
 struct nft_chain {
 	char *name;
@@ -160,6 +181,7 @@ struct nft_counter {
 
 struct nft_ir {
 	const char *file;	/* policy file, for comments */
+	bool queue_compat;	/* queue through the xtables NFQUEUE target */
 	struct nft_counter *counters;
 	size_t ncounters, ccap;
 	struct nft_set **sets;		/* each allocated on its own: */
@@ -176,6 +198,7 @@ struct nftgen_opts {
 	const char *const *isolated;	/* interfaces now isolated */
 	size_t nisolated;
 	bool deny_all;			/* fail closed: no flows, no policy */
+	bool queue_compat;		/* the kernel has no nft_queue */
 };
 
 /*

@@ -191,6 +191,8 @@ print_op(FILE *fp, const struct nft_op *o)
 		fputs("ct state ", fp);
 		if (o->u & NFT_CT_INVALID)
 			fputs("invalid", fp);
+		else if (o->u & NFT_CT_NEW)
+			fputs("new", fp);
 		else
 			fputs("established,related", fp);
 		break;
@@ -237,6 +239,18 @@ print_op(FILE *fp, const struct nft_op *o)
 	case OP_JUMP:
 		fprintf(fp, "jump %s", o->s);
 		break;
+	case OP_QUEUE:
+		fprintf(fp, "queue num %u", o->u);
+		break;
+	case OP_MARK_FROM_CT:
+		fputs("meta mark set ct mark", fp);
+		break;
+	case OP_CT_LABEL:
+		fprintf(fp, "ct label %u", o->u);
+		break;
+	case OP_CT_LABEL_SET:
+		fprintf(fp, "ct label set %u", o->u);
+		break;
 	}
 }
 
@@ -251,7 +265,11 @@ static void
 print_chain(FILE *fp, const struct nft_ir *ir, const struct nft_chain *c)
 {
 	fprintf(fp, "\tchain %s {\n", c->name);
-	if (c->hook != HOOK_NONE)
+	if (c->hook == HOOK_VERDICT || c->hook == HOOK_AGREED)
+		fprintf(fp, "\t\ttype filter hook forward priority filter + %d; "
+		    "policy accept;\n", c->hook == HOOK_VERDICT ?
+		    NFTGEN_VERDICT_PRIO : NFTGEN_AGREED_PRIO);
+	else if (c->hook != HOOK_NONE)
 		fprintf(fp, "\t\ttype filter hook %s priority filter; policy "
 		    "drop;\n", c->hook == HOOK_FORWARD ? "forward" : "input");
 	for (size_t i = 0; i < c->nrules; i++) {

@@ -155,7 +155,7 @@ push_error(struct apply_errors *errs, const struct nft_batch *b,
 	memset(e, 0, sizeof(*e));
 	e->error = error;
 	parse_extack(nlh, &off, e->msg, sizeof(e->msg));
-	if (m == NULL)
+	if (m == NULL || ir == NULL)
 		snprintf(e->what, sizeof(e->what), "message %u",
 		    nlh->nlmsg_seq);
 	else
