@@ -14,7 +14,7 @@ SYSCONFDIR ?= /etc
 UNITDIR ?= /lib/systemd/system
 
 CC      ?= cc
-PKGS    := libconfig libnftnl libmnl jansson libpcap libcap-ng libcrypto
+PKGS    := libconfig libnftnl libmnl jansson libpcap libcap-ng libcrypto libnetfilter_queue
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

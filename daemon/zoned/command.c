@@ -16,6 +16,7 @@
 #include "conf.h"
 #include "log.h"
 #include "monitor.h"
+#include "verdict.h"
 #include "query.h"
 #include "zoned.h"
 
@@ -193,6 +194,9 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 	    "permitted_bytes", (json_int_t)pb,
 	    "denied_packets", (json_int_t)dp,
 	    "denied_bytes", (json_int_t)db));
+	json_object_set_new(r, "enforce", json_pack("{s:s, s:o}", "mode",
+	    p == NULL ? "fail-closed" : p->enforce.mode == ENFORCE_DUAL ?
+	    "dual" : "kernel", "queue", verdict_json(z->verdict, z->queue_native)));
 	json_object_set_new(r, "monitor", monitor_json(z->mon));
 	json_object_set_new(r, "denied_log", nflog_json(z->nflog));
 	json_object_set_new(r, "last_reload", z->reload_at ?
@@ -475,6 +479,7 @@ command_reload(struct zoned *z, long uid, json_t **result, json_t **detail,
 			    e2, sizeof(e2))) == NULL)
 				log_warnx("no denied-traffic log: %s", e2);
 		}
+		zoned_queue(z);
 		snprintf(z->reload_msg, sizeof(z->reload_msg), "loaded %s",
 		    z->conf);
 		*result = json_pack("{s:b, s:s, s:s, s:o}", "loaded", 1,

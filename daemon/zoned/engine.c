@@ -251,6 +251,7 @@ build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
 		.isolated = (const char *const *)z->isolated,
 		.nisolated = z->nisolated,
 		.deny_all = p == NULL,
+		.queue_compat = !z->queue_native,
 	};
 	struct snapshot snap = { 0 };
 	struct nft_batch b;
@@ -513,6 +514,27 @@ engine_fail_closed(struct zoned *z, const char *reason)
 	return 0;
 }
 
+/* Does the kernel have nft_queue?  A batch that is checked, never
+ * committed, with one queue rule in a table of its own, says. */
+static void
+probe_queue(struct zoned *z)
+{
+	struct apply_errors kerr;
+	struct nft_batch b;
+	char err[256];
+
+	z->queue_native = false;
+	if (nftemit_probe_queue(apply_next_seq(z->nl, 16), &b, err,
+	    sizeof(err)) < 0)
+		return;
+	z->queue_native = apply_batch(z->nl, &b, NULL, &kerr, err,
+	    sizeof(err)) == 0;
+	apply_errors_free(&kerr);
+	nftemit_free(&b);
+	log_debug("NFQUEUE through %s", z->queue_native ? "nft_queue" :
+	    "the xtables NFQUEUE target (nft_compat)");
+}
+
 int
 engine_start(struct zoned *z)
 {
@@ -520,6 +542,7 @@ engine_start(struct zoned *z)
 	char *lg = last_good_path(z);
 	char reason[600];
 
+	probe_queue(z);
 	load_result_init(&r);
 	if (engine_load(z, z->conf, -1, true, &r) == 0) {
 		load_result_free(&r);

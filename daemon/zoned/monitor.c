@@ -870,3 +870,30 @@ monitor_alerts(const struct monitor *m, time_t since)
 {
 	return m ? alerts_json(m->al, since) : json_array();
 }
+
+/* Alerts of other parts of the daemon (the second verdict): logged, kept
+ * and with evidence as the monitor's own.  Without a monitor: logged. */
+struct alert *
+monitor_alert(struct monitor *m, const char *kind, const char *fields,
+    json_t *facts, const struct timeval *ts, int linktype,
+    const uint8_t *frame, uint32_t caplen, uint32_t len)
+{
+	struct alert *al;
+
+	if (m == NULL) {
+		log_event(LOG_ALERT, kind, "%s", fields);
+		json_decref(facts);
+		return NULL;
+	}
+	al = alerts_raise(m->al, kind, fields, facts, ts, linktype);
+	alerts_frame(m->al, al, ts, frame, caplen, len);
+	return al;
+}
+
+void
+monitor_frame(struct monitor *m, struct alert *al, const struct timeval *ts,
+    const uint8_t *frame, uint32_t caplen, uint32_t len)
+{
+	if (m != NULL && al != NULL)
+		alerts_frame(m->al, al, ts, frame, caplen, len);
+}

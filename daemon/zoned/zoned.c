@@ -35,6 +35,7 @@
 #include "lint.h"
 #include "log.h"
 #include "monitor.h"
+#include "verdict.h"
 #include "nftgen.h"
 #include "zoned.h"
 
@@ -270,7 +271,8 @@ loop(struct zoned *z)
 				monitor_links(z->mon);
 			} else if (z->ctl && control_owns(z->ctl, fd))
 				control_client_event(z->ctl, fd, ev[i].events);
-			else if (!monitor_event(z->mon, fd))
+			else if (!monitor_event(z->mon, fd) &&
+			    !verdict_event(z->verdict, fd))
 				nflog_event(z->nflog, fd);
 		}
 	}
@@ -297,6 +299,29 @@ setup_loop(struct zoned *z)
 		return -1;
 	return zoned_watch(z, z->sigfd) < 0 || zoned_watch(z, z->verify_fd) <
 	    0 || zoned_watch(z, z->expire_fd) < 0 ? -1 : 0;
+}
+
+/*
+ * The second verdict: bound to the policy's queue in dual mode, let go in
+ * kernel mode.  Without a listener, the ruleset's queue drops new
+ * crossings (it has no bypass), so a failure here fails closed.
+ */
+void
+zoned_queue(struct zoned *z)
+{
+	const struct policy *p = z->pol;
+	bool dual = p != NULL && p->enforce.mode == ENFORCE_DUAL;
+	char err[256];
+
+	if (!dual || verdict_queue(z->verdict) != p->enforce.queue) {
+		verdict_close(z->verdict);
+		z->verdict = NULL;
+	}
+	if (dual && z->verdict == NULL &&
+	    (z->verdict = verdict_open(z, p->enforce.queue, p->enforce.queue_maxlen,
+	    err, sizeof(err))) == NULL)
+		log_event(LOG_CRIT, "queue-failed", "queue=%d reason=%s "
+		    "effect=new-crossings-refused", p->enforce.queue, lq(err));
 }
 
 static void
@@ -442,6 +467,7 @@ main(int argc, char **argv)
 	if ((z.nflog = nflog_open(&z, z.pol ? z.pol->log.nflog_group :
 	    POLICY_DEFAULT_NFLOG_GROUP, err, sizeof(err))) == NULL)
 		log_warnx("no denied-traffic log: %s", err);
+	zoned_queue(&z);
 
 	prctl(PR_SET_DUMPABLE, 0);
 	drop_privileges(&z);
@@ -457,6 +483,7 @@ main(int argc, char **argv)
 	log_event(LOG_NOTICE, "stopped", "ruleset=kept");
 	monitor_close(z.mon);
 	nflog_close(z.nflog);
+	verdict_close(z.verdict);
 	control_close(z.ctl);
 	neigh_close(z.neigh);
 	apply_close(z.nl);

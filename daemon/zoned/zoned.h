@@ -51,6 +51,8 @@ struct zoned {
 	struct control *ctl;
 	struct monitor *mon;	/* NULL: monitoring off or failing closed */
 	struct nflog *nflog;
+	struct verdict *verdict;	/* enforce.mode "dual" */
+	bool queue_native;	/* the kernel has nft_queue (else xt) */
 
 	/* what runs */
 	enum zoned_mode mode;
@@ -136,6 +138,9 @@ int control_fd(const struct control *c);
 void control_accept(struct control *c);
 void control_client_event(struct control *c, int fd, uint32_t events);
 bool control_owns(const struct control *c, int fd);
+
+/* the NFQUEUE listener as the policy wants it (zoned.c) */
+void zoned_queue(struct zoned *z);
 
 /* event loop registration (zoned.c) */
 int zoned_watch(struct zoned *z, int fd);

@@ -1,0 +1,454 @@
+/*
+ * verdict — the second verdict (enforce.mode = "dual"): the kernel hands every
+ * new connection its ruleset lets across to the daemon through NFQUEUE
+ * (libnetfilter_queue's libmnl helpers), and the classifier, built from the
+ * same policy by different code, must agree before it may cross.
+ *
+ * Packets are read in batches (up to 64 a wake-up), classified in one
+ * call, and answered with one sendmsg of verdicts.  Agreement: accept (the
+ * rest of the connection is established and never queued).  Disagreement:
+ * drop, and event=verdict-disagreement naming the flow the kernel matched
+ * (the connection's ct mark), the packet and why the classifier refused,
+ * once per connection, with evidence.  The queue has no bypass flag: with
+ * no daemon, new crossings are refused, not waved through.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/netfilter.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_queue.h>
+
+#include <libmnl/libmnl.h>
+#include <libnetfilter_queue/libnetfilter_queue.h>
+#include <pcap.h>
+
+#include "acl.h"
+#include "log.h"
+#include "monitor.h"
+#include "verdict.h"
+#include "pkt.h"
+#include "zoned.h"
+
+#define NFQ_BATCH ACL_BATCH	/* packets a wake-up */
+#define NFQ_COPY 256		/* bytes of a packet we are handed */
+#define RECENT 256		/* connections recently refused */
+#define RECENT_S 60		/* one alert a connection in this time */
+
+struct qpkt {
+	uint32_t id;
+	uint32_t mark;		/* the connection's mark: the kernel's flow */
+	char in[IFNAMSIZ], out[IFNAMSIZ];
+	uint16_t len;
+	uint32_t wire_len;
+	uint8_t data[NFQ_COPY];
+	struct pkt_info pi;
+	bool parsed;
+};
+
+struct recent {
+	uint64_t key;
+	time_t when;
+	struct alert *al;
+};
+
+struct verdict {
+	struct zoned *z;
+	struct mnl_socket *nl;
+	uint32_t portid;
+	int queue, timer_fd;
+	struct qpkt pkts[NFQ_BATCH];
+	struct classify_pkt keys[NFQ_BATCH];
+	struct classify_verdict verd[NFQ_BATCH];
+	struct recent recent[RECENT];
+	uint64_t verdicts, accepted, refused, disagreements;
+	/* verdicts a second, over the last second */
+	uint64_t last_verdicts, rate;
+	uint64_t dropped_seen;	/* queue drops already reported */
+	char *buf;
+	size_t buflen;
+};
+
+static int
+config(struct verdict *q, struct nlmsghdr *nlh)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	uint32_t seq = nlh->nlmsg_seq = (uint32_t)time(NULL);
+	ssize_t r;
+
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0 ||
+	    (r = mnl_socket_recvfrom(q->nl, buf, sizeof(buf))) < 0)
+		return -1;
+	return mnl_cb_run(buf, (size_t)r, seq, q->portid, NULL, NULL) < 0 ?
+	    -1 : 0;
+}
+
+struct verdict *
+verdict_open(struct zoned *z, int queue, int maxlen, char *err, size_t errlen)
+{
+	struct verdict *q = calloc(1, sizeof(*q));
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+	struct itimerspec its = { .it_interval.tv_sec = 1,
+	    .it_value.tv_sec = 1 };
+	int fd, rcv = 4 << 20;
+
+	if (q == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	q->z = z;
+	q->queue = queue;
+	q->timer_fd = -1;
+	q->buflen = MNL_SOCKET_BUFFER_SIZE * 2;
+	if ((q->buf = malloc(q->buflen)) == NULL ||
+	    (q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC)) ==
+	    NULL || mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		snprintf(err, errlen, "nfqueue socket: %s", strerror(errno));
+		verdict_close(q);
+		return NULL;
+	}
+	q->portid = mnl_socket_get_portid(q->nl);
+	fd = mnl_socket_get_fd(q->nl);
+	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv));
+
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, (uint32_t)queue);
+	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
+	if (config(q, nlh) < 0) {
+		snprintf(err, errlen, "nfqueue %d: %s", queue,
+		    errno == EBUSY ? "taken by another process" :
+		    strerror(errno));
+		verdict_close(q);
+		return NULL;
+	}
+	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, (uint32_t)queue);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, NFQ_COPY);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, (uint32_t)maxlen);
+	/* never fail open (the ruleset copies the flow into the packet's
+	 * mark, so the conntrack glue is not needed) */
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(0));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN));
+	if (config(q, nlh) < 0) {
+		snprintf(err, errlen, "nfqueue %d parameters: %s", queue,
+		    strerror(errno));
+		verdict_close(q);
+		return NULL;
+	}
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
+	zoned_watch(z, fd);
+	if ((q->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
+	    TFD_NONBLOCK)) >= 0) {
+		timerfd_settime(q->timer_fd, 0, &its, NULL);
+		zoned_watch(z, q->timer_fd);
+	}
+	log_event(LOG_INFO, "queue-bound", "queue=%d maxlen=%d", queue, maxlen);
+	return q;
+}
+
+void
+verdict_close(struct verdict *q)
+{
+	if (q == NULL)
+		return;
+	if (q->nl) {
+		zoned_unwatch(q->z, mnl_socket_get_fd(q->nl));
+		mnl_socket_close(q->nl);
+	}
+	if (q->timer_fd >= 0) {
+		zoned_unwatch(q->z, q->timer_fd);
+		close(q->timer_fd);
+	}
+	free(q->buf);
+	free(q);
+}
+
+int
+verdict_queue(const struct verdict *q)
+{
+	return q ? q->queue : -1;
+}
+
+/* ---------------------------------------------------------------------
+ * Reading
+ */
+
+/* One queued packet into p; false when it cannot be read. */
+static bool
+take(const struct nlmsghdr *nlh, struct qpkt *p)
+{
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	const struct nfqnl_msg_packet_hdr *ph;
+	uint32_t len;
+
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || attr[NFQA_PACKET_HDR] == NULL)
+		return false;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	memset(p, 0, sizeof(*p));
+	p->id = ntohl(ph->packet_id);
+	if (attr[NFQA_IFINDEX_INDEV])
+		if_indextoname(ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_INDEV])),
+		    p->in);
+	if (attr[NFQA_IFINDEX_OUTDEV])
+		if_indextoname(ntohl(mnl_attr_get_u32(
+		    attr[NFQA_IFINDEX_OUTDEV])), p->out);
+	if (attr[NFQA_MARK])	/* the connection's: the kernel's flow */
+		p->mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
+	if (attr[NFQA_PAYLOAD]) {
+		len = mnl_attr_get_payload_len(attr[NFQA_PAYLOAD]);
+		p->wire_len = attr[NFQA_CAP_LEN] ?
+		    ntohl(mnl_attr_get_u32(attr[NFQA_CAP_LEN])) : len;
+		if (len > NFQ_COPY)
+			len = NFQ_COPY;
+		memcpy(p->data, mnl_attr_get_payload(attr[NFQA_PAYLOAD]), len);
+		p->len = (uint16_t)len;
+		p->parsed = pkt_parse(p->data, len, PKT_LINK_RAW, &p->pi) ==
+		    PKT_OK || p->pi.family != 0;
+	}
+	if (attr[NFQA_HWADDR]) {
+		const struct nfqnl_msg_packet_hw *hw =
+		    mnl_attr_get_payload(attr[NFQA_HWADDR]);
+		if (ntohs(hw->hw_addrlen) == 6) {
+			memcpy(p->pi.src_mac, hw->hw_addr, 6);
+			p->pi.has_mac = 1;
+		}
+	}
+	return true;
+}
+
+/* The classifier's question for a packet, zones by its interfaces as the
+ * kernel sees them. */
+static void
+key_of(const struct zoned *z, const struct qpkt *p, struct classify_pkt *k)
+{
+	const struct policy *pol = z->pol;
+	int zi = policy_zone_of_iface(pol, p->in);
+
+	memset(k, 0, sizeof(*k));
+	k->family = p->pi.family;
+	k->proto = p->pi.proto;
+	k->in_zone = (int16_t)zi;
+	k->out_zone = (int16_t)policy_zone_of_iface(pol, p->out);
+	memcpy(k->src, p->pi.src, 16);
+	memcpy(k->dst, p->pi.dst, 16);
+	k->sport = p->pi.has_ports ? p->pi.sport : p->pi.icmp_id;
+	k->dport = p->pi.has_ports ? p->pi.dport : p->pi.icmp_type;
+	if (zi >= 0 && pol->zones[zi].kind == ZONE_MYNUMBER &&
+	    p->pi.has_mac) {
+		k->has_mac = 1;
+		memcpy(k->src_mac, p->pi.src_mac, 6);
+	}
+}
+
+static const char *
+flow_of_mark(const struct policy *p, uint32_t mark)
+{
+	for (size_t i = 0; mark && i < p->nflows; i++)
+		if (p->flows[i].mark == mark)
+			return p->flows[i].name;
+	return NULL;
+}
+
+static void
+disagree(struct verdict *q, const struct qpkt *p, const struct classify_pkt *k,
+    const struct classify_verdict *v)
+{
+	const struct policy *pol = q->z->pol;
+	char s[64], d[64], why[512], fields[1200];
+	const char *flow = flow_of_mark(pol, p->mark);
+	struct recent *r = &q->recent[0], *hit = NULL;
+	struct timeval tv;
+	time_t now = time(NULL);
+	uint64_t key = 1469598103934665603ULL;
+	json_t *j;
+
+	/* one alert a connection: its retransmissions only add evidence */
+	key = (key ^ k->family) * 1099511628211ULL;
+	for (int i = 0; i < 16; i++)
+		key = (key ^ k->src[i] ^ ((uint64_t)k->dst[i] << 8)) *
+		    1099511628211ULL;
+	key = (key ^ k->proto ^ ((uint64_t)k->sport << 8) ^
+	    ((uint64_t)k->dport << 24)) * 1099511628211ULL;
+	for (int i = 0; i < RECENT; i++) {
+		if (q->recent[i].key == key && now - q->recent[i].when <
+		    RECENT_S) {
+			hit = &q->recent[i];
+			break;
+		}
+		if (q->recent[i].when < r->when)
+			r = &q->recent[i];
+	}
+	gettimeofday(&tv, NULL);
+	if (hit) {
+		monitor_frame(q->z->mon, hit->al, &tv, p->data, p->len,
+		    p->wire_len);
+		return;
+	}
+	q->disagreements++;
+	classify_explain(q->z->cls, k, v, why, sizeof(why));
+	addr_format_ip(k->family, k->src, s, sizeof(s));
+	addr_format_ip(k->family, k->dst, d, sizeof(d));
+	snprintf(fields, sizeof(fields), "kernel_flow=%s in=%s out=%s "
+	    "proto=%s src=%s sport=%u dst=%s dport=%u classifier=%s "
+	    "explain=%s", flow ? flow : "none", p->in[0] ? p->in : "-",
+	    p->out[0] ? p->out : "-", policy_proto_str(k->proto, false), s,
+	    k->sport, d, k->dport, classify_reason_str(v->reason), lq(why));
+	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:s}",
+	    "kernel_flow", flow ? flow : "none", "in", p->in, "out", p->out,
+	    "proto", policy_proto_str(k->proto, false), "src", s, "sport",
+	    k->sport, "dst", d, "dport", k->dport, "classifier",
+	    classify_reason_str(v->reason), "explain", why);
+	r->key = key;
+	r->when = now;
+	r->al = monitor_alert(q->z->mon, "verdict-disagreement", fields, j, &tv,
+	    DLT_RAW, p->data, p->len, p->wire_len);
+}
+
+static void
+answer(struct verdict *q, size_t n)
+{
+	char *b = q->buf;
+	size_t off = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		struct nlmsghdr *nlh;
+		int accept = q->verd[i].reason == CLASSIFY_PERMIT;
+
+		if (off + 256 > q->buflen)
+			break;
+		nlh = nfq_nlmsg_put(b + off, NFQNL_MSG_VERDICT,
+		    (uint32_t)q->queue);
+		nfq_nlmsg_verdict_put(nlh, (int)q->pkts[i].id, accept ?
+		    NF_ACCEPT : NF_DROP);
+		off += NLMSG_ALIGN(nlh->nlmsg_len);
+		q->verdicts++;
+		if (accept)
+			q->accepted++;
+		else
+			q->refused++;
+	}
+	if (off > 0 && mnl_socket_sendto(q->nl, b, off) < 0)
+		log_warnx("nfqueue verdicts: %s", strerror(errno));
+}
+
+static void
+read_batch(struct verdict *q)
+{
+	size_t n = 0;
+
+	while (n < NFQ_BATCH) {
+		ssize_t r = mnl_socket_recvfrom(q->nl, q->buf, q->buflen);
+		const struct nlmsghdr *nlh;
+		int len;
+
+		if (r <= 0) {
+			if (r < 0 && errno == ENOBUFS)
+				log_event(LOG_WARNING, "queue-overrun",
+				    "queue=%d", q->queue);
+			break;
+		}
+		len = (int)r;
+		for (nlh = (const void *)q->buf; mnl_nlmsg_ok(nlh, len) &&
+		    n < NFQ_BATCH; nlh = mnl_nlmsg_next(nlh, &len))
+			if ((nlh->nlmsg_type & 0xff) == NFQNL_MSG_PACKET &&
+			    take(nlh, &q->pkts[n]))
+				n++;
+	}
+	if (n == 0)
+		return;
+	if (q->z->pol == NULL || q->z->cls == NULL) {
+		/* failing closed: no policy agrees with anything */
+		for (size_t i = 0; i < n; i++)
+			q->verd[i].reason = CLASSIFY_NO_FLOW;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			key_of(q->z, &q->pkts[i], &q->keys[i]);
+		classify_batch(q->z->cls, q->keys, q->verd, n);
+		for (size_t i = 0; i < n; i++)
+			if (!q->pkts[i].parsed)
+				q->verd[i].reason = CLASSIFY_NO_FLOW;
+	}
+	answer(q, n);
+	for (size_t i = 0; i < n && q->z->pol; i++)
+		if (q->verd[i].reason != CLASSIFY_PERMIT)
+			disagree(q, &q->pkts[i], &q->keys[i], &q->verd[i]);
+}
+
+/* The kernel's figures of our queue: /proc/net/netfilter/nfnetlink_queue. */
+static int
+proc_stats(int queue, uint64_t *len, uint64_t *dropped, uint64_t *udropped)
+{
+	FILE *fp = fopen("/proc/net/netfilter/nfnetlink_queue", "r");
+	unsigned num, portid, total, mode, range, qd, ud, seq, one;
+	int found = -1;
+
+	if (fp == NULL)
+		return -1;
+	while (fscanf(fp, "%u %u %u %u %u %u %u %u %u", &num, &portid, &total,
+	    &mode, &range, &qd, &ud, &seq, &one) == 9)
+		if ((int)num == queue) {
+			*len = total;
+			*dropped = qd;
+			*udropped = ud;
+			found = 0;
+		}
+	fclose(fp);
+	return found;
+}
+
+bool
+verdict_event(struct verdict *q, int fd)
+{
+	uint64_t x, len = 0, dropped = 0, ud = 0;
+
+	if (q == NULL)
+		return false;
+	if (fd == q->timer_fd) {
+		if (read(fd, &x, sizeof(x)) != sizeof(x))
+			return true;
+		q->rate = q->verdicts - q->last_verdicts;
+		q->last_verdicts = q->verdicts;
+		if (proc_stats(q->queue, &len, &dropped, &ud) == 0 &&
+		    dropped + ud > q->dropped_seen) {
+			log_event(LOG_WARNING, "queue-drops", "queue=%d "
+			    "dropped=%llu user_dropped=%llu new=%llu", q->queue,
+			    (unsigned long long)dropped,
+			    (unsigned long long)ud, (unsigned long long)(
+			    dropped + ud - q->dropped_seen));
+			q->dropped_seen = dropped + ud;
+		}
+		return true;
+	}
+	if (fd != mnl_socket_get_fd(q->nl))
+		return false;
+	read_batch(q);
+	return true;
+}
+
+json_t *
+verdict_json(const struct verdict *q, bool native)
+{
+	uint64_t len = 0, dropped = 0, ud = 0;
+
+	if (q == NULL)
+		return json_null();
+	proc_stats(q->queue, &len, &dropped, &ud);
+	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	    "queue", q->queue, "queue_expr", native ? "nft" : "xt-compat",
+	    "verdicts", (json_int_t)q->verdicts,
+	    "accepted", (json_int_t)q->accepted,
+	    "refused", (json_int_t)q->refused,
+	    "disagreements", (json_int_t)q->disagreements,
+	    "verdicts_per_s", (json_int_t)q->rate,
+	    "queue_len", (json_int_t)len,
+	    "queue_dropped", (json_int_t)dropped,
+	    "user_dropped", (json_int_t)ud);
+}
