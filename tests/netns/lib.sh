@@ -77,15 +77,18 @@ check() {
 	fi
 }
 
-# refute DESCRIPTION COMMAND...: passes when the command fails.
+# refute DESCRIPTION COMMAND...: passes when the command answers no (exit 1).
 refute() {
-	local d=$1
+	local d=$1 rc=0
 	shift
-	if "$@" >"$T/last.out" 2>&1; then
-		not_ok "$d"
-		sed 's/^/#   /' "$T/last.out" | head -n 20
-	else
+	"$@" >"$T/last.out" 2>&1 || rc=$?
+	if [ "$rc" -eq 1 ]; then
 		ok "$d"
+	else
+		# 0: it succeeded; 2 and above: the command itself went wrong
+		# (usage, system error), which proves nothing either way
+		not_ok "$d (exit $rc)"
+		sed 's/^/#   /' "$T/last.out" | head -n 20
 	fi
 }
 
@@ -107,6 +110,11 @@ policy() {
 	sed -e "s|/run/zoned/zoned.sock|$T/zoned.sock|" \
 	    -e "s|/var/lib/zoned/evidence|$T/evidence|" "$src" >"$T/zoned.conf"
 	chmod 644 "$T/zoned.conf"
+}
+
+# enforce.mode of the policy: dual (the default) or kernel.
+policy_mode() {
+	echo "enforce = { mode = \"$1\"; };" >>"$T/zoned.conf"
 }
 
 # Replace TEXT by NEW in the policy (first occurrence).
@@ -177,10 +185,11 @@ listen() {
 
 # conn NS PROTO SRC DST PORT [ARGS]: a connection and its answer.
 conn() {
-	local ns=$1 proto=$2 src=$3 dst=$4 port=$5
+	local ns=$1 proto=$2 src=$3 dst=$4 port=$5 t="--timeout 2"
 	shift 5
+	case " $* " in *" --timeout "*) t= ;; esac
 	ip netns exec "$ns" "$PROBE" connect "$proto" "$dst" "$port" \
-	    --bind "$src" --timeout 2 "$@"
+	    --bind "$src" $t "$@"
 }
 
 # The packets of a named counter of table inet zoned.
