@@ -91,23 +91,26 @@ zctl check atena chukan tcp/443
 say "tampering: someone adds an accept rule by hand"
 ip netns exec "$GW" nft insert rule inet zoned forward accept
 zctl verify | head -n 3
-echo "... and a terminal now reaches the Internet directly:"
-try passes $LG 10.20.100.7 198.51.100.7 80 "terminal -> Internet web (past the kernel!)"
+echo "... the kernel's ruleset would now let a terminal reach the Internet,"
+echo "but every new crossing also needs zoned's own classifier (enforce = dual):"
+try blocked $LG 10.20.100.7 198.51.100.7 80 "terminal -> Internet web (the second verdict refuses)"
 sleep 1
-say "the audit monitor saw it cross: zonectl alerts"
+say "zonectl alerts: the two verdicts disagreed (and the monitor noted the Internet hosts that knocked on local addresses above)"
 zctl alerts
 echo "(evidence is written while the incident lasts; closing it in a few seconds)"
 sleep 6
 ev=$(zctl alerts --json | tr -d ' \n' | sed 's/},{/}\n{/g' |
-    grep '"kind":"crossing-violation"' | grep -o '"evidence":"[^"]*"' |
+    grep '"kind":"verdict-disagreement"' | grep -o '"evidence":"[^"]*"' |
     head -n 1 | cut -d'"' -f4)
 if [ -n "$ev" ]; then
 	echo "evidence: $ev"
 	echo "sha256sum: $(sha256sum "$ev" | cut -d' ' -f1)"
 	grep -o "event=evidence-closed .*file=$ev .*" "$D/zoned.log"
-	say "zonectl audit of that evidence, offline"
+	say "zonectl audit of that evidence, offline: had these packets crossed"
 	"$ZONECTL" audit -f "$D/zoned.conf" "$ev"
 fi
+say "zonectl status: the second verdict's figures"
+zctl status | grep -A2 "^enforce"
 zctl reload >/dev/null && echo && echo "zonectl reload put the generated table back:" &&
     zctl verify
 

@@ -278,6 +278,72 @@ jint(const json_t *o, const char *key)
  * The commands
  */
 
+/* jstr, "-" when absent */
+static const char *
+jstrd(const json_t *o, const char *key)
+{
+	const char *s = jstr(o, key);
+	return s ? s : "-";
+}
+
+/* "enforce": the mode and, in dual mode, the second verdict's figures */
+static void
+status_enforce(json_t *e)
+{
+	json_t *q = json_object_get(e, "queue");
+	char b[6][32];
+
+	if (!json_is_object(e))
+		return;
+	if (!json_is_object(q)) {
+		printf("enforce      %s%s\n", jstrd(e, "mode"),
+		    strcmp(jstrd(e, "mode"), "kernel") == 0 ?
+		    " (the kernel ruleset alone decides)" : "");
+		return;
+	}
+	printf("enforce      %s: kernel ruleset and classifier, queue %lld "
+	    "(%s)\n", jstrd(e, "mode"), (long long)jint(q, "queue"),
+	    jstrd(q, "queue_expr"));
+	printf("verdicts     %s (%s/s): %s accepted, %s refused, %s "
+	    "disagreements\n", num(jint(q, "verdicts"), b[0], 32),
+	    num(jint(q, "verdicts_per_s"), b[1], 32),
+	    num(jint(q, "accepted"), b[2], 32),
+	    num(jint(q, "refused"), b[3], 32),
+	    num(jint(q, "disagreements"), b[4], 32));
+	printf("queue        %s waiting, %s dropped by the kernel, %s not "
+	    "delivered\n", num(jint(q, "queue_len"), b[0], 32),
+	    num(jint(q, "queue_dropped"), b[1], 32),
+	    num(jint(q, "user_dropped"), b[2], 32));
+}
+
+/* "monitor": one line an interface, then the alerts */
+static void
+status_monitor(json_t *m)
+{
+	json_t *ifs = json_object_get(m, "interfaces"), *i;
+	json_t *al = json_object_get(m, "alerts");
+	char b[6][32];
+	size_t n;
+
+	if (!json_is_object(m))
+		return;
+	json_array_foreach(ifs, n, i)
+		printf("monitor      %s (%s): %s, %s frames, %s crossings, "
+		    "%s violating, %s dropped\n", jstrd(i, "name"),
+		    jstrd(i, "zone"), json_is_true(json_object_get(i,
+		    "attached")) ? "attached" : "NOT ATTACHED",
+		    num(jint(i, "frames_out") + jint(i, "frames_in"), b[0], 32),
+		    num(jint(i, "crossings"), b[1], 32),
+		    num(jint(i, "violating"), b[2], 32),
+		    num(jint(i, "kernel_drops") + jint(i, "interface_drops"),
+		    b[3], 32));
+	if (json_is_object(al))
+		printf("alerts       %s raised, %s evidence files (%s bytes)\n",
+		    num(jint(al, "raised"), b[0], 32),
+		    num(jint(al, "evidence_files"), b[1], 32),
+		    num(jint(al, "evidence_bytes"), b[2], 32));
+}
+
 int
 ctl_status(struct ctl *c, int argc, char **argv)
 {
@@ -327,6 +393,8 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	printf("denied       %s packets, %s bytes\n",
 	    num(jint(n, "denied_packets"), b1, sizeof(b1)),
 	    num(jint(n, "denied_bytes"), b2, sizeof(b2)));
+	status_enforce(json_object_get(r, "enforce"));
+	status_monitor(json_object_get(r, "monitor"));
 	if (json_array_size(json_object_get(r, "isolated")) > 0) {
 		size_t i;
 		json_t *v;

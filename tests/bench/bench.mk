@@ -62,3 +62,10 @@ $(R)/bench/framepath: $(R)/bench/tests/bench/framepath.o $(R)/bench/tests/bench/
 	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 bench-build: $(R)/bench/genpcap $(R)/bench/pcapread $(R)/bench/framepath
+
+# New connections across the gateway, dual against kernel mode.
+$(R)/bench/connrate: $(R)/bench/tests/bench/connrate.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^
+
+bench-build: $(R)/bench/connrate

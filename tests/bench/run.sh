@@ -8,7 +8,8 @@
 #                      are (default: ../shared/data/classbench from the repo)
 #   CLASSBENCH_REPEAT  rounds per set (default 11; the median is reported)
 #   BENCH_ONLY         the benchmarks to run, e.g. "audit apply" (default
-#                      all: classbench framepath audit apply)
+#                      all: classbench framepath audit apply dual)
+#   DUAL_ROUNDS        alternating kernel/dual rounds (default 5)
 #   AUDIT_FRAMES       frames of the audit capture (default 2000000)
 set -u
 cd "$(dirname "$0")/../.." || exit 2
@@ -165,9 +166,73 @@ bench_apply() {
 	rm -rf "$d"
 }
 
+# --- new connections: dual (kernel + the daemon's verdict) against kernel alone --
+bench_dual() {
+	echo "== new connections across the gateway: enforce dual against kernel, in the lab, alternating runs"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "dual: needs root (namespaces); skipped"
+		return 0
+	fi
+	$MAKE --no-print-directory -s build/zoned build/zonectl build/bench/connrate || { status=1; return 0; }
+	d=$(mktemp -d)
+	chmod 755 "$d"
+	P=zb-
+	LAB_PREFIX=$P scripts/lab.sh up >/dev/null || { status=1; rm -rf "$d"; return 0; }
+	ip netns exec ${P}in build/bench/connrate sink 192.0.2.40 3389 &
+	sp=$!
+	sleep 0.3
+	rounds=${DUAL_ROUNDS:-5}
+	for r in $(seq 1 "$rounds"); do
+		for mode in kernel dual; do
+			sed -e "s|/run/zoned/zoned.sock|$d/zoned.sock|" \
+			    -e "s|/var/lib/zoned/evidence|$d/evidence|" conf/alpha.conf >"$d/zoned.conf"
+			printf '\nenforce = { mode = "%s"; };\n' $mode >>"$d/zoned.conf"
+			rm -f "$d/log"
+			ip netns exec ${P}gw build/zoned -d -f "$d/zoned.conf" -S "$d/state" >"$d/log" 2>&1 &
+			zp=$!
+			for _ in $(seq 1 100); do
+				grep -q 'event=started' "$d/log" 2>/dev/null && break
+				sleep 0.1
+			done
+			# latency: one at a time; rate: 16 in flight
+			ip netns exec ${P}lg build/bench/connrate run 192.0.2.40 3389 \
+			    --bind 10.20.100.7 --count 2000 >"$d/lat" || status=1
+			ip netns exec ${P}lg build/bench/connrate run 192.0.2.40 3389 \
+			    --bind 10.20.100.7 --count 10000 --parallel 16 >"$d/rate" || status=1
+			sed -n 's/.*p50_us=\([0-9.]*\) p99_us=\([0-9.]*\).*/\1 \2/p' "$d/lat" >>"$d/lat.$mode"
+			sed -n 's/.*rate=\([0-9]*\).*/\1/p' "$d/rate" >>"$d/rate.$mode"
+			grep -q failed=0 "$d/lat" && grep -q failed=0 "$d/rate" ||
+			    { echo "dual: connections failed in $mode mode: $(cat "$d/lat" "$d/rate")"; status=1; }
+			if [ $mode = dual ]; then
+				# every connection went through the daemon
+				v=$(build/zonectl -s "$d/zoned.sock" status --json | tr -d ' \n' |
+				    grep -o '"verdicts":[0-9]*' | cut -d: -f2)
+				[ "${v:-0}" -ge 12000 ] ||
+				    { echo "dual: the daemon judged ${v:-no} connections of 12000"; status=1; }
+			fi
+			kill $zp 2>/dev/null; wait $zp 2>/dev/null
+		done
+	done
+	kill $sp 2>/dev/null; wait $sp 2>/dev/null
+	LAB_PREFIX=$P scripts/lab.sh down >/dev/null
+	if [ -s "$d/rate.dual" ] && [ -s "$d/rate.kernel" ]; then
+		rk=$(median <"$d/rate.kernel"); rd=$(median <"$d/rate.dual")
+		lk=$(cut -d' ' -f1 "$d/lat.kernel" | median); ld=$(cut -d' ' -f1 "$d/lat.dual" | median)
+		pk=$(cut -d' ' -f2 "$d/lat.kernel" | median); pd=$(cut -d' ' -f2 "$d/lat.dual" | median)
+		awk -v rk="$rk" -v rd="$rd" -v lk="$lk" -v ld="$ld" -v pk="$pk" -v pd="$pd" -v n="$rounds" 'BEGIN {
+			printf "%-7s %12s %12s %12s\n", "mode", "conns/s", "open_p50_us", "open_p99_us"
+			printf "%-7s %12d %12.1f %12.1f\n", "kernel", rk, lk, pk
+			printf "%-7s %12d %12.1f %12.1f\n", "dual", rd, ld, pd
+			printf "dual/kernel rate ratio %.2f; added per new connection: median %.1f us, p99 %.1f us (medians of %d rounds)\n",
+			    rd / rk, ld - lk, pd - pk, n }'
+	fi
+	rm -rf "$d"
+}
+
 want classbench && bench_classbench
 want framepath && bench_framepath
 want audit && bench_audit
 want apply && bench_apply
+want dual && bench_dual
 
 exit $status
