@@ -172,6 +172,16 @@ acl_walk(const uint64_t *T, const struct acl *acl, const struct kf *kf,
 	}
 }
 
+/* The rule list of leaf r: in the slots, or for one rule in one[] (whose
+ * other entries hold the never-matching record). */
+static inline const uint32_t *
+leaf_list(const uint64_t *T, uint64_t r, uint32_t *one)
+{
+	one[0] = acl_ref_off(r);
+	return acl_ref_count(r) == 1 ? one :
+	    (const uint32_t *)&T[acl_ref_off(r)];
+}
+
 void
 acl_classify_portable(const struct acl *acl, const struct acl_key *keys,
     int32_t *out, size_t n)
@@ -179,7 +189,10 @@ acl_classify_portable(const struct acl *acl, const struct acl_key *keys,
 	const uint64_t *T = acl->t;
 	const struct acl_rec *rec = (const struct acl_rec *)T;
 	unsigned ms = acl->minshift;
+	uint32_t one[ACL_LEAF_PAD];
 
+	for (int j = 1; j < ACL_LEAF_PAD; j++)
+		one[j] = acl->nrules;
 	while (n > 0) {
 		size_t m = n < ACL_BATCH ? n : ACL_BATCH;
 		struct kf kf;
@@ -195,8 +208,7 @@ acl_classify_portable(const struct acl *acl, const struct acl_key *keys,
 			for (uint32_t g = 0; g < acl->ngroups; g++) {
 				uint64_t r = ref[g * ACL_BATCH + i];
 				uint32_t cnt = acl_ref_count(r);
-				const uint32_t *idx = (const uint32_t *)
-				    &T[acl_ref_off(r)];
+				const uint32_t *idx = leaf_list(T, r, one);
 
 				if ((uint64_t)acl_ref_minq(r) << ms >= best)
 					continue;
@@ -265,7 +277,10 @@ acl_classify_avx2(const struct acl *acl, const struct acl_key *keys,
 	const __m256i bias = _mm256_setr_epi32(
 	    (int)0x80000000, 0x7FFFFFFF, (int)0x80000000, 0x7FFFFFFF,
 	    0x7FFF8000, 0x7FFF8000, 0x7FFF8000, 0x7FFF8000);
+	uint32_t one[ACL_LEAF_PAD];
 
+	for (int j = 1; j < ACL_LEAF_PAD; j++)
+		one[j] = acl->nrules;
 	while (n > 0) {
 		size_t m = n < ACL_BATCH ? n : ACL_BATCH;
 		struct kf kf;
@@ -282,8 +297,7 @@ acl_classify_avx2(const struct acl *acl, const struct acl_key *keys,
 			for (uint32_t g = 0; g < acl->ngroups; g++) {
 				uint64_t r = ref[g * ACL_BATCH + i];
 				uint32_t cnt = acl_ref_count(r);
-				const uint32_t *idx = (const uint32_t *)
-				    &T[acl_ref_off(r)];
+				const uint32_t *idx = leaf_list(T, r, one);
 
 				if ((uint64_t)acl_ref_minq(r) << ms >= best)
 					continue;

@@ -3,12 +3,18 @@
  *
  * A tree node cuts one field into 2^nb equal aligned blocks (the next nb bits
  * of the field under the node's region), so a step of the walk is two shifts
- * and one load; choose_cut() says how the field and nb are chosen.  A node
- * with at most ACL_BINTH rules becomes a leaf.  On the way down, rules after
- * one that covers the node's whole region are dropped, and in small nodes
- * rules that an earlier rule covers within the region; equal leaves are
- * stored once, and neighbouring children whose rules all span both share one
- * subtree.  Rules equal to an earlier rule are dropped before anything.
+ * and one load; choose_cut() says how the field and nb are chosen.  The bits
+ * cut are those below the longest prefix that every rule narrower than the
+ * region shares in that field, not necessarily the region's: a thousand host
+ * addresses in one /21 of a /8 region are split at once, where cutting the
+ * region's top 16 bits would leave them together (build_cut() says why keys
+ * outside that prefix still find their rules).  A node with at most
+ * ACL_BINTH rules becomes a leaf (a leaf of one rule holds its index in the
+ * ref).  On the way down, rules after one that covers every key that can
+ * reach the node are dropped, and in small nodes rules that an earlier rule
+ * covers there; equal leaves are stored once, and neighbouring children whose
+ * rules all span both share one subtree.  Rules equal to an earlier rule are
+ * dropped before anything.
  *
  * Wide rules replicate into every child of a cut, so the trees are built
  * under a memory budget (slots per rule, capped), in this order:
@@ -126,6 +132,8 @@ leaf_equal(const struct bld *b, uint64_t ref, const uint32_t *l, uint32_t n)
 
 	if (acl_ref_count(ref) != n)
 		return false;
+	if (n == 1)
+		return acl_ref_off(ref) == l[0];
 	idx = (const uint32_t *)&b->t[acl_ref_off(ref)];
 	return memcmp(idx, l, n * sizeof(*l)) == 0;
 }
@@ -172,20 +180,26 @@ make_leaf(struct bld *b, const uint32_t *l, uint32_t n)
 	for (j = h & (b->hcap - 1); b->ht[j].h != 0; j = (j + 1) & (b->hcap - 1))
 		if (b->ht[j].h == h && leaf_equal(b, b->ht[j].ref, l, n))
 			return b->ht[j].ref;
-	/* Padded to a multiple of ACL_LEAF_PAD with the never-matching
-	 * record's index. */
-	np = (n + ACL_LEAF_PAD - 1) / ACL_LEAF_PAD * ACL_LEAF_PAD;
-	if ((off = t_alloc(b, np / 2, true)) == UINT32_MAX)
-		return 0;
-	memcpy(&b->t[off], l, n * sizeof(*l));
-	for (uint32_t i = n; i < np; i++)
-		((uint32_t *)&b->t[off])[i] = b->a->nrules;
+	/* One rule: its index in the ref.  Else the list, padded to a
+	 * multiple of ACL_LEAF_PAD with the never-matching record's index. */
+	if (n == 1) {
+		off = l[0];
+	} else {
+		np = (n + ACL_LEAF_PAD - 1) / ACL_LEAF_PAD * ACL_LEAF_PAD;
+		if ((off = t_alloc(b, np / 2, true)) == UINT32_MAX)
+			return 0;
+		memcpy(&b->t[off], l, n * sizeof(*l));
+		for (uint32_t i = n; i < np; i++)
+			((uint32_t *)&b->t[off])[i] = b->a->nrules;
+	}
 	ref = acl_ref_leaf(off, n, l[0] >> b->a->minshift);
 	b->ht[j].h = h;
 	b->ht[j].ref = ref;
 	b->hn++;
 	b->a->nleaves++;
 	b->a->leaf_rules += n;
+	if (n > b->a->leaf_max)
+		b->a->leaf_max = n;
 	return ref;
 }
 
@@ -225,29 +239,38 @@ region_bits(uint32_t lo, uint32_t hi)
 
 struct cut {
 	unsigned dim, nb, fb;
+	uint32_t base;			/* start of the block cut */
 	uint64_t sum;
 	uint32_t max;
 	uint64_t sumsq;
 };
 
+static inline uint32_t
+block_mask(unsigned fb)
+{
+	return fb >= 32 ? UINT32_MAX : (1u << fb) - 1;
+}
+
 /* Child index range of rule x under a cut. */
 static inline void
-cut_range(const struct xr *x, const struct cut *c, const uint32_t *rlo,
-    const uint32_t *rhi, uint32_t *a, uint32_t *z)
+cut_range(const struct xr *x, const struct cut *c, uint32_t *a, uint32_t *z)
 {
 	unsigned d = c->dim, sh = c->fb - c->nb;
-	uint32_t lo = x->lo[d] > rlo[d] ? x->lo[d] : rlo[d];
-	uint32_t hi = x->hi[d] < rhi[d] ? x->hi[d] : rhi[d];
+	uint32_t bhi = c->base + block_mask(c->fb);
+	uint32_t lo = x->lo[d] > c->base ? x->lo[d] : c->base;
+	uint32_t hi = x->hi[d] < bhi ? x->hi[d] : bhi;
 
-	*a = (uint32_t)((uint64_t)(lo - rlo[d]) >> sh);
-	*z = (uint32_t)((uint64_t)(hi - rlo[d]) >> sh);
+	*a = (uint32_t)((uint64_t)(lo - c->base) >> sh);
+	*z = (uint32_t)((uint64_t)(hi - c->base) >> sh);
 }
 
 /*
- * The cut of a node: for each field and each number of bits nb, the
- * children's rule counts; a child equal to its left neighbour (no rule
- * starts, ends or is cut inside either, so the same rules cover both whole)
- * will share its subtree and counts once ("uniq").  A cut is allowed when
+ * The cut of a node: for each field, the smallest aligned block that holds
+ * every rule not covering the region whole in the field (the others span
+ * it), and for each number of bits nb, the rule counts of the children that
+ * cut that block; a child equal to its left neighbour (no rule starts, ends
+ * or is cut inside either, so the same rules cover both whole) will share
+ * its subtree and counts once ("uniq").  A cut is allowed when
  * uniq + 2^nb stays within spfac times the node's rules (nb = 1 always is).
  * Its score is the mean size of the child a rule lands in (sum of squared
  * child sizes over their sum); per field the largest allowed nb that still
@@ -260,24 +283,80 @@ cut_score(const struct cut *c)
 	return (double)c->sumsq / (double)c->sum;
 }
 
+/* The best cut of field d on the aligned block of fb bits at rlo[d] + base,
+ * the rules' intervals relative to it in rl, rh (clipped to it); false
+ * when none leaves every child smaller than the node. */
 static bool
-choose_cut(struct bld *b, const uint32_t *l, uint32_t n, const uint32_t *rlo,
-    const uint32_t *rhi, struct cut *best)
+block_cut(struct bld *b, uint32_t n, unsigned d, const uint32_t *rlo,
+    uint32_t base, unsigned fb, struct cut *dc, double *dscore)
 {
 	double budget = b->spfac * n;
 	uint32_t *rl = b->rl, *rh = b->rh, *diff = b->diff;
 	uint8_t *mark = b->mark;
+	bool dfound = false;
+
+	for (unsigned nb = 1; nb <= fb && nb <= ACL_CUT_MAXNB; nb++) {
+		struct cut c = { d, nb, fb, rlo[d] + base, 0, 0, 0 };
+		uint32_t nc = 1u << nb, run = 0;
+		unsigned sh = fb - nb;
+		uint64_t lowmask = sh >= 32 ? UINT32_MAX : (1ull << sh) - 1;
+		uint64_t uniq = 0;
+		double sc;
+
+		if (nb > 1 && (double)nc > budget)
+			break;
+		b->work += n + nc;
+		memset(diff, 0, (nc + 1) * sizeof(*diff));
+		memset(mark, 0, nc + 1);
+		for (uint32_t i = 0; i < n; i++) {
+			uint32_t a = (uint32_t)((uint64_t)rl[i] >> sh);
+			uint32_t z = (uint32_t)((uint64_t)rh[i] >> sh);
+
+			c.sum += z - a + 1;
+			diff[a]++;
+			diff[z + 1]--;
+			/* Where neighbouring children differ. */
+			mark[a] |= (rl[i] & lowmask) ? 1 : 2;
+			mark[z + 1] |= 2;
+			mark[z] |= (rh[i] & lowmask) != lowmask;
+		}
+		for (uint32_t k = 0; k < nc; k++) {
+			run += diff[k];
+			if (run > c.max)
+				c.max = run;
+			c.sumsq += (uint64_t)run * run;
+			if (k == 0 || mark[k] || (mark[k - 1] & 1))
+				uniq += run;
+		}
+		if (nb > 1 && (double)(uniq + nc) > budget)
+			break;
+		sc = cut_score(&c);
+		if (dfound && sc >= *dscore)
+			continue;
+		*dc = c;
+		*dscore = sc;
+		dfound = true;
+	}
+	return dfound && dc->max < n;
+}
+
+static bool
+choose_cut(struct bld *b, const uint32_t *l, uint32_t n, const uint32_t *rlo,
+    const uint32_t *rhi, struct cut *best)
+{
+	uint32_t *rl = b->rl, *rh = b->rh;
 	bool found = false;
 	double bscore = 0;
 
 	for (unsigned d = 0; d < ACL_DIMS; d++) {
-		unsigned fb = region_bits(rlo[d], rhi[d]);
-		uint32_t span = rhi[d] - rlo[d];
+		uint32_t span = rhi[d] - rlo[d], mn = UINT32_MAX, mx = 0;
+		uint32_t base, bmask;
+		unsigned fb;
 		struct cut dc = { 0 };
 		double dscore = 0;
-		bool dfound = false, narrow = false;
 
-		/* The rules' intervals relative to the region. */
+		/* The rules' intervals relative to the region, and the span
+		 * of those that do not cover it whole. */
 		for (uint32_t i = 0; i < n; i++) {
 			const struct xr *x = &b->x[l[i]];
 			uint32_t lo = x->lo[d] > rlo[d] ? x->lo[d] : rlo[d];
@@ -285,53 +364,29 @@ choose_cut(struct bld *b, const uint32_t *l, uint32_t n, const uint32_t *rlo,
 
 			rl[i] = lo - rlo[d];
 			rh[i] = hi - rlo[d];
-			narrow |= rl[i] != 0 || rh[i] != span;
+			if (rl[i] != 0 || rh[i] != span) {
+				mn = rl[i] < mn ? rl[i] : mn;
+				mx = rh[i] > mx ? rh[i] : mx;
+			}
 		}
-		if (!narrow)
+		if (mn > mx)
 			continue;	/* every rule covers the region here */
-		for (unsigned nb = 1; nb <= fb && nb <= ACL_CUT_MAXNB; nb++) {
-			struct cut c = { d, nb, fb, 0, 0, 0 };
-			uint32_t nc = 1u << nb, run = 0;
-			unsigned sh = fb - nb;
-			uint64_t lowmask = sh >= 32 ? UINT32_MAX : (1ull << sh) - 1;
-			uint64_t uniq = 0;
-			double sc;
-
-			if (nb > 1 && (double)nc > budget)
-				break;
-			b->work += n + nc;
-			memset(diff, 0, (nc + 1) * sizeof(*diff));
-			memset(mark, 0, nc + 1);
+		/* Cut the smallest aligned block that holds them (a prefix
+		 * the region's keys need not share: see build_cut); the
+		 * rules that cover the region cover it. */
+		fb = mn == mx ? 0 : 32 - (unsigned)__builtin_clz(mn ^ mx);
+		if (fb == 0)
+			continue;	/* all on one point: nothing to split */
+		bmask = block_mask(fb);
+		base = mn & ~bmask;
+		if (base != 0 || bmask != span) {
 			for (uint32_t i = 0; i < n; i++) {
-				uint32_t a = (uint32_t)((uint64_t)rl[i] >> sh);
-				uint32_t z = (uint32_t)((uint64_t)rh[i] >> sh);
-
-				c.sum += z - a + 1;
-				diff[a]++;
-				diff[z + 1]--;
-				/* Where neighbouring children differ. */
-				mark[a] |= (rl[i] & lowmask) ? 1 : 2;
-				mark[z + 1] |= 2;
-				mark[z] |= (rh[i] & lowmask) != lowmask;
+				rl[i] = rl[i] > base ? rl[i] - base : 0;
+				rh[i] = rh[i] < base + bmask ? rh[i] - base :
+				    bmask;
 			}
-			for (uint32_t k = 0; k < nc; k++) {
-				run += diff[k];
-				if (run > c.max)
-					c.max = run;
-				c.sumsq += (uint64_t)run * run;
-				if (k == 0 || mark[k] || (mark[k - 1] & 1))
-					uniq += run;
-			}
-			if (nb > 1 && (double)(uniq + nc) > budget)
-				break;
-			sc = cut_score(&c);
-			if (dfound && sc >= dscore)
-				continue;
-			dc = c;
-			dscore = sc;
-			dfound = true;
 		}
-		if (!dfound || dc.max >= n)
+		if (!block_cut(b, n, d, rlo, base, fb, &dc, &dscore))
 			continue;
 		if (!found || dscore < bscore ||
 		    (dscore == bscore && dc.sum + (1u << dc.nb) <
@@ -345,10 +400,11 @@ choose_cut(struct bld *b, const uint32_t *l, uint32_t n, const uint32_t *rlo,
 }
 
 /* A halving cut for a node too big for a leaf that no cut makes smaller:
- * on a field that some rule does not cover whole (there is one, else the
- * first rule would cover the region), so that the rules end up covering
- * their regions as the regions shrink. */
-static void
+ * on a field that some rule does not cover whole, so that the rules end up
+ * covering their regions as the regions shrink.  False when every rule
+ * covers the region (then the first is kept only because keys from outside
+ * the region reach the node, see build_cut). */
+static bool
 forced_cut(struct bld *b, const uint32_t *l, uint32_t n, const uint32_t *rlo,
     const uint32_t *rhi, struct cut *best)
 {
@@ -361,28 +417,41 @@ forced_cut(struct bld *b, const uint32_t *l, uint32_t n, const uint32_t *rlo,
 			const struct xr *x = &b->x[l[i]];
 
 			if (x->lo[d] > rlo[d] || x->hi[d] < rhi[d]) {
-				*best = (struct cut){ d, 1, fb, 2 * (uint64_t)n,
-				    n, 0 };
-				return;
+				*best = (struct cut){ d, 1, fb, rlo[d],
+				    2 * (uint64_t)n, n, 0 };
+				return true;
 			}
 		}
 	}
+	return false;
 }
 
 static uint64_t build_node(struct bld *b, uint32_t *l, uint32_t n,
-    const uint32_t *rlo, const uint32_t *rhi, unsigned depth);
+    const uint32_t *rlo, const uint32_t *rhi, const uint32_t *klo,
+    const uint32_t *khi, unsigned depth);
 
 static uint64_t
 build_cut(struct bld *b, const uint32_t *l, uint32_t n, const uint32_t *rlo,
-    const uint32_t *rhi, unsigned depth, const struct cut *c)
+    const uint32_t *rhi, const uint32_t *klo, const uint32_t *khi,
+    unsigned depth, const struct cut *c)
 {
 	uint32_t nc = 1u << c->nb, base;
 	unsigned d = c->dim, sh = c->fb - c->nb;
 	uint32_t *start = NULL, *lists = NULL;
 	uint8_t *dirty = NULL;
-	uint32_t clo[ACL_DIMS], chi[ACL_DIMS];
+	uint32_t clo[ACL_DIMS], chi[ACL_DIMS], cklo[ACL_DIMS], ckhi[ACL_DIMS];
 	uint64_t prev = 0, ret = 0;
 	uint64_t lowmask = sh >= 32 ? UINT32_MAX : (1ull << sh) - 1;
+	/* The keys of child k are those of the node whose cut bits are k.
+	 * When the cut block is the region and the node's keys are all in
+	 * the region, they lie in the child's block; when it is a smaller
+	 * block inside the region (or keys from outside the region reach the
+	 * node), keys outside it reach the children too, and they can only
+	 * match rules that cover the region in this field, which every child
+	 * holds.  The children then keep the node's bounds of their keys
+	 * (klo, khi), which the pruning in build_node goes by. */
+	bool exact = c->base == rlo[d] && block_mask(c->fb) == rhi[d] - rlo[d] &&
+	    klo[d] == rlo[d] && khi[d] == rhi[d];
 
 	if ((base = t_alloc(b, nc, false)) == UINT32_MAX)
 		return 0;
@@ -396,7 +465,7 @@ build_cut(struct bld *b, const uint32_t *l, uint32_t n, const uint32_t *rlo,
 	for (uint32_t i = 0; i < n; i++) {
 		uint32_t a, z;
 
-		cut_range(&b->x[l[i]], c, rlo, rhi, &a, &z);
+		cut_range(&b->x[l[i]], c, &a, &z);
 		for (uint32_t k = a; k <= z; k++)
 			start[k + 1]++;
 	}
@@ -412,16 +481,16 @@ build_cut(struct bld *b, const uint32_t *l, uint32_t n, const uint32_t *rlo,
 		memcpy(fill, start, nc * sizeof(*fill));
 		for (uint32_t i = 0; i < n; i++) {
 			const struct xr *x = &b->x[l[i]];
-			uint32_t a, z;
-			uint32_t lo = x->lo[d] > rlo[d] ? x->lo[d] : rlo[d];
-			uint32_t hi = x->hi[d] < rhi[d] ? x->hi[d] : rhi[d];
+			uint32_t a, z, bhi = c->base + block_mask(c->fb);
+			uint32_t lo = x->lo[d] > c->base ? x->lo[d] : c->base;
+			uint32_t hi = x->hi[d] < bhi ? x->hi[d] : bhi;
 
-			cut_range(x, c, rlo, rhi, &a, &z);
+			cut_range(x, c, &a, &z);
 			for (uint32_t k = a; k <= z; k++)
 				lists[fill[k]++] = l[i];
-			if (((lo - rlo[d]) & lowmask) != 0)
+			if (((lo - c->base) & lowmask) != 0)
 				dirty[a] = 1;
-			if (((hi - rlo[d]) & lowmask) != lowmask)
+			if (((hi - c->base) & lowmask) != lowmask)
 				dirty[z] = 1;
 		}
 		free(fill);
@@ -440,17 +509,23 @@ build_cut(struct bld *b, const uint32_t *l, uint32_t n, const uint32_t *rlo,
 	dirty[0] = 1;
 	memcpy(clo, rlo, sizeof(clo));
 	memcpy(chi, rhi, sizeof(chi));
+	memcpy(cklo, klo, sizeof(cklo));
+	memcpy(ckhi, khi, sizeof(ckhi));
 	for (uint32_t k = 0; k < nc; k++) {
 		uint32_t cn = start[k + 1] - start[k];
 		uint64_t r;
 
-		clo[d] = rlo[d] + (uint32_t)((uint64_t)k << sh);
+		clo[d] = c->base + (uint32_t)((uint64_t)k << sh);
 		chi[d] = clo[d] + (uint32_t)lowmask;
+		if (exact) {
+			cklo[d] = clo[d];
+			ckhi[d] = chi[d];
+		}
 		if (!dirty[k]) {
 			r = prev;
 		} else {
 			r = build_node(b, lists + start[k], cn, clo, chi,
-			    depth + 1);
+			    cklo, ckhi, depth + 1);
 			if (b->oom || b->over)
 				goto out;
 		}
@@ -468,14 +543,15 @@ out:
 
 static uint64_t
 build_node(struct bld *b, uint32_t *l, uint32_t n, const uint32_t *rlo,
-    const uint32_t *rhi, unsigned depth)
+    const uint32_t *rhi, const uint32_t *klo, const uint32_t *khi,
+    unsigned depth)
 {
 	struct cut c = { 0 };
 
 	if (depth > b->a->depth_max)
 		b->a->depth_max = depth;
 	for (uint32_t i = 0; i < n; i++) {
-		if (covers_region(&b->x[l[i]], rlo, rhi)) {
+		if (covers_region(&b->x[l[i]], klo, khi)) {
 			n = i + 1;
 			break;
 		}
@@ -488,7 +564,7 @@ build_node(struct bld *b, uint32_t *l, uint32_t n, const uint32_t *rlo,
 
 			for (uint32_t i = 0; i < m && !red; i++)
 				red = covers_within(&b->x[l[i]], &b->x[l[j]],
-				    rlo, rhi);
+				    klo, khi);
 			if (!red)
 				l[m++] = l[j];
 		}
@@ -503,9 +579,14 @@ build_node(struct bld *b, uint32_t *l, uint32_t n, const uint32_t *rlo,
 	if (!choose_cut(b, l, n, rlo, rhi, &c)) {
 		if (n <= ACL_LEAF_MAX)
 			return make_leaf(b, l, n);
-		forced_cut(b, l, n, rlo, rhi, &c);
+		if (!forced_cut(b, l, n, rlo, rhi, &c)) {
+			/* Every rule covers the region but not all the keys
+			 * that reach it: leave it to a later plan. */
+			b->over = true;
+			return 0;
+		}
 	}
-	return build_cut(b, l, n, rlo, rhi, depth, &c);
+	return build_cut(b, l, n, rlo, rhi, klo, khi, depth, &c);
 }
 
 /* --- groups ----------------------------------------------------------------- */
@@ -539,7 +620,7 @@ build_tree(struct bld *b, uint32_t *l, uint32_t n)
 		rhi[d] = acl_dim_bits(d) == 32 ? UINT32_MAX :
 		    (1u << acl_dim_bits(d)) - 1;
 	}
-	return build_node(b, l, n, rlo, rhi, 0);
+	return build_node(b, l, n, rlo, rhi, rlo, rhi, 0);
 }
 
 /* The records of all rules, in rule order, at slot 0. */
@@ -570,7 +651,7 @@ bld_reset(struct bld *b, uint32_t n)
 	if (b->ht != NULL)
 		memset(b->ht, 0, b->hcap * sizeof(*b->ht));
 	b->a->depth_max = b->a->ninner = b->a->nleaves = 0;
-	b->a->leaf_rules = 0;
+	b->a->leaf_rules = b->a->leaf_max = 0;
 }
 
 /* Rule classes by which addresses are wide (a /8 or wider). */

@@ -22,7 +22,8 @@
  *      bits  0..31  off    slot of the list of rule indices (uint32, 2
  *                          to a slot), padded to a multiple of
  *                          ACL_LEAF_PAD with nrules, the index of a record
- *                          that never matches
+ *                          that never matches; with count 1, the index
+ *                          of the rule itself (no list)
  *      bits 32..47  count  of rules (0: no rule can match here)
  *      bits 48..62  lower bound of the first rule index, >> acl.minshift
  *      bit  63      1
@@ -127,6 +128,7 @@ struct acl {
 	uint32_t depth_max;
 	uint32_t nleaves, ninner;
 	uint32_t leaf_rules;		/* entries over all distinct leaves */
+	uint32_t leaf_max;		/* rules in the largest leaf */
 	uint32_t group_rules[ACL_MAX_GROUPS];
 };
 

@@ -9,6 +9,7 @@
  * used when present (CLASSBENCH_DIR, else ../shared/data/classbench).
  */
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -648,6 +649,221 @@ START_TEST(test_large)
 }
 END_TEST
 
+/* --- gateway-shaped sets -------------------------------------------------- */
+
+/*
+ * What classify.c makes of a policy: one rule per flow and service port
+ * range, in flow order; addresses are hosts (/32, or for IPv6 the number of
+ * the host's elementary interval) or a zone endpoint (every address: 0/0,
+ * for IPv6 the interval numbers 0..last); the protocol exact; the
+ * destination port exact, a range or any; the source port any; the tag the
+ * zone pair in * nzones + out, exact.  Most flows run from many hosts of
+ * one zone to one or a few hosts of another on a handful of ports (the
+ * engine once kept such sources together in leaves of thousands of rules).
+ */
+struct gw_shape {
+	const char *name;
+	uint32_t n;		/* rules */
+	uint32_t nzones;
+	uint32_t srcs, dsts;	/* hosts of the bulk flows */
+	unsigned spread;	/* bits the hosts of a zone scatter over */
+	unsigned wild;		/* percent of flows with a zone endpoint */
+	unsigned ranges;	/* percent of flows with other services */
+	bool v6;		/* interval numbers for addresses */
+	bool tight;		/* every leaf must be small */
+};
+
+static const struct gw_shape gw_shapes[] = {
+	{ "hosts to one host", 8000, 4, 2000, 1, 11, 0, 0, false, true },
+	{ "hosts to ten hosts", 20000, 4, 2000, 10, 11, 0, 0, false, true },
+	{ "scattered hosts", 10000, 6, 3000, 40, 20, 0, 0, false, true },
+	{ "zone endpoints and ranges", 10000, 6, 1500, 30, 20, 15, 15, false,
+	  false },
+	{ "IPv6 interval numbers", 6000, 4, 1000, 5, 0, 10, 10, true, false },
+	{ "many zone pairs", 6000, 40, 500, 50, 16, 10, 5, false, false },
+	{ "small policy", 300, 3, 40, 3, 11, 10, 10, false, false },
+};
+
+/* Address of host i of zone z. */
+static uint32_t
+gw_host(const struct gw_shape *g, uint32_t z, uint32_t i)
+{
+	uint32_t off;
+
+	if (g->v6)	/* a host is one interval; the gaps are others */
+		return 1 + 2 * (z * (g->srcs + g->dsts + 64) + i);
+	off = g->spread > 11 ? (i * 0x9E3779B1u) & ((1u << g->spread) - 1) : i;
+	return ((10u + z / 16) << 24 | (z % 16) << 20) + 1 + off;
+}
+
+/* The highest address value of the set (0/0 runs to it). */
+static uint32_t
+gw_top(const struct gw_shape *g)
+{
+	return g->v6 ? 2 * g->nzones * (g->srcs + g->dsts + 64) + 2 :
+	    UINT32_MAX;
+}
+
+static uint32_t
+gw_rules(uint64_t *s, const struct gw_shape *g, struct acl_rule *r)
+{
+	static const uint16_t bulk[] = { 443, 8443, 22, 5432 };
+	uint32_t n = 0;
+
+	for (uint32_t f = 0; n < g->n; f++) {
+		struct acl_rule x = any_rule;
+		uint32_t zi = 1 % g->nzones, zo = 2 % g->nzones;
+		uint32_t kind = (uint32_t)(rnd(s) % 10);
+		uint64_t w = rnd(s) % 100;
+
+		x.src_hi = x.dst_hi = gw_top(g);
+		x.pr_lo = x.pr_hi = 6;
+		if (kind < 8) {		/* bulk: many hosts to a few */
+			x.src_lo = gw_host(g, zi, f % g->srcs);
+			x.dst_lo = gw_host(g, zo, g->srcs + (f / g->srcs) %
+			    g->dsts);
+			x.dp_lo = bulk[f / (g->srcs * g->dsts) % 4];
+		} else {		/* other zone pairs, fewer hosts */
+			zi = (uint32_t)(rnd(s) % g->nzones);
+			zo = (uint32_t)(rnd(s) % g->nzones);
+			x.src_lo = gw_host(g, zi, (uint32_t)(rnd(s) % 97));
+			x.dst_lo = gw_host(g, zo, g->srcs + (uint32_t)(rnd(s) %
+			    7));
+			x.dp_lo = kind == 8 ? 25 : 443;
+		}
+		x.src_hi = x.src_lo;
+		x.dst_hi = x.dst_lo;
+		x.dp_hi = x.dp_lo;
+		if (w < g->wild / 2) {
+			x.src_lo = 0;
+			x.src_hi = gw_top(g);
+		} else if (w < g->wild) {
+			x.dst_lo = 0;
+			x.dst_hi = gw_top(g);
+		}
+		x.tag_lo = x.tag_hi = (uint16_t)(zi * g->nzones + zo);
+		if (rnd(s) % 100 < g->ranges) {
+			/* A service of several ranges: one rule each. */
+			static const struct { uint8_t pr; uint16_t lo, hi; }
+			    sv[] = { { 6, 1024, 65535 }, { 17, 53, 53 },
+			    { 6, 8000, 8099 }, { 1, 8, 8 }, { 1, 0, 65535 },
+			    { 0, 0, 65535 }, { 17, 0, 65535 } };
+			uint32_t k = (uint32_t)(rnd(s) % ARRAY_LEN(sv));
+
+			for (uint32_t j = 0; j < 2 && n < g->n; j++) {
+				uint32_t t = (k + j * 3) % ARRAY_LEN(sv);
+
+				x.pr_lo = x.pr_hi = sv[t].pr;
+				if (sv[t].pr == 0)
+					x.pr_hi = 255;
+				x.dp_lo = sv[t].lo;
+				x.dp_hi = sv[t].hi;
+				r[n++] = x;
+			}
+			continue;
+		}
+		r[n++] = x;
+	}
+	return n;
+}
+
+/* Keys as a gateway sees them: packets of the flows, of the flows with
+ * another zone pair, port or protocol, crossings of two flows' endpoints,
+ * neighbours of hosts and addresses outside the hosts' networks that share
+ * their low bits, and noise. */
+static void
+gw_keys(uint64_t *s, const struct gw_shape *g, const struct acl_rule *r,
+    uint32_t n, struct acl_key *k, size_t nk)
+{
+	for (size_t i = 0; i < nk; i++) {
+		const struct acl_rule *a = &r[rnd(s) % n], *b = &r[rnd(s) % n];
+		struct acl_key *x = &k[i];
+		uint32_t kind = (uint32_t)(rnd(s) % 20);
+
+		memset(x, 0, sizeof(*x));
+		x->src = rnd_in(s, a->src_lo, a->src_hi);
+		x->dst = rnd_in(s, a->dst_lo, a->dst_hi);
+		x->sport = (uint16_t)rnd(s);
+		x->dport = (uint16_t)rnd_in(s, a->dp_lo, a->dp_hi);
+		x->proto = (uint8_t)rnd_in(s, a->pr_lo, a->pr_hi);
+		x->tag = a->tag_lo;
+		switch (kind) {
+		case 0:
+		case 1:
+			x->tag = (uint16_t)(rnd(s) % (g->nzones * g->nzones));
+			break;
+		case 2:
+		case 3:
+			x->dst = rnd_in(s, b->dst_lo, b->dst_hi);
+			x->tag = rnd(s) % 2 ? a->tag_lo : b->tag_lo;
+			break;
+		case 4:
+			x->src += rnd(s) % 2 ? 1 : UINT32_MAX;
+			break;
+		case 5:
+			x->dst += rnd(s) % 2 ? 1 : UINT32_MAX;
+			break;
+		case 6:		/* same low bits, another network */
+			x->src ^= 1u << rnd_in(s, 11, g->v6 ? 20 : 31);
+			break;
+		case 7:
+			x->dst ^= 1u << rnd_in(s, 11, g->v6 ? 20 : 31);
+			break;
+		case 8:
+			x->dport = (uint16_t)(x->dport + (rnd(s) % 2 ? 1 :
+			    65535));
+			break;
+		case 9:
+			x->proto = (uint8_t)(rnd(s) % 3 ? 17 : rnd(s));
+			break;
+		case 10:
+			key_random(s, x);
+			if (g->v6) {
+				x->src %= gw_top(g) + 1;
+				x->dst %= gw_top(g) + 1;
+			}
+			x->tag = (uint16_t)(x->tag % (g->nzones * g->nzones));
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+START_TEST(test_gateway)
+{
+	const struct gw_shape *g = &gw_shapes[_i];
+	struct acl_rule *r = malloc(g->n * sizeof(*r));
+	size_t nk = 16000;
+	struct acl_key *k = malloc(nk * sizeof(*k));
+	uint64_t s = 0x6A7E + (uint64_t)_i;
+	char what[96], err[128];
+	struct acl *a;
+	uint32_t n;
+
+	ck_assert(r != NULL && k != NULL);
+	n = gw_rules(&s, g, r);
+	gw_keys(&s, g, r, n, k, nk);
+	snprintf(what, sizeof(what), "gateway: %s", g->name);
+	diff_check(what, r, n, k, nk, NULL);
+	/* The shape of the tree: no long linear leaves. */
+	a = acl_build(r, n, err, sizeof(err));
+	ck_assert_ptr_nonnull(a);
+	if (g->tight) {
+		ck_assert_msg(a->leaf_max <= ACL_BINTH && a->ngroups == 1,
+		    "%s: %u groups, a leaf of %u rules", what, a->ngroups,
+		    a->leaf_max);
+		ck_assert_uint_le(a->depth_max, 6);
+	} else {
+		ck_assert_msg(a->leaf_max <= 4 * ACL_BINTH,
+		    "%s: a leaf of %u rules", what, a->leaf_max);
+	}
+	acl_free(a);
+	free(r);
+	free(k);
+}
+END_TEST
+
 /* --- the real ClassBench sets --------------------------------------------- */
 
 static const char *
@@ -936,6 +1152,7 @@ acl_suite(void)
 	tcase_add_test(tc, test_partitioned);
 	tcase_add_loop_test(tc, test_plans, 0, 9);
 	tcase_add_test(tc, test_large);
+	tcase_add_loop_test(tc, test_gateway, 0, ARRAY_LEN(gw_shapes));
 	tcase_add_loop_test(tc, test_classbench_real, 0, 3);
 	suite_add_tcase(s, tc);
 	tcase_add_test(tl, test_load_rules);
