@@ -130,16 +130,56 @@ nftemit_msg(const struct nft_batch *b, uint32_t seq)
  * Expression emitters
  */
 
+/*
+ * Out of memory while a rule is built must fail the batch, never leave an
+ * expression out (a rule without its match would accept more).  An
+ * expression that cannot be allocated is replaced by a scratch one, which
+ * the emitters may set as they please and add() leaves out; the rule is then
+ * refused as a whole (rule_begin/rule_end).
+ */
+static __thread struct nftnl_expr *scratch;
+static __thread bool emit_failed;
+
+static struct nftnl_expr *
+xalloc(const char *name)
+{
+	struct nftnl_expr *e = nftnl_expr_alloc(name);
+
+	if (e == NULL) {
+		emit_failed = true;
+		return scratch;
+	}
+	return e;
+}
+
+static int
+rule_begin(void)
+{
+	emit_failed = false;
+	scratch = nftnl_expr_alloc("immediate");
+	return scratch ? 0 : -1;
+}
+
+/* 0 when every expression of the rule was made */
+static int
+rule_end(void)
+{
+	nftnl_expr_free(scratch);
+	scratch = NULL;
+	return emit_failed ? -1 : 0;
+}
+
 static void
 add(struct nftnl_rule *r, struct nftnl_expr *e)
 {
-	nftnl_rule_add_expr(r, e);
+	if (e != scratch)
+		nftnl_rule_add_expr(r, e);
 }
 
 static void
 e_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("meta");
+	struct nftnl_expr *e = xalloc("meta");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
@@ -149,7 +189,7 @@ e_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
 static void
 e_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("cmp");
+	struct nftnl_expr *e = xalloc("cmp");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
@@ -161,7 +201,7 @@ static void
 e_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len,
     uint32_t dreg)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("payload");
+	struct nftnl_expr *e = xalloc("payload");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
@@ -173,7 +213,7 @@ e_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len,
 static void
 e_ct_load(struct nftnl_rule *r, uint32_t key)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("ct");
+	struct nftnl_expr *e = xalloc("ct");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
@@ -183,7 +223,7 @@ e_ct_load(struct nftnl_rule *r, uint32_t key)
 static void
 e_ct_set_mark(struct nftnl_rule *r)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("ct");
+	struct nftnl_expr *e = xalloc("ct");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
@@ -199,7 +239,7 @@ e_ct_label(struct nftnl_rule *r, uint32_t bit)
 
 	mask[bit / 8 % 16] = (uint8_t)(1u << (bit % 8));
 	e_ct_load(r, NFT_CT_LABELS);
-	e = nftnl_expr_alloc("bitwise");
+	e = xalloc("bitwise");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 16);
@@ -213,14 +253,14 @@ e_ct_label(struct nftnl_rule *r, uint32_t bit)
 static void
 e_ct_label_set(struct nftnl_rule *r, uint32_t bit)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+	struct nftnl_expr *e = xalloc("immediate");
 	uint8_t label[16] = { 0 };
 
 	label[bit / 8 % 16] = (uint8_t)(1u << (bit % 8));
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_1);
 	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, label, 16);
 	add(r, e);
-	e = nftnl_expr_alloc("ct");
+	e = xalloc("ct");
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_LABELS);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
 	add(r, e);
@@ -229,7 +269,7 @@ e_ct_label_set(struct nftnl_rule *r, uint32_t bit)
 static void
 e_bitwise(struct nftnl_rule *r, uint32_t mask)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("bitwise");
+	struct nftnl_expr *e = xalloc("bitwise");
 	uint32_t xor = 0;
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
@@ -244,7 +284,7 @@ static void
 e_byteorder_hton(struct nftnl_rule *r, uint32_t reg, uint32_t size,
     uint32_t len)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("byteorder");
+	struct nftnl_expr *e = xalloc("byteorder");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, reg);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, reg);
@@ -258,7 +298,7 @@ static void
 e_lookup(struct nftnl_rule *r, const char *set, bool map, uint32_t dreg,
     bool inv)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("lookup");
+	struct nftnl_expr *e = xalloc("lookup");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
@@ -273,7 +313,7 @@ e_lookup(struct nftnl_rule *r, const char *set, bool map, uint32_t dreg,
 static void
 e_objref_map(struct nftnl_rule *r, const char *set)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("objref");
+	struct nftnl_expr *e = xalloc("objref");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_SET_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_SET_NAME, set);
@@ -283,7 +323,7 @@ e_objref_map(struct nftnl_rule *r, const char *set)
 static void
 e_objref_counter(struct nftnl_rule *r, const char *name)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("objref");
+	struct nftnl_expr *e = xalloc("objref");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
 	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
@@ -293,7 +333,7 @@ e_objref_counter(struct nftnl_rule *r, const char *name)
 static void
 e_limit(struct nftnl_rule *r, uint32_t rate)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("limit");
+	struct nftnl_expr *e = xalloc("limit");
 
 	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, rate);
 	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
@@ -306,7 +346,7 @@ e_limit(struct nftnl_rule *r, uint32_t rate)
 static void
 e_log(struct nftnl_rule *r, const char *prefix, uint32_t group)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("log");
+	struct nftnl_expr *e = xalloc("log");
 
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix);
 	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, (uint16_t)group);
@@ -327,16 +367,22 @@ e_queue(struct nftnl_rule *r, uint16_t num, bool compat)
 	if (compat) {
 		/* libnftnl keeps (and frees) the info it is given */
 		struct xt_NFQ_info_v3 *info = calloc(1, sizeof(*info));
-		if (info == NULL)
+		if (info == NULL) {
+			emit_failed = true;
 			return;
+		}
 		info->queuenum = num;
 		info->queues_total = 1;
-		e = nftnl_expr_alloc("target");
+		e = xalloc("target");
 		nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
 		nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
-		nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, sizeof(*info));
+		if (e == scratch)
+			free(info);
+		else
+			nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info,
+			    sizeof(*info));
 	} else {
-		e = nftnl_expr_alloc("queue");
+		e = xalloc("queue");
 		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, num);
 		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
 		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, 0);
@@ -347,7 +393,7 @@ e_queue(struct nftnl_rule *r, uint16_t num, bool compat)
 static void
 e_verdict(struct nftnl_rule *r, int verdict, const char *chain)
 {
-	struct nftnl_expr *e = nftnl_expr_alloc("immediate");
+	struct nftnl_expr *e = xalloc("immediate");
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
@@ -499,7 +545,7 @@ e_op(struct nftnl_rule *r, const struct nft_ir *ir, const struct nft_op *o)
 		e_queue(r, (uint16_t)o->u, ir->queue_compat);
 		break;
 	case OP_MARK_FROM_CT: {
-		struct nftnl_expr *e = nftnl_expr_alloc("meta");
+		struct nftnl_expr *e = xalloc("meta");
 		e_ct_load(r, NFT_CT_MARK);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
 		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
@@ -853,8 +899,9 @@ emit_rule(struct nft_batch *b, const struct nft_ir *ir, uint32_t ci,
 	struct nlmsghdr *nlh;
 	char comment[128];
 
-	if (r == NULL || (nlh = msg_start(b, NFT_MSG_NEWRULE,
-	    NLM_F_APPEND | NLM_F_CREATE, seq)) == NULL) {
+	if (r == NULL || rule_begin() < 0 || (nlh = msg_start(b,
+	    NFT_MSG_NEWRULE, NLM_F_APPEND | NLM_F_CREATE, seq)) == NULL) {
+		rule_end();
 		nftnl_rule_free(r);
 		return -1;
 	}
@@ -863,6 +910,10 @@ emit_rule(struct nft_batch *b, const struct nft_ir *ir, uint32_t ci,
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
 	for (int k = 0; k < ir_r->nops; k++)
 		e_op(r, ir, &ir_r->ops[k]);
+	if (rule_end() < 0) {
+		nftnl_rule_free(r);
+		return -1;
+	}
 	if (ir_r->line > 0) {
 		snprintf(comment, sizeof(comment), "%s:%d",
 		    base_name(ir->file), ir_r->line);
@@ -1059,8 +1110,10 @@ nftemit_probe_queue(uint32_t seq, struct nft_batch *b, char *err,
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, name);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "probe");
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	if (rule_begin() < 0)
+		goto oom;
 	e_queue(r, 0, false);
-	if ((nlh = msg_start(b, NFT_MSG_NEWRULE, NLM_F_APPEND | NLM_F_CREATE,
+	if (rule_end() < 0 || (nlh = msg_start(b, NFT_MSG_NEWRULE, NLM_F_APPEND | NLM_F_CREATE,
 	    seq++)) == NULL)
 		goto oom;
 	nftnl_rule_nlmsg_build_payload(nlh, r);
