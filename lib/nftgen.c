@@ -1098,10 +1098,8 @@ static void
 forward_head(struct gen *g, struct nft_chain *fwd)
 {
 	struct nft_key kif = mkkey(1, NF_IIFNAME), kof = mkkey(1, NF_OIFNAME);
-	struct nft_key km = mkkey(1, NF_CT_MARK);
 	const char *iso = deny_chain(g, "isolated", NULL, 0);
 	const char *inv = deny_chain(g, "invalid", NULL, 0);
-	const char *stale = deny_chain(g, "stale", NULL, 0);
 	struct nft_set *s;
 	struct nft_rule *r;
 
@@ -1122,8 +1120,19 @@ forward_head(struct gen *g, struct nft_chain *fwd)
 	r = add_rule(g, fwd, 0);
 	op(r, OP_CT_STATE, NFT_CT_INVALID, NULL, NULL);
 	op(r, OP_JUMP, 0, inv, NULL);
+}
+
+/* After the anti-spoofing and MAC rules, so that they hold for every packet
+ * of a connection, not only its first: the rest of a connection passes
+ * while its flow is active, and counts to it. */
+static void
+forward_established(struct gen *g, struct nft_chain *fwd)
+{
+	struct nft_key km = mkkey(1, NF_CT_MARK);
+	const char *stale = deny_chain(g, "stale", NULL, 0);
+	struct nft_rule *r;
+
 	add_set(g, "active", &km, ND_NONE, false);
-	/* replies and the rest of a connection count to its flow */
 	r = add_rule(g, fwd, 0);
 	op(r, OP_CT_STATE, NFT_CT_ESTABLISHED | NFT_CT_RELATED, NULL, NULL);
 	op(r, OP_LOOKUP, 0, "active", &km);
@@ -1193,6 +1202,7 @@ build_policy(struct gen *g)
 	op(r, OP_JUMP, 0, spoof, NULL);
 	mac = deny_chain(g, "mac", NULL, 0);
 	pin_sets(g, fwd, mac);
+	forward_established(g, fwd);
 
 	/* flows: counters, active marks, logged marks */
 	active = nftgen_find_set(g->ir, "active");

@@ -8,11 +8,11 @@
  *   forward (hook forward, policy drop)
  *     iifname/oifname @isolated       -> jump deny.isolated
  *     ct state invalid                 -> jump deny.invalid
+ *     iifname . saddr != @src4/@src6   -> jump deny.spoofed
+ *     saddr @pinaddrN, saddr . ether saddr != @pinnedN -> jump deny.mac
  *     ct state established,related, ct mark @active -> count to the
  *                                      flow (counter map), accept
  *     ct state established,related     -> jump deny.stale
- *     iifname . saddr != @src4/@src6   -> jump deny.spoofed
- *     saddr @pinaddrN, saddr . ether saddr != @pinnedN -> jump deny.mac
  *     iifname . oifname vmap @pairs    (-> jump fwd.IN.OUT or deny.IN.OUT)
  *     jump deny.unzoned
  *   fwd.IN.OUT, one per zone pair with flows:
@@ -21,16 +21,20 @@
  *     ct mark @logflows  -> log (limited)
  *     ct mark != 0 counter name ct mark map @fctr accept
  *     jump deny.IN.OUT
- *   deny.X: limit rate R/second log group G prefix "zoned deny X "; counter
- *     name "deny.X" drop
+ *   deny.X: limit rate R/second log prefix "zoned:deny:X" group G;
+ *     counter name "deny.X" drop (X: a reason, or IN>OUT for a zone pair)
  *   input (hook input, policy drop): lo, established, ICMPv6 neighbour
  *     discovery, management access sets, jump deny.input
  *   verdict (hook forward, priority 10, policy accept), in dual mode:
+ *     ct state new, ct label AGREED -> accept;
  *     ct state new -> the connection's mark (its flow) into the packet
  *     mark, queue to the daemon (no bypass).  An accept in
  *     forward ends only that chain, so every new connection it lets
  *     through, by a rule of the policy or one added by hand, meets the
  *     daemon's classifier here.
+ *   agreed (hook forward, priority 11, policy accept), in dual mode:
+ *     ct state new -> ct label set AGREED: only what the daemon accepted
+ *     gets here, and the rest of its connection never queues again.
  */
 #ifndef ZONED_NFTGEN_H
 #define ZONED_NFTGEN_H
