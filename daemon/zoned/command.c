@@ -480,6 +480,7 @@ command_reload(struct zoned *z, long uid, json_t **result, json_t **detail,
 				log_warnx("no denied-traffic log: %s", e2);
 		}
 		zoned_queue(z);
+		zoned_arm_verify(z, z->pol->control.verify_interval);
 		snprintf(z->reload_msg, sizeof(z->reload_msg), "loaded %s",
 		    z->conf);
 		*result = json_pack("{s:b, s:s, s:s, s:o}", "loaded", 1,

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,6 +25,7 @@
 #include "zoned.h"
 
 #define MAX_CLIENTS 32
+#define CLIENT_IDLE_S 30
 
 struct client {
 	int fd;
@@ -34,6 +36,10 @@ struct client {
 	bool discard;		/* in a request over the limit: skip to '\n' */
 	char *buf;
 	size_t len;
+	char *out;		/* answers not yet sent */
+	size_t outlen, outoff;
+	time_t active;		/* last request or progress in sending */
+	bool eof;		/* the client has shut its side down */
 };
 
 struct control {
@@ -141,8 +147,33 @@ client_close(struct control *c, struct client *cl)
 	zoned_unwatch(c->z, cl->fd);
 	close(cl->fd);
 	free(cl->buf);
+	free(cl->out);
 	memset(cl, 0, sizeof(*cl));
 	cl->fd = -1;
+}
+
+/* A free slot; when there is none, the slot of the client idle longest if
+ * it has been idle CLIENT_IDLE_S (a client that neither asks nor reads must
+ * not keep root out). */
+static struct client *
+client_slot(struct control *c)
+{
+	struct client *old = NULL;
+
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *cl = &c->clients[i];
+		if (cl->fd < 0)
+			return cl;
+		if (old == NULL || cl->active < old->active)
+			old = cl;
+	}
+	if (old != NULL && time(NULL) - old->active >= CLIENT_IDLE_S) {
+		log_debug("control: closing idle client uid=%u",
+		    (unsigned)old->uid);
+		client_close(c, old);
+		return old;
+	}
+	return NULL;
 }
 
 void
@@ -185,14 +216,11 @@ control_accept(struct control *c)
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
 	struct client *cl = NULL;
-	struct timeval tv = { .tv_sec = 5 };
 	int fd;
 
 	while ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC |
 	    SOCK_NONBLOCK)) >= 0) {
-		for (int i = 0; i < MAX_CLIENTS && cl == NULL; i++)
-			if (c->clients[i].fd < 0)
-				cl = &c->clients[i];
+		cl = client_slot(c);
 		if (cl == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERCRED,
 		    &cred, &len) < 0) {
 			close(fd);
@@ -205,7 +233,7 @@ control_accept(struct control *c)
 		cl->root = cred.uid == 0;
 		cl->member = c->have_group && is_member(cred.uid, cred.gid,
 		    c->gid);
-		setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		cl->active = time(NULL);
 		if (!cl->root && !cl->member) {
 			static const char deny[] = "{\"ok\": false, \"code\": "
 			    "3, \"error\": \"permission denied: root or the "
@@ -236,47 +264,63 @@ control_owns(const struct control *c, int fd)
 	return false;
 }
 
-/* Write the whole answer (the socket blocks up to SO_SNDTIMEO). */
+/*
+ * Sending never blocks the daemon (the queue's verdicts and the monitor
+ * share its loop): what the socket does not take now waits in the client's
+ * buffer, the client is watched for EPOLLOUT, and its further requests are
+ * not read until the answer is out.  -1 when the client is gone.
+ */
 static int
-send_all(int fd, const char *s, size_t len)
+flush(struct control *c, struct client *cl)
 {
-	while (len > 0) {
-		ssize_t n = send(fd, s, len, MSG_NOSIGNAL);
+	while (cl->outoff < cl->outlen) {
+		ssize_t n = send(cl->fd, cl->out + cl->outoff,
+		    cl->outlen - cl->outoff, MSG_NOSIGNAL);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN) {
-				fd_set w;
-				struct timeval tv = { .tv_sec = 5 };
-				FD_ZERO(&w);
-				FD_SET(fd, &w);
-				if (select(fd + 1, NULL, &w, NULL, &tv) <= 0)
-					return -1;
-				continue;
-			}
+			if (errno == EAGAIN)
+				return zoned_watch_events(c->z, cl->fd,
+				    EPOLLOUT);
 			return -1;
 		}
-		s += n;
-		len -= (size_t)n;
+		cl->outoff += (size_t)n;
+		cl->active = time(NULL);
 	}
-	return 0;
+	free(cl->out);
+	cl->out = NULL;
+	cl->outlen = cl->outoff = 0;
+	return zoned_watch_events(c->z, cl->fd, EPOLLIN);
 }
 
+static bool
+sending(const struct client *cl)
+{
+	return cl->outoff < cl->outlen;
+}
+
+/* Queue an answer and send what the socket takes. */
 static int
-answer(struct client *cl, json_t *a)
+answer(struct control *c, struct client *cl, json_t *a)
 {
 	char *s = json_dumps(a, JSON_COMPACT);
-	int rc = -1;
+	size_t n;
+	char *nb;
 
 	json_decref(a);
-	if (s != NULL) {
-		size_t n = strlen(s);
-		s[n] = '\0';
-		rc = send_all(cl->fd, s, n) == 0 && send_all(cl->fd, "\n", 1) ==
-		    0 ? 0 : -1;
+	if (s == NULL)
+		return -1;
+	n = strlen(s);
+	if ((nb = realloc(cl->out, cl->outlen + n + 1)) == NULL) {
 		free(s);
+		return -1;
 	}
-	return rc;
+	cl->out = nb;
+	memcpy(cl->out + cl->outlen, s, n);
+	cl->out[cl->outlen + n] = '\n';
+	cl->outlen += n + 1;
+	free(s);
+	return flush(c, cl);
 }
 
 static json_t *
@@ -305,26 +349,26 @@ handle_line(struct control *c, struct client *cl, const char *line)
 
 	if (req == NULL || !json_is_object(req)) {
 		json_decref(req);
-		return answer(cl, error_answer(CTL_BAD_REQUEST, req == NULL ?
+		return answer(c, cl, error_answer(CTL_BAD_REQUEST, req == NULL ?
 		    jerr.text : "a request is a JSON object", NULL));
 	}
 	name = json_string_value(json_object_get(req, "cmd"));
 	args = json_object_get(req, "args");
 	if (name == NULL || (args != NULL && !json_is_object(args))) {
 		json_decref(req);
-		return answer(cl, error_answer(CTL_BAD_REQUEST, "a request "
+		return answer(c, cl, error_answer(CTL_BAD_REQUEST, "a request "
 		    "needs \"cmd\" (a string) and \"args\" (an object)", NULL));
 	}
 	if ((cmd = command_find(name)) == NULL) {
 		snprintf(err, sizeof(err), "unknown command \"%.64s\"", name);
 		json_decref(req);
-		return answer(cl, error_answer(CTL_UNKNOWN, err, NULL));
+		return answer(c, cl, error_answer(CTL_UNKNOWN, err, NULL));
 	}
 	if (cmd->change && !cl->root) {
 		log_event(LOG_WARNING, "control-denied", "uid=%u cmd=%s",
 		    (unsigned)cl->uid, cmd->name);
 		json_decref(req);
-		return answer(cl, error_answer(CTL_DENIED, "permission denied: "
+		return answer(c, cl, error_answer(CTL_DENIED, "permission denied: "
 		    "only root may change zoned", NULL));
 	}
 	if (cmd->change)
@@ -339,12 +383,73 @@ handle_line(struct control *c, struct client *cl, const char *line)
 	json_decref(req);
 	if (code != CTL_OK) {
 		json_decref(result);
-		return answer(cl, error_answer(code, err[0] ? err :
+		return answer(c, cl, error_answer(code, err[0] ? err :
 		    ctl_code_str(code), detail));
 	}
 	json_decref(detail);
-	return answer(cl, json_pack("{s:b, s:o}", "ok", 1, "result",
+	return answer(c, cl, json_pack("{s:b, s:o}", "ok", 1, "result",
 	    result ? result : json_null()));
+}
+
+/* The complete requests read so far, while no answer is waiting to go. */
+static int
+process(struct control *c, struct client *cl)
+{
+	char *nl;
+
+	while (!sending(cl) && cl->len > 0 &&
+	    (nl = memchr(cl->buf, '\n', cl->len)) != NULL) {
+		size_t used = (size_t)(nl - cl->buf) + 1;
+		int rc;
+
+		*nl = '\0';
+		cl->active = time(NULL);
+		if (used - 1 > CTL_MAX_REQUEST)
+			rc = answer(c, cl, error_answer(CTL_TOO_BIG,
+			    "request over 64 KiB", NULL));
+		else
+			rc = handle_line(c, cl, cl->buf);
+		if (rc < 0)
+			return -1;
+		memmove(cl->buf, cl->buf + used, cl->len - used + 1);
+		cl->len -= used;
+	}
+	return 0;
+}
+
+/* Take n bytes read from the client. */
+static int
+take(struct control *c, struct client *cl, const char *p, size_t left)
+{
+	char *nb;
+
+	/* A request over the limit is read to its end and refused (closing
+	 * on unread input would reset the connection and lose the answer). */
+	if (cl->discard) {
+		const char *nl = memchr(p, '\n', left);
+		if (nl == NULL)
+			return 0;
+		left -= (size_t)(nl - p) + 1;
+		p = nl + 1;
+		cl->discard = false;
+		if (answer(c, cl, error_answer(CTL_TOO_BIG, "request over "
+		    "64 KiB", NULL)) < 0)
+			return -1;
+	}
+	if ((nb = realloc(cl->buf, cl->len + left + 1)) == NULL)
+		return -1;
+	cl->buf = nb;
+	memcpy(cl->buf + cl->len, p, left);
+	cl->len += left;
+	cl->buf[cl->len] = '\0';
+	if (process(c, cl) < 0)
+		return -1;
+	if (cl->len > CTL_MAX_REQUEST && memchr(cl->buf, '\n', cl->len) ==
+	    NULL) {
+		cl->discard = true;
+		cl->len = 0;
+	}
+	return 0;
 }
 
 void
@@ -352,65 +457,43 @@ control_client_event(struct control *c, int fd, uint32_t events)
 {
 	struct client *cl = NULL;
 	char buf[8192];
-	ssize_t n;
+	ssize_t n = -1;
 
 	for (int i = 0; i < MAX_CLIENTS && cl == NULL; i++)
 		if (c->clients[i].fd == fd)
 			cl = &c->clients[i];
 	if (cl == NULL)
 		return;
-	(void)events;
-	while ((n = recv(fd, buf, sizeof(buf), 0)) > 0) {
-		const char *p = buf;
-		size_t left = (size_t)n;
-
-		/* A request over the limit is read to its end and refused
-		 * (closing on unread input would reset the connection and
-		 * lose the answer). */
-		if (cl->discard) {
-			const char *nl = memchr(p, '\n', left);
-			if (nl == NULL)
-				continue;
-			left -= (size_t)(nl - p) + 1;
-			p = nl + 1;
-			cl->discard = false;
-			if (answer(cl, error_answer(CTL_TOO_BIG, "request over "
-			    "64 KiB", NULL)) < 0) {
-				client_close(c, cl);
-				return;
-			}
-		}
-		char *nb = realloc(cl->buf, cl->len + left + 1);
-		char *nl;
-		if (nb == NULL) {
-			client_close(c, cl);
-			return;
-		}
-		cl->buf = nb;
-		memcpy(cl->buf + cl->len, p, left);
-		cl->len += left;
-		cl->buf[cl->len] = '\0';
-		while ((nl = memchr(cl->buf, '\n', cl->len)) != NULL) {
-			size_t used = (size_t)(nl - cl->buf) + 1;
-			*nl = '\0';
-			if (used - 1 > CTL_MAX_REQUEST) {
-				if (answer(cl, error_answer(CTL_TOO_BIG,
-				    "request over 64 KiB", NULL)) < 0) {
-					client_close(c, cl);
-					return;
-				}
-			} else if (handle_line(c, cl, cl->buf) < 0) {
-				client_close(c, cl);
-				return;
-			}
-			memmove(cl->buf, cl->buf + used, cl->len - used + 1);
-			cl->len -= used;
-		}
-		if (cl->len > CTL_MAX_REQUEST) {
-			cl->discard = true;
-			cl->len = 0;
-		}
-	}
-	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
+	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN)) {
 		client_close(c, cl);
+		return;
+	}
+	/* an answer still going out: nothing else until it is gone */
+	if (sending(cl) && flush(c, cl) < 0)
+		goto gone;
+	if (process(c, cl) < 0)
+		goto gone;
+	if (cl->eof) {
+		if (!sending(cl))
+			client_close(c, cl);
+		return;
+	}
+	errno = 0;
+	while (!sending(cl) && (n = recv(fd, buf, sizeof(buf), 0)) > 0)
+		if (take(c, cl, buf, (size_t)n) < 0)
+			goto gone;
+	if (n == 0) {
+		/* the client is done asking; its answers still go out */
+		cl->eof = true;
+		if (!sending(cl))
+			client_close(c, cl);
+		else
+			zoned_watch_events(c->z, cl->fd, EPOLLOUT);
+		return;
+	}
+	if (n < 0 && errno != 0 && errno != EAGAIN && errno != EINTR)
+		goto gone;
+	return;
+gone:
+	client_close(c, cl);
 }

@@ -367,6 +367,43 @@ ifaces_key(const struct policy *p)
 
 /* A reload may not move the control socket, its group or the interfaces
  * (monitors and the socket are set up once, before privileges drop). */
+/* The monitor's settings size its tables and files when it starts. */
+static bool
+monitor_settings_differ(const struct policy_monitor *a,
+    const struct policy_monitor *b, char *why, size_t len)
+{
+	const char *key = NULL;
+	long long x = 0, y = 0;
+
+#define DIFF(field, name)						\
+	if (key == NULL && a->field != b->field) {			\
+		key = name;						\
+		x = (long long)a->field;				\
+		y = (long long)b->field;				\
+	}
+	DIFF(enabled, "monitor.enabled")
+	DIFF(snaplen, "monitor.snaplen")
+	DIFF(flow_table, "monitor.flow_table")
+	DIFF(flood_pps, "monitor.flood")
+	DIFF(scan_ports, "monitor.scan.ports")
+	DIFF(scan_hosts, "monitor.scan.hosts")
+	DIFF(scan_window, "monitor.scan.window")
+	DIFF(evidence_max, "monitor.evidence.max_bytes")
+#undef DIFF
+	if (key != NULL) {
+		snprintf(why, len, "%s changes from %lld to %lld (the "
+		    "monitor's settings take effect at start)", key, x, y);
+		return true;
+	}
+	if (strcmp(a->evidence_dir, b->evidence_dir) != 0) {
+		snprintf(why, len, "monitor.evidence.directory changes from "
+		    "%s to %s (the monitor's settings take effect at start)",
+		    a->evidence_dir, b->evidence_dir);
+		return true;
+	}
+	return false;
+}
+
 static bool
 needs_restart(const struct zoned *z, const struct policy *p, char *why,
     size_t len)
@@ -387,6 +424,8 @@ needs_restart(const struct zoned *z, const struct policy *p, char *why,
 	}
 	if (z->pol == NULL)
 		return false;
+	if (monitor_settings_differ(&z->pol->monitor, &p->monitor, why, len))
+		return true;
 	a = ifaces_key(z->pol);
 	b = ifaces_key(p);
 	differ = a && b && strcmp(a, b) != 0;

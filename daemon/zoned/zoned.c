@@ -191,6 +191,15 @@ zoned_watch(struct zoned *z, int fd)
 	return epoll_ctl(z->epfd, EPOLL_CTL_ADD, fd, &ev);
 }
 
+/* What a watched descriptor is watched for (EPOLLIN, EPOLLOUT). */
+int
+zoned_watch_events(struct zoned *z, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.fd = fd };
+
+	return epoll_ctl(z->epfd, EPOLL_CTL_MOD, fd, &ev);
+}
+
 void
 zoned_unwatch(struct zoned *z, int fd)
 {
@@ -324,8 +333,9 @@ zoned_queue(struct zoned *z)
 		    "effect=new-crossings-refused", p->enforce.queue, lq(err));
 }
 
-static void
-arm_verify(struct zoned *z, int interval)
+/* The drift timer, every interval seconds (0: never). */
+void
+zoned_arm_verify(struct zoned *z, int interval)
 {
 	struct itimerspec its = { 0 };
 
@@ -457,7 +467,7 @@ main(int argc, char **argv)
 	z.ctl_socket = strdup(sock);
 	z.ctl_group = strdup(group);
 	zoned_watch(&z, control_fd(z.ctl));
-	arm_verify(&z, z.pol ? z.pol->control.verify_interval :
+	zoned_arm_verify(&z, z.pol ? z.pol->control.verify_interval :
 	    POLICY_DEFAULT_VERIFY_INTERVAL);
 
 	/* the audit monitor and the denied-traffic reader */

@@ -144,6 +144,8 @@ void zoned_queue(struct zoned *z);
 
 /* event loop registration (zoned.c) */
 int zoned_watch(struct zoned *z, int fd);
+void zoned_arm_verify(struct zoned *z, int interval);
+int zoned_watch_events(struct zoned *z, int fd, uint32_t events);
 void zoned_unwatch(struct zoned *z, int fd);
 
 #endif

@@ -60,6 +60,35 @@ check "... apply-failed is logged with the line" \
 table >"$T/after"
 check "... and the ruleset is byte for byte the same" cmp "$T/before" "$T/after"
 
+# --- settings that need a restart ------------------------------------------------
+cp "$T/good.conf" "$T/zoned.conf"
+zctl reload >/dev/null 2>&1
+file_sub "$T/zoned.conf" 'snaplen = 128;' 'snaplen = 256;'
+table >"$T/before"
+zctl reload >"$T/out" 2>&1
+rc=$?
+check "a reload that changes a monitor setting is refused (exit $rc)" test $rc -eq 1
+check "... with restart required, naming the setting" \
+    grep -q "restart required: monitor.snaplen changes from 128 to 256" "$T/out"
+table >"$T/after"
+check "... and the ruleset is unchanged" cmp "$T/before" "$T/after"
+# a new verify interval is armed at once: a hand-made rule is reported by the
+# timer within its 1 s, not the 60 s the daemon started with
+cp "$T/good.conf" "$T/zoned.conf"
+file_sub "$T/zoned.conf" 'group = "zoned";' 'group = "zoned"; verify_interval = 1;'
+zctl reload >"$T/out" 2>&1
+check "a reload with control.verify_interval = 1 loads" grep -q loaded "$T/out"
+d0=$(grep -c "event=drift .*by=timer" "$T/zoned.log")
+ip netns exec $GW nft add rule inet zoned deny.input counter
+for _ in $(seq 1 30); do
+	[ "$(grep -c "event=drift .*by=timer" "$T/zoned.log")" -gt "$d0" ] && break
+	sleep 0.1
+done
+check "... and the drift timer runs at the new interval" \
+    test "$(grep -c "event=drift .*by=timer" "$T/zoned.log")" -gt "$d0"
+cp "$T/good.conf" "$T/zoned.conf"
+zctl reload >/dev/null 2>&1
+
 # --- start-up: last good, then fail closed --------------------------------------
 stop_zoned
 echo "this is not a policy" >"$T/zoned.conf"
