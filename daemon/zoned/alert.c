@@ -218,7 +218,7 @@ tv_ms(const struct timeval *tv)
 	return (uint64_t)tv->tv_sec * 1000 + (uint64_t)tv->tv_usec / 1000;
 }
 
-struct alert *
+uint64_t
 alerts_raise(struct alerts *a, const char *kind, const char *fields,
     json_t *facts, const struct timeval *ts, int linktype)
 {
@@ -261,16 +261,17 @@ alerts_raise(struct alerts *a, const char *kind, const char *fields,
 	log_event(LOG_ALERT, kind, "alert=%llu %s%s%s",
 	    (unsigned long long)al->id, fields, al->open ? " evidence=" : "",
 	    al->open ? lq(al->part) : "");
-	return al;
+	return al->id;
 }
 
 void
-alerts_frame(struct alerts *a, struct alert *al, const struct timeval *ts,
+alerts_frame(struct alerts *a, uint64_t id, const struct timeval *ts,
     const uint8_t *frame, uint32_t caplen, uint32_t len)
 {
+	struct alert *al = &a->ring[id % ALERT_RING];
 	struct pcap_pkthdr ph;
 
-	if (al == NULL || !al->open)
+	if (id == 0 || al->id != id || !al->open)
 		return;
 	ph.ts = *ts;
 	ph.caplen = caplen < a->snaplen ? caplen : a->snaplen;

@@ -33,14 +33,15 @@ void alerts_free(struct alerts *a);
  * Raise an alert: logs "event=KIND FIELDS" at LOG_ALERT, keeps it in the
  * ring, and opens its evidence file.  fields is key=value text; the same
  * facts go into the ring as JSON (fields_json is consumed).  Returns the
- * alert, to which frames are added.
+ * alert's id (never 0), by which frames are added: an id whose slot of the
+ * ring has since gone to a newer alert takes no frames.
  */
-struct alert *alerts_raise(struct alerts *a, const char *kind,
+uint64_t alerts_raise(struct alerts *a, const char *kind,
     const char *fields, json_t *fields_json, const struct timeval *ts,
     int linktype);
 
 /* Add a frame to an alert's evidence (until the incident closes). */
-void alerts_frame(struct alerts *a, struct alert *al, const struct timeval *ts,
+void alerts_frame(struct alerts *a, uint64_t id, const struct timeval *ts,
     const uint8_t *frame, uint32_t caplen, uint32_t len);
 
 /* Close incidents quiet for ALERT_QUIET_MS (now in ms, CLOCK_REALTIME). */

@@ -57,7 +57,7 @@ struct mon_if {
 /* An open alert of a flow or a source, so later frames join its evidence. */
 struct incident {
 	uint64_t key;		/* hash of the tuple or source, 0 free */
-	struct alert *al;
+	uint64_t alert;		/* its id */
 	uint64_t last_ms;
 };
 
@@ -164,17 +164,17 @@ incident_frame(struct monitor *m, uint64_t key, const struct timeval *ts,
 
 	if (in->key != key)
 		return;
-	alerts_frame(m->al, in->al, ts, frame, caplen, len);
+	alerts_frame(m->al, in->alert, ts, frame, caplen, len);
 	in->last_ms = now_ms();
 }
 
 static void
-incident_open(struct monitor *m, uint64_t key, struct alert *al)
+incident_open(struct monitor *m, uint64_t key, uint64_t al)
 {
 	struct incident *in = incident_find(m, key);
 
 	in->key = key;
-	in->al = al;
+	in->alert = al;
 	in->last_ms = now_ms();
 }
 
@@ -280,7 +280,7 @@ on_violation(void *arg, const struct audit_violation *v, bool first,
 	    "sport", k.sport, "dst", d, "dport", k.dport, "mac", mac, "seen",
 	    turned ? "reply" : "opener", "reason", audit_reason_str(v->reason),
 	    "explain", why);
-	struct alert *al = alerts_raise(m->al, "crossing-violation", fields, j,
+	uint64_t al = alerts_raise(m->al, "crossing-violation", fields, j,
 	    ts, mi->lt_out);
 	alerts_frame(m->al, al, ts, frame, caplen, len);
 	incident_open(m, key, al);
@@ -385,7 +385,7 @@ check_pins(struct mon_if *mi, const struct pcap_pkthdr *ph, const u_char *data,
 	}
 	j = json_pack("{s:s, s:s, s:s, s:s}", "iface", mi->name, "host",
 	    by_addr ? by_addr->host : by_mac->host, "src", a, "mac", seen);
-	struct alert *al = alerts_raise(m->al, "mac-mismatch", fields, j,
+	uint64_t al = alerts_raise(m->al, "mac-mismatch", fields, j,
 	    &ph->ts, mi->lt_in);
 	alerts_frame(m->al, al, &ph->ts, data, ph->caplen, ph->len);
 }
@@ -462,7 +462,7 @@ behaviour(struct mon_if *mi, const struct pcap_pkthdr *ph, const u_char *data,
 		j = json_pack("{s:s, s:s, s:s, s:i, s:i}", "iface", mi->name,
 		    "src", s, "target", d, "count", ev[i].count, "window_ms",
 		    ev[i].window_ms);
-		struct alert *al = alerts_raise(m->al,
+		uint64_t al = alerts_raise(m->al,
 		    detect_kind_str(ev[i].kind), fields, j, &ph->ts, mi->lt_in);
 		incident_open(m, key, al);
 	}
@@ -873,17 +873,17 @@ monitor_alerts(const struct monitor *m, time_t since)
 
 /* Alerts of other parts of the daemon (the second verdict): logged, kept
  * and with evidence as the monitor's own.  Without a monitor: logged. */
-struct alert *
+uint64_t
 monitor_alert(struct monitor *m, const char *kind, const char *fields,
     json_t *facts, const struct timeval *ts, int linktype,
     const uint8_t *frame, uint32_t caplen, uint32_t len)
 {
-	struct alert *al;
+	uint64_t al;
 
 	if (m == NULL) {
 		log_event(LOG_ALERT, kind, "%s", fields);
 		json_decref(facts);
-		return NULL;
+		return 0;
 	}
 	al = alerts_raise(m->al, kind, fields, facts, ts, linktype);
 	alerts_frame(m->al, al, ts, frame, caplen, len);
@@ -891,9 +891,9 @@ monitor_alert(struct monitor *m, const char *kind, const char *fields,
 }
 
 void
-monitor_frame(struct monitor *m, struct alert *al, const struct timeval *ts,
+monitor_frame(struct monitor *m, uint64_t al, const struct timeval *ts,
     const uint8_t *frame, uint32_t caplen, uint32_t len)
 {
-	if (m != NULL && al != NULL)
+	if (m != NULL)
 		alerts_frame(m->al, al, ts, frame, caplen, len);
 }

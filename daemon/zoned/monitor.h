@@ -30,13 +30,12 @@ json_t *monitor_json(const struct monitor *m);
 json_t *monitor_alerts(const struct monitor *m, time_t since);
 const char *monitor_evidence_dir(const struct monitor *m);
 
-struct alert;
 struct timeval;
 /* An alert of another part of the daemon, with its first frame. */
-struct alert *monitor_alert(struct monitor *m, const char *kind,
+uint64_t monitor_alert(struct monitor *m, const char *kind,
     const char *fields, json_t *facts, const struct timeval *ts,
     int linktype, const uint8_t *frame, uint32_t caplen, uint32_t len);
-void monitor_frame(struct monitor *m, struct alert *al,
+void monitor_frame(struct monitor *m, uint64_t alert,
     const struct timeval *ts, const uint8_t *frame, uint32_t caplen,
     uint32_t len);
 

@@ -57,7 +57,7 @@ struct qpkt {
 struct recent {
 	uint64_t key;
 	time_t when;
-	struct alert *al;
+	uint64_t alert;		/* its id, 0 without a monitor */
 };
 
 struct verdict {
@@ -288,7 +288,7 @@ disagree(struct verdict *q, const struct qpkt *p, const struct classify_pkt *k,
 	}
 	gettimeofday(&tv, NULL);
 	if (hit) {
-		monitor_frame(q->z->mon, hit->al, &tv, p->data, p->len,
+		monitor_frame(q->z->mon, hit->alert, &tv, p->data, p->len,
 		    p->wire_len);
 		return;
 	}
@@ -308,7 +308,7 @@ disagree(struct verdict *q, const struct qpkt *p, const struct classify_pkt *k,
 	    classify_reason_str(v->reason), "explain", why);
 	r->key = key;
 	r->when = now;
-	r->al = monitor_alert(q->z->mon, "verdict-disagreement", fields, j, &tv,
+	r->alert = monitor_alert(q->z->mon, "verdict-disagreement", fields, j, &tv,
 	    DLT_RAW, p->data, p->len, p->wire_len);
 }
 
