@@ -4,6 +4,12 @@
  *
  *   connrate sink ADDR PORT
  *       accept and close at once, until killed
+ *   connrate udpsink ADDR PORT SECONDS
+ *       count the datagrams that arrive within SECONDS; prints received=N
+ *   connrate udp ADDR PORT --bind SRC --seconds S
+ *       send 64-byte datagrams as fast as one core can for S seconds (a
+ *       new source port every 1024, so that the stream is many flows);
+ *       prints sent=N secs=S pps=R
  *   connrate run ADDR PORT --bind SRC --count N [--parallel P]
  *       open N connections, P at a time, each closed by a reset as soon as
  *       it is open (no TIME_WAIT); prints one line
@@ -24,6 +30,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -79,6 +86,90 @@ sink(const char *addr, int port)
 		else if (errno != EINTR && errno != ECONNABORTED)
 			die("accept");
 	}
+}
+
+static int
+udpsink(const char *addr, int port, int secs)
+{
+	struct sockaddr_in sa;
+	struct mmsghdr msgs[64];
+	struct iovec iov[64];
+	static char bufs[64][2048];
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
+	int64_t end;
+	long got = 0;
+	int rcvbuf = 8 << 20;
+	int s = socket(AF_INET, SOCK_DGRAM, 0);
+
+	if (s < 0)
+		die("socket");
+	sockaddr_of(addr, port, &sa);
+	setsockopt(s, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
+	setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	if (bind(s, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		die("bind");
+	for (int i = 0; i < 64; i++) {
+		iov[i].iov_base = bufs[i];
+		iov[i].iov_len = sizeof(bufs[i]);
+		memset(&msgs[i], 0, sizeof(msgs[i]));
+		msgs[i].msg_hdr.msg_iov = &iov[i];
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	end = now_ns() + (int64_t)secs * 1000000000LL;
+	while (now_ns() < end) {
+		int n = recvmmsg(s, msgs, 64, 0, NULL);
+		if (n > 0)
+			got += n;
+	}
+	printf("received=%ld\n", got);
+	return 0;
+}
+
+static int
+udp(const char *dsta, int port, const char *srca, int secs)
+{
+	struct sockaddr_in src, dst;
+	struct mmsghdr msgs[64];
+	struct iovec iov;
+	static char payload[64];
+	int64_t t0, end;
+	long sent = 0;
+	int s = -1;
+
+	sockaddr_of(dsta, port, &dst);
+	sockaddr_of(srca, 0, &src);
+	iov.iov_base = payload;
+	iov.iov_len = sizeof(payload);
+	for (int i = 0; i < 64; i++) {
+		memset(&msgs[i], 0, sizeof(msgs[i]));
+		msgs[i].msg_hdr.msg_iov = &iov;
+		msgs[i].msg_hdr.msg_iovlen = 1;
+	}
+	t0 = now_ns();
+	end = t0 + (int64_t)secs * 1000000000LL;
+	while (now_ns() < end) {
+		int n;
+		if (s < 0 || sent % 1024 < 64) {
+			if (s >= 0)
+				close(s);
+			if ((s = socket(AF_INET, SOCK_DGRAM, 0)) < 0)
+				die("socket");
+			if (bind(s, (struct sockaddr *)&src, sizeof(src)) < 0 ||
+			    connect(s, (struct sockaddr *)&dst,
+			    sizeof(dst)) < 0)
+				die("bind/connect");
+		}
+		n = sendmmsg(s, msgs, 64, 0);
+		if (n > 0)
+			sent += n;
+		else if (errno != ENOBUFS && errno != EAGAIN &&
+		    errno != ECONNREFUSED)
+			die("sendmmsg");
+	}
+	printf("sent=%ld secs=%.3f pps=%.0f\n", sent, (double)(now_ns() - t0) /
+	    1e9, (double)sent / ((double)(now_ns() - t0) / 1e9));
+	close(s);
+	return 0;
 }
 
 struct slot {
@@ -205,6 +296,8 @@ static void
 usage(void)
 {
 	fputs("usage: connrate sink ADDR PORT\n"
+	    "       connrate udpsink ADDR PORT SECONDS\n"
+	    "       connrate udp ADDR PORT --bind SRC --seconds S\n"
 	    "       connrate run ADDR PORT --bind SRC --count N "
 	    "[--parallel P]\n", stderr);
 	exit(2);
@@ -219,6 +312,11 @@ main(int argc, char **argv)
 
 	if (argc == 4 && strcmp(argv[1], "sink") == 0)
 		sink(argv[2], atoi(argv[3]));
+	if (argc == 5 && strcmp(argv[1], "udpsink") == 0)
+		return udpsink(argv[2], atoi(argv[3]), atoi(argv[4]));
+	if (argc == 8 && strcmp(argv[1], "udp") == 0 &&
+	    strcmp(argv[4], "--bind") == 0 && strcmp(argv[6], "--seconds") == 0)
+		return udp(argv[2], atoi(argv[3]), argv[5], atoi(argv[7]));
 	if (argc < 4 || strcmp(argv[1], "run") != 0)
 		usage();
 	for (int i = 4; i + 1 < argc; i += 2) {

@@ -8,7 +8,7 @@
 #                      are (default: ../shared/data/classbench from the repo)
 #   CLASSBENCH_REPEAT  rounds per set (default 11; the median is reported)
 #   BENCH_ONLY         the benchmarks to run, e.g. "audit apply" (default
-#                      all: classbench framepath audit apply dual)
+#                      all: classbench framepath audit apply dual monitor)
 #   DUAL_ROUNDS        alternating kernel/dual rounds (default 5)
 #   AUDIT_FRAMES       frames of the audit capture (default 2000000)
 set -u
@@ -229,10 +229,64 @@ bench_dual() {
 	rm -rf "$d"
 }
 
+# --- the audit monitor in the lab: frames it keeps up with ---------------------
+# One core sends 64-byte UDP datagrams of a permitted flow (terminal -> the
+# screen-transfer server, udp/3389) through the gateway as fast as it can;
+# the monitor captures them leaving on inet0.  Kernel mode, so that the
+# queue does not pace the stream.
+mon_line() {
+	build/zonectl -s "$1/zoned.sock" status |
+	    sed -n "s/^monitor *inet0 (internet): attached, \([0-9]*\) frames, \([0-9]*\) crossings, \([0-9]*\) violating, \([0-9]*\) dropped.*/\1 \2 \3 \4/p"
+}
+bench_monitor() {
+	echo "== audit monitor: a UDP stream of a permitted flow through the lab gateway, what the monitor saw"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "monitor: needs root (namespaces); skipped"
+		return 0
+	fi
+	$MAKE --no-print-directory -s build/zoned build/zonectl build/bench/connrate || { status=1; return 0; }
+	d=$(mktemp -d)
+	chmod 755 "$d"
+	P=zb-
+	secs=${MONITOR_SECONDS:-3}
+	LAB_PREFIX=$P scripts/lab.sh up >/dev/null || { status=1; rm -rf "$d"; return 0; }
+	sed -e "s|/run/zoned/zoned.sock|$d/zoned.sock|" \
+	    -e "s|/var/lib/zoned/evidence|$d/evidence|" conf/alpha.conf >"$d/zoned.conf"
+	printf '\nenforce = { mode = "kernel"; };\n' >>"$d/zoned.conf"
+	ip netns exec ${P}gw build/zoned -d -f "$d/zoned.conf" -S "$d/state" >"$d/log" 2>&1 &
+	zp=$!
+	for _ in $(seq 1 100); do
+		grep -q 'event=started' "$d/log" 2>/dev/null && break
+		sleep 0.1
+	done
+	set -- $(mon_line "$d")
+	f0=${1:-0} c0=${2:-0} x0=${4:-0}
+	ip netns exec ${P}in build/bench/connrate udpsink 192.0.2.40 3389 $((secs + 2)) >"$d/sink" &
+	kp=$!
+	sleep 0.3
+	ip netns exec ${P}lg build/bench/connrate udp 192.0.2.40 3389 --bind 10.20.100.7 \
+	    --seconds "$secs" >"$d/sent" || status=1
+	wait $kp
+	sleep 1
+	set -- $(mon_line "$d")
+	f1=${1:-0} c1=${2:-0} v1=${3:-0} x1=${4:-0}
+	kill $zp 2>/dev/null; wait $zp 2>/dev/null
+	LAB_PREFIX=$P scripts/lab.sh down >/dev/null
+	sent=$(sed -n 's/.*sent=\([0-9]*\).*/\1/p' "$d/sent")
+	got=$(sed -n 's/.*received=\([0-9]*\).*/\1/p' "$d/sink")
+	awk -v s="${sent:-0}" -v g="${got:-0}" -v f=$((f1 - f0)) -v x=$((x1 - x0)) \
+	    -v v="$v1" -v t="$secs" 'BEGIN {
+		printf "sent %d, forwarded and received %d (%.0f/s); monitor saw %d frames (%.0f/s, %.1f%% of those received), kernel drops %d, violations %d\n",
+		    s, g, g / t, f, f / t, g ? 100 * f / g : 0, x, v }'
+	[ "$v1" = 0 ] || { echo "monitor: a permitted stream raised violations"; status=1; }
+	rm -rf "$d"
+}
+
 want classbench && bench_classbench
 want framepath && bench_framepath
 want audit && bench_audit
 want apply && bench_apply
 want dual && bench_dual
+want monitor && bench_monitor
 
 exit $status
