@@ -173,8 +173,9 @@ zl008_zones(struct lint *l)
 						    "ZL008", obj, "interface "
 						    "\"%s\" also belongs to "
 						    "zone \"%s\"; each "
-						    "interface is in one zone",
-						    z->ifaces[k], o->name);
+						    "interface is in one zone "
+						    "(%s)", z->ifaces[k],
+						    o->name, CL_CONSIST);
 						bad = true;
 					}
 		}
@@ -222,14 +223,16 @@ zl008_zones(struct lint *l)
 							    DIAG_ERROR, "ZL008",
 							    obj, "network %s "
 							    "lies inside %s of "
-							    "local zone \"%s\"",
+							    "local zone \"%s\" "
+							    "(%s)",
 							    addr_format(
 							    &z->nets[k], a,
 							    sizeof(a)),
 							    addr_format(
 							    &o->nets[m], b,
 							    sizeof(b)),
-							    o->name);
+							    o->name,
+							    CL_CONSIST);
 							bad = true;
 						}
 				}
@@ -258,8 +261,9 @@ zl008_hosts(struct lint *l)
 		if (!inside) {
 			diag_add(l->d, pfile(l), line_or(h->addr_line, h->line),
 			    DIAG_ERROR, "ZL008", obj, "address %s lies "
-			    "outside the networks of its zone \"%s\"",
-			    addr_format(&h->addr, a, sizeof(a)), z->name);
+			    "outside the networks of its zone \"%s\" (%s)",
+			    addr_format(&h->addr, a, sizeof(a)), z->name,
+			    CL_CONSIST);
 			h->bad = true;
 			continue;
 		}
@@ -276,10 +280,10 @@ zl008_hosts(struct lint *l)
 					    DIAG_ERROR, "ZL008", obj,
 					    "address %s of an Internet-zone "
 					    "host lies inside network %s of "
-					    "zone \"%s\"",
+					    "zone \"%s\" (%s)",
 					    addr_format(&h->addr, a, sizeof(a)),
 					    addr_format(&o->nets[k], b,
-					    sizeof(b)), o->name);
+					    sizeof(b)), o->name, CL_CONSIST);
 					h->bad = true;
 					break;
 				}
@@ -626,7 +630,7 @@ zl005_flow(struct lint *l, const struct flow *f)
 	if (f->method == METHOD_SPECIFIC) {
 		diag_add(l->d, pfile(l), line, DIAG_ERROR, "ZL005", obj,
 		    "method \"specific\" (特定通信) is for My Number crossings "
-		    "only");
+		    "only (%s)", CL_MN_PIN);
 		return false;
 	}
 	if (pair_is(p, f, ZONE_LGWAN, ZONE_INTERNET)) {
@@ -642,8 +646,8 @@ zl005_flow(struct lint *l, const struct flow *f)
 				return false;	/* the model's ZL011 says it */
 			diag_add(l->d, pfile(l), line, DIAG_ERROR, "ZL005", obj,
 			    "method \"cloud-lbo\" exists only in the "
-			    "alpha-prime model (this policy is %s)",
-			    policy_model_str(p->model));
+			    "alpha-prime model (this policy is %s; %s)",
+			    policy_model_str(p->model), CL_SANITIZE);
 			return false;
 		default:
 			diag_add(l->d, pfile(l), line, DIAG_ERROR, "ZL005", obj,
@@ -658,9 +662,9 @@ zl005_flow(struct lint *l, const struct flow *f)
 	if (f->method != METHOD_DIRECT) {
 		diag_add(l->d, pfile(l), line, DIAG_ERROR, "ZL005", obj,
 		    "method \"%s\" applies to crossings between LGWAN and the "
-		    "Internet only; this flow runs %s -> %s", m,
+		    "Internet only; this flow runs %s -> %s (%s)", m,
 		    policy_zone_kind_str(ep_kind(p, &f->from)),
-		    policy_zone_kind_str(ep_kind(p, &f->to)));
+		    policy_zone_kind_str(ep_kind(p, &f->to)), CL_SANITIZE);
 		return false;
 	}
 	return true;
@@ -784,21 +788,22 @@ zl006_flow(struct lint *l, const struct flow *f)
 		if (ep_kind(p, &f->from) != ZONE_LGWAN) {
 			diag_add(l->d, pfile(l), line_or(f->from_line, f->line),
 			    DIAG_ERROR, "ZL006", obj, "cloud-lbo runs from "
-			    "LGWAN to named cloud services, never into LGWAN");
+			    "LGWAN to named cloud services, never into LGWAN "
+			    "(%s)", CL_LG_SEP);
 			return false;
 		}
 		if (hi == NULL || hi->addr.len == 0) {
 			diag_add(l->d, pfile(l), line_or(f->to_line, f->line),
 			    DIAG_ERROR, "ZL006", obj, "cloud-lbo goes to named "
-			    "hosts (addresses or networks), never to %s",
+			    "hosts (addresses or networks), never to %s (%s)",
 			    hi ? addr_format(&hi->addr, a, sizeof(a)) :
-			    "a whole Internet zone");
+			    "a whole Internet zone", CL_LG_SEP);
 			return false;
 		}
 		if (!services_within(p, f, PROTO_TCP, https_ports, 1, false)) {
 			diag_add(l->d, pfile(l), line_or(f->service_line,
 			    f->line), DIAG_ERROR, "ZL006", obj, "cloud-lbo "
-			    "carries TLS on TCP 443 only");
+			    "carries TLS on TCP 443 only (%s)", CL_LG_SEP);
 			return false;
 		}
 		return true;
@@ -820,12 +825,12 @@ zl012_flow(struct lint *l, const struct flow *f)
 		diag_add(l->d, pfile(l), line_or(f->service_line, f->line),
 		    DIAG_WARNING, "ZL012", obj, "screen transfer on an unusual "
 		    "port (expected RDP 3389, ICA 1494/2598, Horizon "
-		    "443/8443/4172)");
+		    "443/8443/4172) (%s)", CL_SANITIZE);
 	else if (f->method == METHOD_FILE_SANITIZE &&
 	    !services_within(p, f, PROTO_TCP, https_ports, 1, false))
 		diag_add(l->d, pfile(l), line_or(f->service_line, f->line),
 		    DIAG_WARNING, "ZL012", obj, "file sanitisation on an "
-		    "unusual port (expected HTTPS 443)");
+		    "unusual port (expected HTTPS 443) (%s)", CL_SANITIZE);
 }
 
 static void
@@ -1130,7 +1135,8 @@ zl014(struct lint *l)
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		diag_add(l->d, pfile(l), line_or(f->expires_line, f->line),
 		    DIAG_WARNING, "ZL014", FLOW_OBJ(f, obj), "expired at %s "
-		    "and is inactive; remove it or renew its approval", when);
+		    "and is inactive; remove it or renew its approval (%s)",
+		    when, CL_APPROVAL);
 	}
 }
 
@@ -1157,8 +1163,8 @@ zl015(struct lint *l)
 		else if (p->services[m->service].any_proto)
 			diag_add(l->d, pfile(l), m->line, DIAG_ERROR, "ZL015",
 			    obj, "management access names its protocol and "
-			    "ports; service \"%s\" allows every protocol",
-			    p->services[m->service].name);
+			    "ports; service \"%s\" allows every protocol (%s)",
+			    p->services[m->service].name, CL_CONSIST);
 	}
 }
 
