@@ -1589,10 +1589,16 @@ load_config(config_t *cfg, const char *name, struct policy **out,
 static void
 syntax_error(const config_t *cfg, const char *name, struct diag *d)
 {
-	const char *f = config_error_file(cfg);
+	const char *f = config_error_file(cfg), *t = config_error_text(cfg);
 
-	diag_add(d, f ? f : name, config_error_line(cfg), DIAG_ERROR, ZL011,
-	    NULL, "syntax error: %s", config_error_text(cfg));
+	/* libconfig's own text is often just "syntax error" */
+	if (t == NULL || strcmp(t, "syntax error") == 0)
+		diag_add(d, f ? f : name, config_error_line(cfg), DIAG_ERROR,
+		    ZL011, NULL, "syntax error (a value, ';', ',' or a closing "
+		    "bracket missing on this line or the one before?)");
+	else
+		diag_add(d, f ? f : name, config_error_line(cfg), DIAG_ERROR,
+		    ZL011, NULL, "syntax error: %s", t);
 }
 
 int
