@@ -555,8 +555,8 @@ engine_fail_closed(struct zoned *z, const char *reason)
 
 /* Does the kernel have nft_queue?  A batch that is checked, never
  * committed, with one queue rule in a table of its own, says. */
-static void
-probe_queue(struct zoned *z)
+void
+engine_probe_queue(struct zoned *z)
 {
 	struct apply_errors kerr;
 	struct nft_batch b;
@@ -581,7 +581,7 @@ engine_start(struct zoned *z)
 	char *lg = last_good_path(z);
 	char reason[600];
 
-	probe_queue(z);
+	engine_probe_queue(z);
 	load_result_init(&r);
 	if (engine_load(z, z->conf, -1, true, &r) == 0) {
 		load_result_free(&r);

@@ -45,6 +45,7 @@ usage(FILE *fp)
 	fprintf(fp, "usage: zoned [-d] [-f FILE] [-s SOCKET] [-S STATEDIR]\n"
 	    "       zoned -n [-f FILE] [--at TIME]\n"
 	    "       zoned -p [-f FILE] [--at TIME]\n"
+	    "       zoned -C [-f FILE] [--at TIME]\n"
 	    "       zoned --audit CAPTURE [-f FILE] [--zone ZONE] [--json] "
 	    "[--at TIME]\n");
 }
@@ -112,6 +113,67 @@ print_only(const char *file, time_t now)
 	free(text);
 	nftgen_free(ir);
 out:
+	policy_free(p);
+	diag_free(&d);
+	return rc;
+}
+
+/* -C: what -n checks, then the kernel checks the batch without committing
+ * it, as nft -c does: every error it finds, mapped to the policy line that
+ * caused it.  Needs CAP_NET_ADMIN; the kernel's ruleset is not touched. */
+static int
+kernel_check(const char *file, time_t now)
+{
+	struct zoned z = { .conf = file };
+	struct nftgen_opts o = { .now = now };
+	struct apply_errors kerr = { 0 };
+	struct policy *p = NULL;
+	struct nft_ir *ir = NULL;
+	struct nft_batch b = { 0 };
+	struct diag d;
+	char err[512];
+	int rc = 1;
+
+	diag_init(&d);
+	if (lint_file(file, now, &p, &d, err, sizeof(err)) < 0) {
+		fprintf(stderr, "zoned: %s\n", err);
+		goto out;
+	}
+	diag_print(&d, stdout);
+	if (d.nerrors > 0 || d.oom || p == NULL)
+		goto out;
+	if ((z.nl = apply_open(err, sizeof(err))) == NULL) {
+		fprintf(stderr, "zoned: %s\n", err);
+		goto out;
+	}
+	engine_probe_queue(&z);
+	o.queue_compat = !z.queue_native;
+	if ((ir = nftgen_build(p, &o, err, sizeof(err))) == NULL ||
+	    nftemit_batch(ir, apply_next_seq(z.nl, 1u << 20), false, &b, err,
+	    sizeof(err)) < 0) {
+		fprintf(stderr, "zoned: %s\n", err);
+		goto out;
+	}
+	if (apply_batch(z.nl, &b, ir, &kerr, err, sizeof(err)) < 0) {
+		for (size_t i = 0; i < kerr.n; i++)
+			printf("%s:%d: kernel: %s: %s%s%s\n", file,
+			    kerr.v[i].line, kerr.v[i].what,
+			    strerror(kerr.v[i].error), kerr.v[i].msg[0] ?
+			    ": " : "", kerr.v[i].msg);
+		if (kerr.n == 0)
+			fprintf(stderr, "zoned: %s\n", err);
+		goto out;
+	}
+	printf("%s: the kernel accepts the ruleset (%zu messages, %s queue; "
+	    "nothing was changed)\n", file, b.nmsgs, p->enforce.mode ==
+	    ENFORCE_DUAL ? (z.queue_native ? "nft" : "xtables") : "no");
+	rc = 0;
+out:
+	apply_errors_free(&kerr);
+	nftemit_free(&b);
+	nftgen_free(ir);
+	if (z.nl)
+		apply_close(z.nl);
 	policy_free(p);
 	diag_free(&d);
 	return rc;
@@ -360,12 +422,16 @@ main(int argc, char **argv)
 	bool json = false;
 	struct zoned z = { .conf = ZONED_DEFAULT_CONF,
 	    .state_dir = ZONED_DEFAULT_STATE };
-	int ch, checkonly = 0, printonly = 0;
+	int ch, checkonly = 0, printonly = 0, kcheck = 0;
 	const char *sock, *group;
 	char err[512];
 
-	while ((ch = getopt_long(argc, argv, "df:hnps:S:", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "Cdf:hnps:S:", opts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 'C':
+			kcheck = 1;
+			break;
 		case 'd':
 			z.debug = true;
 			break;
@@ -408,8 +474,9 @@ main(int argc, char **argv)
 			return 1;
 		}
 	}
-	if (optind != argc || checkonly + printonly + (audit != NULL) > 1 ||
-	    (at != 0 && checkonly + printonly + (audit != NULL) == 0) ||
+	if (optind != argc || checkonly + printonly + kcheck + (audit !=
+	    NULL) > 1 || (at != 0 && checkonly + printonly + kcheck +
+	    (audit != NULL) == 0) ||
 	    ((json || azone) && audit == NULL)) {
 		usage(stderr);
 		return audit ? 2 : 1;
@@ -421,6 +488,8 @@ main(int argc, char **argv)
 		return check_only(z.conf, at ? at : time(NULL));
 	if (printonly)
 		return print_only(z.conf, at ? at : time(NULL));
+	if (kcheck)
+		return kernel_check(z.conf, at ? at : time(NULL));
 	if (geteuid() != 0) {
 		fprintf(stderr, "zoned: must start as root (it drops to the "
 		    "%s user with two capabilities)\n", ZONED_USER);

@@ -114,6 +114,8 @@ void load_result_free(struct load_result *r);
 int engine_load(struct zoned *z, const char *file, long uid, bool startup,
     struct load_result *r);
 int engine_start(struct zoned *z);
+/* Does the kernel have the nft_queue expression?  Sets z->queue_native. */
+void engine_probe_queue(struct zoned *z);
 int engine_fail_closed(struct zoned *z, const char *reason);
 int engine_verify(struct zoned *z, struct canon *diff_out, bool timer);
 int engine_counters(struct zoned *z,

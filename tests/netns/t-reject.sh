@@ -60,6 +60,19 @@ check "... apply-failed is logged with the line" \
 table >"$T/after"
 check "... and the ruleset is byte for byte the same" cmp "$T/before" "$T/after"
 
+# --- zoned -C: the kernel checks without committing ------------------------------
+table >"$T/before"
+ip netns exec $GW env ZONED_FAULT=element:faulty "$ZONED" -C -f "$T/zoned.conf" >"$T/out" 2>&1
+rc=$?
+check "zoned -C reports a ruleset the kernel refuses (exit $rc)" test $rc -eq 1
+check "... at zoned.conf:$line (flow faulty)" \
+    grep -q "zoned.conf:$line: kernel: .*flow faulty" "$T/out"
+ip netns exec $GW "$ZONED" -C -f "$T/good.conf" >"$T/out" 2>&1
+rc=$?
+check "zoned -C accepts a good policy (exit $rc)" grep -q "the kernel accepts the ruleset" "$T/out"
+table >"$T/after"
+check "... and neither check changed the ruleset" cmp "$T/before" "$T/after"
+
 # --- settings that need a restart ------------------------------------------------
 cp "$T/good.conf" "$T/zoned.conf"
 zctl reload >/dev/null 2>&1
