@@ -322,6 +322,7 @@ status_monitor(json_t *m)
 {
 	json_t *ifs = json_object_get(m, "interfaces"), *i;
 	json_t *al = json_object_get(m, "alerts");
+	json_t *ft = json_object_get(m, "flow_table");
 	char b[6][32];
 	size_t n;
 
@@ -337,6 +338,12 @@ status_monitor(json_t *m)
 		    num(jint(i, "violating"), b[2], 32),
 		    num(jint(i, "kernel_drops") + jint(i, "interface_drops"),
 		    b[3], 32));
+	if (json_is_object(ft))
+		printf("flow table   %s of %s entries, %s evictions, %s "
+		    "expired\n", num(jint(ft, "entries"), b[0], 32),
+		    num(jint(ft, "capacity"), b[1], 32),
+		    num(jint(ft, "evictions"), b[2], 32),
+		    num(jint(ft, "expirations"), b[3], 32));
 	if (json_is_object(al))
 		printf("alerts       %s raised, %s evidence files (%s bytes)\n",
 		    num(jint(al, "raised"), b[0], 32),
