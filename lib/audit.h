@@ -88,16 +88,24 @@
  *
  * Speed: no allocation per frame.  Frames are parsed as they are read and
  * classified 64 at a time (classify_batch).  In front of that, a verdict
- * cache (1024 sets of 4) remembers the outcome of the whole frames (not
- * fragments, not ICMP errors) of recent flows that passed or did not
- * cross — keyed by addresses, protocol, ports or ICMP type and id, whether
- * the frame opens a connection and, with a capture zone, the source MAC —
- * so that the next frames of a flow are counted without the classifier;
- * violating frames always take the full path.  The violation list and its
- * hash table grow only when a new violating flow appears; the fragment
- * table is allocated once, at the first fragment of a crossing.  The
- * capture is read through a FILE of our own with stdio locking off (libpcap
- * calls fread() twice a record).
+ * cache remembers the outcome of the whole frames (not fragments, not ICMP
+ * errors) of recent flows that passed or did not cross — keyed by
+ * addresses, protocol, ports or ICMP type and id and, with a capture zone,
+ * the source MAC (IPv4 without a MAC: 4096 keys in 64 KiB, one cache line a
+ * lookup; others: 1024 sets of 4) — so that the next frames of a flow are
+ * counted without the classifier.  Whether a frame opens a connection is
+ * not in the key: a SYN passes on a cached "permitted" but never on a
+ * cached "reply".  The cache learns both directions of a connection at its
+ * first frame (the reversed tuple of a permitted one is classified with
+ * it), and frames of a key whose first frame waits in the batch share its
+ * verdicts; violating frames always take the full path.  The common frame
+ * (Ethernet, IPv4, TCP or UDP) is read without pkt_parse() when there is
+ * no capture zone (pkt_fast4).  The violation list and its hash table
+ * grow only when a new violating flow appears; the fragment table is
+ * allocated once, at the first fragment of a crossing.  The capture is
+ * read through a FILE of our own with stdio locking off (libpcap calls
+ * fread() twice a record) and a 256 KiB buffer, and libpcap's record
+ * buffer is kept off page ends (audit_cap_open).
  */
 #ifndef ZONED_AUDIT_H
 #define ZONED_AUDIT_H
@@ -177,6 +185,28 @@ int audit_file(const char *path, const struct policy *p,
 void audit_result_free(struct audit_result *r);
 
 /*
+ * A capture opened the way audit_file() reads it (a FILE of its own, stdio
+ * locking off, a 256 KiB buffer, libpcap's record buffer off a page end:
+ * see audit.c), and its first record already read: rc, ph and data are
+ * what pcap_next_ex() gave for it.  The benchmark's bare read loop opens
+ * its captures here too, so that both read alike.  -1 when it cannot be
+ * opened: ebuf (PCAP_ERRBUF_SIZE) says why, or is empty and errno does.
+ */
+struct pcap;
+struct pcap_pkthdr;
+
+struct audit_cap {
+	struct pcap *h;
+	int rc;
+	struct pcap_pkthdr *ph;
+	const uint8_t *data;
+	void *iobuf;
+};
+
+int audit_cap_open(struct audit_cap *cap, const char *path, char *ebuf);
+void audit_cap_close(struct audit_cap *cap);
+
+/*
  * Streams: the same judge, fed frame by frame (the live monitor).  Frames
  * are judged 64 at a time: audit_stream_flush() judges what is pending.
  * For every violating frame, on_violation gets its flow (the aggregate, or
@@ -186,7 +216,6 @@ void audit_result_free(struct audit_result *r);
  * and replies pass without the classifier; otherwise the verdict cache is
  * used, as for files.
  */
-struct pcap_pkthdr;
 struct flowtab;
 
 typedef void (*audit_violation_fn)(void *arg, const struct audit_violation *v,

@@ -71,7 +71,8 @@ static enum pkt_status	pkt_ethertype(struct cursor *, size_t, uint16_t,
 			    struct pkt_info *);
 static enum pkt_status	pkt_ip4(struct cursor *, size_t, struct pkt_info *);
 static enum pkt_status	pkt_ip6(struct cursor *, size_t, struct pkt_info *);
-static enum pkt_status	pkt_l4(struct cursor *, size_t, struct pkt_info *);
+static enum pkt_status	pkt_l4(struct cursor *, size_t, struct pkt_info *,
+			    int, int);
 
 /*
  * May n bytes at off be read?  The sums are written so that they cannot
@@ -107,6 +108,8 @@ pkt_is_tpid(uint16_t type)
 	    type == ETHERTYPE_QINQ_OLD;
 }
 
+static const struct pkt_info pkt_zero;
+
 enum pkt_status
 pkt_parse(const uint8_t *frame, size_t caplen, int linktype,
     struct pkt_info *pi)
@@ -116,7 +119,11 @@ pkt_parse(const uint8_t *frame, size_t caplen, int linktype,
 	size_t alen;
 	uint16_t type;
 
-	memset(pi, 0, sizeof(*pi));
+	/*
+	 * A copy of a zero struct: gcc makes memset() of this size a "rep
+	 * stos", whose start-up costs more than the rest of the parse.
+	 */
+	*pi = pkt_zero;
 
 	switch (linktype) {
 	case PKT_LINK_EN10MB:
@@ -266,7 +273,7 @@ pkt_ip4(struct cursor *c, size_t off, struct pkt_info *pi)
 	/* A later fragment's payload is the middle of some L4 datagram. */
 	if (pi->frag == PKT_FRAG_LATER)
 		return PKT_OK;
-	return pkt_l4(c, off + hlen, pi);
+	return pkt_l4(c, off + hlen, pi, ADDR_V4, h[9]);
 }
 
 static enum pkt_status
@@ -322,7 +329,7 @@ pkt_ip6(struct cursor *c, size_t off, struct pkt_info *pi)
 			/* Nothing follows: no L4 header, l4_off stays 0. */
 			return PKT_OK;
 		default:
-			return pkt_l4(c, off, pi);
+			return pkt_l4(c, off, pi, ADDR_V6, nh);
 		}
 		if (n == IP6_EXT_MAX)
 			return PKT_MALFORMED;
@@ -372,11 +379,14 @@ pkt_ip6(struct cursor *c, size_t off, struct pkt_info *pi)
 }
 
 /*
- * The transport header at off.  pi->proto and pi->family are set; a later
- * fragment never gets here.
+ * The transport header at off.  pi->proto and pi->family are set, and
+ * passed again as family and proto: read back from *pi just after they
+ * were stored byte by byte, they would cost a failed store-to-load
+ * forwarding a frame.  A later fragment never gets here.
  */
 static enum pkt_status
-pkt_l4(struct cursor *c, size_t off, struct pkt_info *pi)
+pkt_l4(struct cursor *c, size_t off, struct pkt_info *pi, int family,
+    int proto)
 {
 	const uint8_t *h;
 	enum pkt_status st;
@@ -384,14 +394,14 @@ pkt_l4(struct cursor *c, size_t off, struct pkt_info *pi)
 	int icmp, echo;
 
 	pi->l4_off = (uint32_t)off;
-	icmp = (pi->family == ADDR_V4 && pi->proto == IPPROTO_ICMP) ||
-	    (pi->family == ADDR_V6 && pi->proto == IPPROTO_ICMPV6);
+	icmp = (family == ADDR_V4 && proto == IPPROTO_ICMP) ||
+	    (family == ADDR_V6 && proto == IPPROTO_ICMPV6);
 
 	if (icmp) {
 		if ((st = pkt_need(c, off, ICMP_NEED)) != PKT_OK)
 			return st;
 		h = c->p + off;
-		if (pi->family == ADDR_V4)
+		if (family == ADDR_V4)
 			echo = h[0] == 0 || h[0] == 8;
 		else
 			echo = h[0] == 128 || h[0] == 129;
@@ -406,7 +416,7 @@ pkt_l4(struct cursor *c, size_t off, struct pkt_info *pi)
 		return PKT_OK;
 	}
 
-	switch (pi->proto) {
+	switch (proto) {
 	case IPPROTO_TCP:
 		/*
 		 * Ports and flags are all we use; the rest of the header
@@ -446,6 +456,32 @@ pkt_l4(struct cursor *c, size_t off, struct pkt_info *pi)
 	pi->dport = pkt_get16(h + 2);
 	pi->has_ports = 1;
 	return PKT_OK;
+}
+
+void
+pkt_info_fast4(const uint8_t *frame, const struct pkt_tuple4 *t,
+    struct pkt_info *pi)
+{
+	const uint8_t *h = frame + ETH_HLEN;
+
+	*pi = pkt_zero;
+	memcpy(pi->dst_mac, frame, 6);
+	memcpy(pi->src_mac, frame + 6, 6);
+	pi->has_mac = 1;
+	pi->ethertype = ETHERTYPE_IPV4;
+	pi->family = ADDR_V4;
+	pi->proto = t->proto;
+	pi->ttl = h[8];
+	pi->frag_id = pkt_get16(h + 4);
+	memcpy(pi->src, &t->src, 4);
+	memcpy(pi->dst, &t->dst, 4);
+	pi->l3_off = ETH_HLEN;
+	pi->l4_off = ETH_HLEN + IP4_HLEN;
+	pi->ip_len = pkt_get16(h + 2);
+	pi->has_ports = 1;
+	pi->sport = t->sport;
+	pi->dport = t->dport;
+	pi->tcp_flags = t->tcp_flags;
 }
 
 const char *

@@ -12,6 +12,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Link types: the pcap DLT_* numbers. */
 #define PKT_LINK_EN10MB		1
@@ -85,6 +86,61 @@ enum pkt_status pkt_parse(const uint8_t *frame, size_t caplen, int linktype,
     struct pkt_info *pi);
 
 const char *pkt_status_str(enum pkt_status st);
+
+/*
+ * The common frame in one go: Ethernet II without a tag, IPv4 without
+ * options, not a fragment, TCP or UDP, all of it within the datagram and
+ * the capture.  1 when frame is one, with t filled as pkt_parse() fills
+ * pkt_info (it would return PKT_OK, family ADDR_V4, frag PKT_FRAG_NONE,
+ * has_ports, no VLAN): the addresses as their four bytes load, ports in
+ * host order, the TCP flags (0 for UDP).  0 for anything else, which
+ * pkt_parse() then reads.  For a hot path (the audit's verdict cache): a
+ * few loads and compares against pkt_parse()'s two hundred instructions.
+ */
+struct pkt_tuple4 {
+	uint32_t src, dst;
+	uint16_t sport, dport;
+	uint8_t proto;
+	uint8_t tcp_flags;
+};
+
+static inline int
+pkt_fast4(const uint8_t *f, size_t caplen, struct pkt_tuple4 *t)
+{
+	const uint8_t *ip = f + 14, *l4 = f + 34;
+	unsigned tlen, doff;
+
+	/* Ethertype IPv4, version 4 with a 20-byte header, no MF, offset 0 */
+	if (caplen < 42 || f[12] != 0x08 || f[13] != 0x00 || ip[0] != 0x45 ||
+	    (ip[6] & 0x3f) != 0 || ip[7] != 0)
+		return 0;
+	tlen = (unsigned)ip[2] << 8 | ip[3];
+	t->proto = ip[9];
+	if (t->proto == 6) {
+		/* 14 bytes of TCP header in the datagram and the capture; a
+		 * data offset from 20 to the end of the datagram */
+		if (tlen < 34 || caplen < 48)
+			return 0;
+		doff = (unsigned)(l4[12] >> 4) * 4;
+		if (doff < 20 || doff > tlen - 20)
+			return 0;
+		t->tcp_flags = l4[13];
+	} else if (t->proto == 17) {
+		if (tlen < 28)
+			return 0;
+		t->tcp_flags = 0;
+	} else
+		return 0;
+	memcpy(&t->src, ip + 12, 4);
+	memcpy(&t->dst, ip + 16, 4);
+	t->sport = (uint16_t)(l4[0] << 8 | l4[1]);
+	t->dport = (uint16_t)(l4[2] << 8 | l4[3]);
+	return 1;
+}
+
+/* *pi of a frame that pkt_fast4() took into t: what pkt_parse() gives. */
+void pkt_info_fast4(const uint8_t *frame, const struct pkt_tuple4 *t,
+    struct pkt_info *pi);
 
 /* A TCP segment that opens a connection: SYN without ACK. */
 static inline int

@@ -53,9 +53,9 @@ $(R)/bench/genpcap: $(R)/bench/tests/bench/genpcap.o $(R)/bench/tests/bench/fram
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(R)/bench/pcapread: $(R)/bench/tests/bench/pcapread.o
+$(R)/bench/pcapread: $(R)/bench/tests/bench/pcapread.o $(R)/libzone.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^ -lpcap
+	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(R)/bench/framepath: $(R)/bench/tests/bench/framepath.o $(R)/bench/tests/bench/frames.o $(R)/libzone.a
 	@$(if $(Q),echo "  LD      $@")

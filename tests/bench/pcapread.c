@@ -1,41 +1,45 @@
 /*
  * pcapread — the bare libpcap read loop over a capture: the physical limit
- * of the audit's path, read the way the audit reads (a FILE of our own,
- * stdio locking off, the same buffer).
+ * of the audit's path.  The capture is opened by the audit's own opener
+ * (audit_cap_open: a FILE of our own, stdio locking off, a 256 KiB buffer,
+ * libpcap's record buffer off a page end), so that both read alike; then
+ * pcap_next_ex() to the end, touching each frame.
  *
  *   pcapread CAPTURE     prints "frames=N"
  */
+#include <stdint.h>
 #include <stdio.h>
-#include <stdio_ext.h>
 #include <stdlib.h>
 
 #include <pcap.h>
+
+#include "audit.h"
 
 int
 main(int argc, char **argv)
 {
 	char ebuf[PCAP_ERRBUF_SIZE];
+	struct audit_cap cap;
 	struct pcap_pkthdr *ph;
-	const u_char *data;
+	const uint8_t *data;
 	unsigned long long n = 0, bytes = 0;
-	pcap_t *h;
-	FILE *fp;
+	int rc;
 
-	if (argc != 2 || (fp = fopen(argv[1], "rb")) == NULL) {
+	if (argc != 2) {
 		fprintf(stderr, "usage: pcapread CAPTURE\n");
 		return 2;
 	}
-	__fsetlocking(fp, FSETLOCKING_BYCALLER);
-	setvbuf(fp, NULL, _IOFBF, 256 * 1024);
-	if ((h = pcap_fopen_offline(fp, ebuf)) == NULL) {
-		fprintf(stderr, "pcapread: %s\n", ebuf);
+	if (audit_cap_open(&cap, argv[1], ebuf) < 0) {
+		fprintf(stderr, "pcapread: %s: %s\n", argv[1],
+		    ebuf[0] ? ebuf : "cannot open");
 		return 2;
 	}
-	while (pcap_next_ex(h, &ph, &data) == 1) {
+	for (rc = cap.rc, ph = cap.ph, data = cap.data; rc == 1;
+	    rc = pcap_next_ex(cap.h, &ph, &data)) {
 		n++;
 		bytes += data[0];	/* touch the frame */
 	}
-	pcap_close(h);
+	audit_cap_close(&cap);
 	printf("frames=%llu check=%llu\n", n, bytes);
 	return 0;
 }

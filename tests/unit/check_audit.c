@@ -1462,6 +1462,352 @@ START_TEST(test_cache_same)
 }
 END_TEST
 
+/*
+ * The same with traffic shaped like a gateway's: many connections at
+ * once (more keys than the cache holds, so that it evicts), each a
+ * handshake, data both ways and now and then a SYN again from either
+ * side; some begin with the server's frames (the capture started late),
+ * some are opened by the wrong side, some are no flow at all, some are
+ * link scope or inside a zone; pinned hosts with right and wrong MACs;
+ * ICMP echoes and, with LAB, IPv6.  The cache knows the verdict of a
+ * direction from the other one and holds the frames of a key that waits
+ * in the batch: none of that may change a count or a violating flow.
+ */
+/* Zone b is all the rest, link-scope addresses too, and a may reach it. */
+static const char LAB_ANY[] =
+    "version = 1; model = \"alpha\";\n"
+    "zones = {\n"
+    "  a = { kind = \"lgwan\"; interfaces = \"a0\"; networks = "
+    "[ \"10.1.0.0/16\", \"fd00:1::/48\" ]; };\n"
+    "  b = { kind = \"lgwan\"; interfaces = \"b0\"; networks = "
+    "[ \"0.0.0.0/0\", \"::/0\" ]; };\n"
+    "};\n"
+    "services = {\n"
+    "  ping = { proto = \"icmp\"; types = [ 8 ]; };\n"
+    "  ping6 = { proto = \"icmpv6\"; types = [ 128 ]; };\n"
+    "  dns = { proto = \"udp\"; ports = [ 53 ]; };\n"
+    "  https = { proto = \"tcp\"; ports = [ 443 ]; };\n"
+    "};\n"
+    "flows = (\n"
+    "  { name = \"ab\"; from = \"a\"; to = \"b\"; service = "
+    "[ \"ping\", \"ping6\", \"dns\", \"https\" ]; }\n"
+    ");\n";
+
+struct conn {
+	char cli[48], srv[48];
+	uint8_t proto;
+	uint16_t cport, sport;	/* ICMP: id, request type */
+	const char *cmac, *smac;
+	int steps, late, wrong;
+};
+
+static void
+conn_new(struct conn *k, int lab)
+{
+	static const char *amac[] = { "02:00:0a:0a:01:14", "02:00:0a:0a:02:0a",
+	    "02:00:00:00:00:99" };
+	unsigned kind = rnd(lab ? 6 : 10);
+
+	memset(k, 0, sizeof(*k));
+	k->proto = TCP;
+	k->cport = (uint16_t)(1024 + rnd(60000));
+	k->steps = 2 + (int)rnd(20);
+	k->late = rnd(8) == 0;
+	k->wrong = rnd(16) == 0;
+	if (lab == 2) {
+		static const char *srv4[] = { "10.2.0.20", "224.0.0.251",
+		    "255.255.255.255", "0.0.0.0", "169.254.1.1", "8.8.8.8" };
+		static const char *srv6[] = { "fd00:2::20", "ff02::fb", "::",
+		    "fe80::1", "2001:db8::1" };
+		int v6 = kind >= 3;
+		if (v6)
+			snprintf(k->cli, sizeof(k->cli), "fd00:1::%x",
+			    1 + rnd(9));
+		else
+			snprintf(k->cli, sizeof(k->cli), "10.1.0.%u",
+			    1 + rnd(9));
+		snprintf(k->srv, sizeof(k->srv), "%s", v6 ?
+		    srv6[rnd(ARRAY_LEN(srv6))] : srv4[rnd(ARRAY_LEN(srv4))]);
+		switch (kind % 3) {
+		case 0:
+			k->sport = 443;
+			break;
+		case 1:
+			k->proto = v6 ? ICMP6 : ICMP;
+			k->cport = (uint16_t)rnd(2000);
+			k->sport = v6 ? 128 : 8;
+			break;
+		default:
+			k->proto = UDP;
+			k->sport = 53;
+			break;
+		}
+		return;
+	}
+	if (lab) {
+		int v6 = kind >= 3;
+		snprintf(k->cli, sizeof(k->cli), v6 ? "fd00:1::10" : "10.1.0.10");
+		snprintf(k->srv, sizeof(k->srv), v6 ? "fd00:2::20" : "10.2.0.20");
+		switch (kind % 3) {
+		case 0:
+			k->sport = rnd(8) ? 443 : 80;
+			break;
+		case 1:
+			k->proto = v6 ? ICMP6 : ICMP;
+			k->cport = (uint16_t)rnd(2000);
+			k->sport = v6 ? 128 : 8;
+			break;
+		default:
+			k->proto = v6 ? TCP : UDP;
+			k->sport = v6 ? 443 : rnd(8) ? 53 : 54;
+			break;
+		}
+		if (rnd(10) == 0) {	/* backwards */
+			char t[48];
+			memcpy(t, k->cli, sizeof(t));
+			memcpy(k->cli, k->srv, sizeof(t));
+			memcpy(k->srv, t, sizeof(t));
+		}
+		return;
+	}
+	switch (kind) {
+	case 0: case 1: case 2: case 3:	/* browse, tcp or udp */
+		snprintf(k->cli, sizeof(k->cli), "10.20.100.%u", 1 + rnd(250));
+		snprintf(k->srv, sizeof(k->srv), "192.0.2.40");
+		k->proto = rnd(4) ? TCP : UDP;
+		k->sport = rnd(10) ? 3389 : 22;
+		break;
+	case 4:
+		snprintf(k->cli, sizeof(k->cli), "192.0.2.26");
+		snprintf(k->srv, sizeof(k->srv), "10.20.1.25");
+		k->sport = 25;
+		break;
+	case 5:
+		snprintf(k->cli, sizeof(k->cli), "10.10.1.20");
+		snprintf(k->srv, sizeof(k->srv), "10.200.5.10");
+		k->sport = 443;
+		k->cmac = amac[rnd(8) ? 0 : 2];
+		break;
+	case 6:
+		snprintf(k->cli, sizeof(k->cli), "10.200.6.20");
+		snprintf(k->srv, sizeof(k->srv), "10.10.2.10");
+		k->sport = 443;
+		k->smac = amac[rnd(8) ? 1 : 2];
+		break;
+	case 7:			/* no flow */
+		snprintf(k->cli, sizeof(k->cli), "10.10.1.%u", 1 + rnd(40));
+		snprintf(k->srv, sizeof(k->srv), "198.51.100.%u", 1 + rnd(9));
+		k->sport = 80;
+		break;
+	case 8:			/* link scope, one way or both */
+		snprintf(k->cli, sizeof(k->cli), rnd(2) ? "169.254.7.%u" :
+		    "10.20.100.%u", 1 + rnd(9));
+		snprintf(k->srv, sizeof(k->srv), rnd(2) ? "224.0.0.251" :
+		    "192.0.2.40");
+		k->proto = UDP;
+		k->sport = 3389;
+		break;
+	default:		/* inside lgwan */
+		snprintf(k->cli, sizeof(k->cli), "10.20.100.%u", 1 + rnd(9));
+		snprintf(k->srv, sizeof(k->srv), "10.20.1.6");
+		k->sport = 445;
+		break;
+	}
+}
+
+/* Frame step of connection k: even steps from the client, odd from the
+ * server (a late one starts with the server's). */
+static void
+conn_frame(struct cap *c, struct conn *k, int step)
+{
+	static const uint8_t data[] = { ACK, PA, FA };
+	int fwd = (step + k->late) % 2 == 0;
+	uint8_t fl;
+
+	if (k->proto == ICMP || k->proto == ICMP6) {
+		uint16_t t = fwd ? k->sport : (uint16_t)(k->sport == 8 ? 0 :
+		    129);
+		if (rnd(20) == 0)	/* the wrong type either way */
+			t = fwd ? (k->sport == 8 ? 0 : 129) : k->sport;
+		ADD(c, fwd ? k->cli : k->srv, fwd ? k->srv : k->cli, k->proto,
+		    k->cport, t);
+		return;
+	}
+	if (step == 0 && !k->late)
+		fl = SYN;
+	else if (step == 1 && !k->late)
+		fl = SA;
+	else
+		fl = data[rnd(ARRAY_LEN(data))];
+	if (rnd(24) == 0)
+		fl = rnd(2) ? SYN : SA;
+	if (k->wrong)
+		fwd = !fwd;
+	ADD(c, fwd ? k->cli : k->srv, fwd ? k->srv : k->cli, k->proto,
+	    fwd ? k->cport : k->sport, fwd ? k->sport : k->cport, fl,
+	    .smac = fwd ? k->cmac : k->smac);
+}
+
+enum { CONNS_LIVE = 1500, CONNS_FRAMES = 12000 };
+
+/* The policy (0 alpha, 1 LAB, 2 LAB_ANY) and a capture of its connections. */
+static void
+conns_capture(struct cap *c, int lab)
+{
+	static struct conn live[CONNS_LIVE];
+	static int step[CONNS_LIVE];
+	char err[512];
+
+	if (lab == 2) {
+		struct diag d;
+		diag_init(&d);
+		ck_assert_int_eq(conf_load_string(LAB_ANY, "any.conf", &pol,
+		    &d), 0);
+		ck_assert_msg(pol != NULL && d.nerrors == 0, "%s",
+		    d.n ? d.v[0].message : "no policy");
+		diag_free(&d);
+		cls = classify_build(pol, NOW, err, sizeof(err));
+		ck_assert_msg(cls != NULL, "%s", err);
+	} else if (lab)
+		use_lab();
+	else
+		use_alpha();
+	rs = 0x9e3779b97f4a7c15ULL + (uint64_t)lab;
+	for (int i = 0; i < CONNS_LIVE; i++) {
+		conn_new(&live[i], lab);
+		step[i] = 0;
+	}
+	cap_begin(c, "conns.pcap", DLT_EN10MB);
+	for (int i = 0; i < CONNS_FRAMES; i++) {
+		int j = (int)rnd(CONNS_LIVE);
+		conn_frame(c, &live[j], step[j]);
+		if (++step[j] == live[j].steps) {
+			conn_new(&live[j], lab);
+			step[j] = 0;
+		}
+	}
+	cap_end(c);
+}
+
+START_TEST(test_cache_conns)
+{
+	struct cap c;
+	struct audit_result r1, r2;
+	char err[512];
+	int lab = _i;
+
+	conns_capture(&c, lab);
+	for (int zone = -1; zone <= 0; zone++) {
+		struct audit_opts o1 = { zone < 0 ? -1 :
+		    policy_find_zone(pol, lab ? "a" : "mynumber"), 0, false };
+		struct audit_opts o2 = o1;
+		o2.no_cache = true;
+		ck_assert_int_eq(audit_file(c.path, pol, cls, &o1, &r1, err,
+		    sizeof(err)), 0);
+		ck_assert_int_eq(audit_file(c.path, pol, cls, &o2, &r2, err,
+		    sizeof(err)), 0);
+		check_counts(&r1, r2.frames, r2.crossings, r2.permitted,
+		    r2.replies, r2.violating);
+		ck_assert_uint_eq(r1.local, r2.local);
+		ck_assert_uint_eq(r1.ip_frames, r2.ip_frames);
+		ck_assert_uint_eq(r1.nv, r2.nv);
+		ck_assert_uint_eq(r2.frames, CONNS_FRAMES);
+		ck_assert_uint_gt(r2.violating, 100);
+		ck_assert_uint_gt(r2.permitted, 2000);
+		ck_assert_uint_gt(r2.replies, 2000);
+		if (lab != 1)
+			ck_assert_uint_gt(r2.local, 100);
+		if (lab == 0)	/* inside a zone */
+			ck_assert_uint_gt(r2.frames - r2.crossings - r2.local,
+			    100);
+		for (size_t i = 0; i < r1.nv; i++) {
+			char l1[1024], l2[1024];
+			audit_format_violation(&r1.v[i], pol, l1, sizeof(l1));
+			audit_format_violation(&r2.v[i], pol, l2, sizeof(l2));
+			ck_assert_str_eq(l1, l2);
+		}
+		audit_result_free(&r1);
+		audit_result_free(&r2);
+	}
+}
+END_TEST
+
+/*
+ * A stream without a flow table judges with the verdict cache, as files
+ * are: fed the frames of the connections' capture one by one, it counts
+ * what audit_file() without the cache counts, lists the same flows, and
+ * hands over every violating frame (its number of bytes) once.
+ */
+struct seen {
+	uint64_t frames, bytes, first;
+};
+
+static void
+stream_seen(void *arg, const struct audit_violation *v, bool first,
+    const uint8_t *frame, uint32_t caplen, const struct timeval *ts,
+    uint32_t len)
+{
+	struct seen *n = arg;
+
+	(void)v;
+	(void)ts;
+	ck_assert(frame != NULL && caplen > 0 && caplen <= len);
+	n->frames++;
+	n->bytes += len;
+	n->first += first;
+}
+
+START_TEST(test_stream_cache)
+{
+	char ebuf[PCAP_ERRBUF_SIZE], err[512];
+	struct audit_stream_opts so = { DLT_EN10MB, 128, 0, NULL, stream_seen,
+	    NULL };
+	struct audit_opts o = { -1, 0, true };
+	struct audit_stream *st;
+	const struct audit_result *r1;
+	struct audit_result r2;
+	struct pcap_pkthdr *ph;
+	const u_char *data;
+	struct seen n = { 0, 0, 0 };
+	struct cap c;
+	pcap_t *h;
+
+	conns_capture(&c, _i);
+	so.arg = &n;
+	st = audit_stream_new(pol, cls, &so, err, sizeof(err));
+	ck_assert_msg(st != NULL, "%s", err);
+	ck_assert((h = pcap_open_offline(c.path, ebuf)) != NULL);
+	while (pcap_next_ex(h, &ph, &data) == 1)
+		audit_stream_frame(st, ph, data);
+	pcap_close(h);
+	audit_stream_flush(st);
+	r1 = audit_stream_result(st);
+	ck_assert_int_eq(audit_file(c.path, pol, cls, &o, &r2, err,
+	    sizeof(err)), 0);
+	check_counts(r1, r2.frames, r2.crossings, r2.permitted, r2.replies,
+	    r2.violating);
+	ck_assert_uint_eq(r1->local, r2.local);
+	ck_assert_uint_eq(r1->ip_frames, r2.ip_frames);
+	ck_assert_uint_eq(r1->nv, r2.nv);
+	ck_assert_uint_eq(n.frames, r2.violating);
+	ck_assert_uint_eq(n.first, r2.nv);
+	{
+		uint64_t bytes = 0;
+		for (size_t i = 0; i < r2.nv; i++)
+			bytes += r2.v[i].bytes;
+		ck_assert_uint_eq(n.bytes, bytes);
+	}
+	for (size_t i = 0; i < r1->nv; i++) {
+		char l1[1024], l2[1024];
+		audit_format_violation(&r1->v[i], pol, l1, sizeof(l1));
+		audit_format_violation(&r2.v[i], pol, l2, sizeof(l2));
+		ck_assert_str_eq(l1, l2);
+	}
+	audit_stream_free(st);
+	audit_result_free(&r2);
+}
+END_TEST
+
 START_TEST(test_cache_opener_mac)
 {
 	static const struct xv want[] = {
@@ -1766,6 +2112,8 @@ audit_suite(void)
 	tcase_add_test(tc, test_list_bound);
 	tcase_add_test(tc, test_many_flows);
 	tcase_add_loop_test(tc, test_cache_same, 0, 3);
+	tcase_add_loop_test(tc, test_cache_conns, 0, 3);
+	tcase_add_loop_test(tc, test_stream_cache, 0, 3);
 	tcase_add_test(tc, test_cache_opener_mac);
 	tcase_add_test(tc, test_cache_icmp);
 	tcase_add_test(tc, test_many_batches);

@@ -1452,6 +1452,89 @@ START_TEST(test_fuzz_mutate)
 }
 END_TEST
 
+/*
+ * pkt_fast4() against pkt_parse(): on the Ethernet cases, mutated (lengths,
+ * version and header length, fragment bits, protocol, data offset) and cut
+ * anywhere, whenever the fast reader takes a frame the parser must say
+ * PKT_OK with the same tuple; and it must take the plain TCP and UDP
+ * frames.
+ */
+START_TEST(test_fast4)
+{
+	static const size_t hot[] = { 12, 13, 14, 16, 17, 20, 21, 23, 46 };
+	struct pkt_info pi;
+	struct pkt_tuple4 t;
+	struct frame f;
+	enum pkt_status st;
+	int taken = 0, tcp = 0, udp = 0;
+
+	rng_state = 0x5eed0003;
+	for (int r = 0; r < FUZZ_ROUNDS; r++) {
+		const struct pcase *c = &cases[rng() % NCASES];
+		size_t n;
+		int fast;
+
+		if (c->link != 1)
+			continue;
+		memset(&f, 0, sizeof(f));
+		c->build(&f);
+		if (r % 4 != 0) {
+			int nflip = 1 + (int)(rng() % 3);
+			for (int k = 0; k < nflip; k++) {
+				size_t at = rng() % 2 ? hot[rng() % ARRAY_LEN(hot)] :
+				    rng() % f.len;
+				if (at >= f.len)
+					continue;
+				if (rng() % 2)
+					f.b[at] ^= (uint8_t)(1u << (rng() % 8));
+				else
+					f.b[at] = (uint8_t)rng();
+			}
+		}
+		n = rng() % 3 == 0 ? rng() % (f.len + 1) : f.len;
+		memset(&t, 0xa5, sizeof(t));
+		fast = pkt_fast4(f.b, n, &t);
+		st = parse_exact(f.b, n, 1, &pi);
+		if (!fast) {
+			/* the plain ones must be taken */
+			ck_assert_msg(!(st == PKT_OK && r % 4 == 0 &&
+			    n == f.len && pi.family == 4 && pi.nvlan == 0 &&
+			    pi.frag == PKT_FRAG_NONE && pi.has_ports &&
+			    pi.l4_off == 34 && (pi.proto == P_TCP ||
+			    pi.proto == P_UDP)), "round %d, %s: not taken",
+			    r, c->name);
+			continue;
+		}
+		taken++;
+		tcp += t.proto == P_TCP;
+		udp += t.proto == P_UDP;
+		ck_assert_msg(st == PKT_OK && pi.family == 4 && pi.nvlan == 0 &&
+		    pi.frag == PKT_FRAG_NONE && pi.has_ports && !pi.has_icmp &&
+		    pi.proto == t.proto && pi.sport == t.sport &&
+		    pi.dport == t.dport && pi.tcp_flags == t.tcp_flags &&
+		    memcmp(pi.src, &t.src, 4) == 0 &&
+		    memcmp(pi.dst, &t.dst, 4) == 0,
+		    "round %d, %s mutated, %zu bytes: fast %u %u/%u flags %x, "
+		    "parse %s proto %u %u/%u flags %x", r, c->name, n,
+		    t.proto, t.sport, t.dport, t.tcp_flags,
+		    pkt_status_str(st), pi.proto, pi.sport, pi.dport,
+		    pi.tcp_flags);
+		/* and the whole pkt_info, as pkt_parse() fills it */
+		{
+			struct pkt_info fi;
+			memset(&fi, 0x5a, sizeof(fi));
+			pkt_info_fast4(f.b, &t, &fi);
+			ck_assert_msg(memcmp(&fi, &pi, sizeof(fi)) == 0,
+			    "round %d, %s: pkt_info_fast4 differs", r,
+			    c->name);
+		}
+	}
+	ck_assert_int_gt(taken, 1000);
+	ck_assert_int_gt(tcp, 100);
+	ck_assert_int_gt(udp, 100);
+}
+END_TEST
+
 UNIT_SUITE(pkt_suite)
 
 static Suite *
@@ -1475,6 +1558,7 @@ pkt_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_fuzz_random);
 	tcase_add_test(tc, test_fuzz_mutate);
+	tcase_add_test(tc, test_fast4);
 	suite_add_tcase(s, tc);
 	return s;
 }
