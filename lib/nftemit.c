@@ -770,6 +770,11 @@ make_set(const struct nft_set *is, uint32_t id)
 	case ND_NONE:
 		break;
 	}
+	/* the kernel sizes a hash set for its elements at once instead of
+	 * growing it while they arrive */
+	if (!is->interval && !is->runtime && is->nelems > 0)
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE,
+		    (uint32_t)is->nelems);
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
 	if (set_udata(s, is) < 0) {
 		nftnl_set_free(s);

@@ -1303,6 +1303,29 @@ build_deny_all(struct gen *g)
 	op(r, OP_JUMP, 0, closed, NULL);
 }
 
+/*
+ * A concatenated map whose every element is one exact key (single
+ * addresses, one protocol, one port: most flows) need not be an interval
+ * set: as a hash set the kernel inserts its elements in constant time
+ * instead of rebuilding the interval lookup tables, and matches the same
+ * packets.
+ */
+static void
+exact_sets(struct gen *g)
+{
+	for (size_t i = 0; i < g->ir->nsets; i++) {
+		struct nft_set *st = g->ir->sets[i];
+		size_t klen = nftgen_key_len(&st->key);
+		bool exact = st->interval && st->nelems > 0 && !st->runtime;
+
+		for (size_t j = 0; j < st->nelems && exact; j++)
+			exact = memcmp(st->elems[j].key, st->elems[j].key_end,
+			    klen) == 0;
+		if (exact)
+			st->interval = false;
+	}
+}
+
 struct nft_ir *
 nftgen_build(const struct policy *p, const struct nftgen_opts *opts,
     char *err, size_t errlen)
@@ -1324,6 +1347,8 @@ nftgen_build(const struct policy *p, const struct nftgen_opts *opts,
 	else
 		build_policy(&g);
 	input_chain(&g);
+	if (!g.failed)
+		exact_sets(&g);
 	if (g.failed) {
 		nftgen_free(g.ir);
 		return NULL;
