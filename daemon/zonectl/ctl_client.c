@@ -310,10 +310,13 @@ status_enforce(json_t *e)
 	    num(jint(q, "accepted"), b[2], 32),
 	    num(jint(q, "refused"), b[3], 32),
 	    num(jint(q, "disagreements"), b[4], 32));
-	printf("queue        %s waiting, %s dropped by the kernel, %s not "
-	    "delivered\n", num(jint(q, "queue_len"), b[0], 32),
-	    num(jint(q, "queue_dropped"), b[1], 32),
-	    num(jint(q, "user_dropped"), b[2], 32));
+	if (json_is_integer(json_object_get(q, "queue_dropped")))
+		printf("queue        %s waiting, %s dropped by the kernel, %s "
+		    "not delivered\n", num(jint(q, "queue_len"), b[0], 32),
+		    num(jint(q, "queue_dropped"), b[1], 32),
+		    num(jint(q, "user_dropped"), b[2], 32));
+	else
+		printf("queue        the kernel's figures cannot be read\n");
 }
 
 /* "monitor": one line an interface, then the alerts */

@@ -390,6 +390,36 @@ check_pins(struct mon_if *mi, const struct pcap_pkthdr *ph, const u_char *data,
 	alerts_frame(m->al, al, &ph->ts, data, ph->caplen, ph->len);
 }
 
+/* Would the policy permit the connection that frame k (classified from
+ * zone k->in_zone) answers, opened from zone zd? */
+static bool
+reverse_permitted(struct monitor *m, const struct pkt_info *pi,
+    const struct classify_pkt *k, int zd)
+{
+	struct classify_pkt r;
+	struct classify_verdict v;
+
+	memset(&r, 0, sizeof(r));
+	r.family = k->family;
+	r.proto = k->proto;
+	r.in_zone = (int16_t)zd;
+	r.out_zone = k->in_zone;
+	memcpy(r.src, k->dst, 16);
+	memcpy(r.dst, k->src, 16);
+	if (pi->has_ports) {
+		r.sport = k->dport;
+		r.dport = k->sport;
+	} else if (pi->has_icmp && (pi->icmp_type == 0 ||
+	    pi->icmp_type == 129)) {
+		/* an echo reply answers an echo request */
+		r.sport = pi->icmp_id;
+		r.dport = pi->icmp_type == 0 ? 8 : 128;
+	} else
+		return false;
+	classify_one(m->c, &r, &v);
+	return v.reason == CLASSIFY_PERMIT;
+}
+
 static void
 behaviour(struct mon_if *mi, const struct pcap_pkthdr *ph, const u_char *data,
     const struct pkt_info *pi)
@@ -441,6 +471,12 @@ behaviour(struct mon_if *mi, const struct pcap_pkthdr *ph, const u_char *data,
 		    reply && !pkt_is_opener(pi);
 	}
 	zd = classify_zone_of(m->c, pi->family, pi->dst);
+	/* The reply may come in before its opener has been read from the
+	 * other interface's capture: a frame that does not open a connection
+	 * and answers one the policy permits is no probe. */
+	if (!dp.permitted && zd >= 0 && !pkt_is_opener(pi) &&
+	    reverse_permitted(m, pi, &k, zd))
+		dp.permitted = true;
 	dp.family = pi->family;
 	dp.proto = pi->proto;
 	memcpy(dp.src, pi->src, 16);

@@ -382,25 +382,59 @@ read_batch(struct verdict *q)
 			disagree(q, &q->pkts[i], &q->keys[i], &q->verd[i]);
 }
 
-/* The kernel's figures of our queue: /proc/net/netfilter/nfnetlink_queue. */
+/*
+ * The kernel's figures of the queues, /proc/net/netfilter/nfnetlink_queue:
+ * mode 0440 root, so it is opened once while the daemon is still root and
+ * read again at each tick.  The file exists once nfnetlink_queue is loaded;
+ * a configuration message that changes nothing has the kernel load it.
+ */
+#define PROC_QUEUE "/proc/net/netfilter/nfnetlink_queue"
+static int proc_fd = -1;
+
+void
+verdict_stats_open(void)
+{
+	struct mnl_socket *nl;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct nlmsghdr *nlh;
+
+	if (proc_fd >= 0)
+		return;
+	if ((proc_fd = open(PROC_QUEUE, O_RDONLY | O_CLOEXEC)) >= 0 ||
+	    errno != ENOENT)
+		return;
+	if ((nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC)) != NULL) {
+		nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, 0);
+		nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_PF_UNBIND);
+		(void)mnl_socket_sendto(nl, nlh, nlh->nlmsg_len);
+		mnl_socket_close(nl);
+	}
+	proc_fd = open(PROC_QUEUE, O_RDONLY | O_CLOEXEC);
+}
+
 static int
 proc_stats(int queue, uint64_t *len, uint64_t *dropped, uint64_t *udropped)
 {
-	FILE *fp = fopen("/proc/net/netfilter/nfnetlink_queue", "r");
-	unsigned num, portid, total, mode, range, qd, ud, seq, one;
+	char buf[16384], *line, *save = NULL;
+	unsigned num, portid, total, mode, range, qd, ud;
+	ssize_t n;
 	int found = -1;
 
-	if (fp == NULL)
+	if (proc_fd < 0)
+		verdict_stats_open();	/* still root: tests, -d as root */
+	if (proc_fd < 0 || (n = pread(proc_fd, buf, sizeof(buf) - 1, 0)) < 0)
 		return -1;
-	while (fscanf(fp, "%u %u %u %u %u %u %u %u %u", &num, &portid, &total,
-	    &mode, &range, &qd, &ud, &seq, &one) == 9)
-		if ((int)num == queue) {
+	buf[n] = '\0';
+	for (line = strtok_r(buf, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%u %u %u %u %u %u %u", &num, &portid,
+		    &total, &mode, &range, &qd, &ud) == 7 &&
+		    (int)num == queue) {
 			*len = total;
 			*dropped = qd;
 			*udropped = ud;
 			found = 0;
 		}
-	fclose(fp);
 	return found;
 }
 
@@ -437,18 +471,22 @@ json_t *
 verdict_json(const struct verdict *q, bool native)
 {
 	uint64_t len = 0, dropped = 0, ud = 0;
+	bool known;
 
 	if (q == NULL)
 		return json_null();
-	proc_stats(q->queue, &len, &dropped, &ud);
-	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I}",
+	/* the kernel's figures, null when they cannot be read */
+	known = proc_stats(q->queue, &len, &dropped, &ud) == 0;
+	return json_pack("{s:i, s:s, s:I, s:I, s:I, s:I, s:I, s:o, s:o, s:o}",
 	    "queue", q->queue, "queue_expr", native ? "nft" : "xt-compat",
 	    "verdicts", (json_int_t)q->verdicts,
 	    "accepted", (json_int_t)q->accepted,
 	    "refused", (json_int_t)q->refused,
 	    "disagreements", (json_int_t)q->disagreements,
 	    "verdicts_per_s", (json_int_t)q->rate,
-	    "queue_len", (json_int_t)len,
-	    "queue_dropped", (json_int_t)dropped,
-	    "user_dropped", (json_int_t)ud);
+	    "queue_len", known ? json_integer((json_int_t)len) : json_null(),
+	    "queue_dropped", known ? json_integer((json_int_t)dropped) :
+	    json_null(),
+	    "user_dropped", known ? json_integer((json_int_t)ud) :
+	    json_null());
 }

@@ -18,6 +18,8 @@ int verdict_queue(const struct verdict *q);	/* -1 when none */
 /* Handle fd if it is the queue's; false otherwise. */
 bool verdict_event(struct verdict *q, int fd);
 /* native: the ruleset queues with nft's own expression (else xt). */
+/* Open the kernel's queue figures while still root (see verdict.c). */
+void verdict_stats_open(void);
 json_t *verdict_json(const struct verdict *q, bool native);
 
 #endif

@@ -548,6 +548,7 @@ main(int argc, char **argv)
 		log_warnx("no denied-traffic log: %s", err);
 	zoned_queue(&z);
 
+	verdict_stats_open();	/* root only: a later switch to dual mode too */
 	prctl(PR_SET_DUMPABLE, 0);
 	drop_privileges(&z);
 	notify("READY=1");
