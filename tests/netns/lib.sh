@@ -16,8 +16,10 @@ case $ZONED in /*) ;; *) ZONED=$top/$ZONED ;; esac
 case $ZONECTL in /*) ;; *) ZONECTL=$top/$ZONECTL ;; esac
 case $PROBE in /*) ;; *) PROBE=$top/$PROBE ;; esac
 
-export LAB_PREFIX=zt-
-GW=zt-gw MN=zt-mn LG=zt-lg IN=zt-in
+# ZT_PREFIX names the lab's namespaces (default zt-), so that two runs
+# on one machine need not share them.
+export LAB_PREFIX=${ZT_PREFIX:-zt-}
+GW=${LAB_PREFIX}gw MN=${LAB_PREFIX}mn LG=${LAB_PREFIX}lg IN=${LAB_PREFIX}in
 
 pass=0
 fail=0

@@ -7,6 +7,7 @@
  *   probe ping ADDR [--bind SRC] [--timeout SEC] [--count N]
  *   probe inject IFACE --src-mac MAC --dst-mac MAC --src IP --dst IP
  *	--proto tcp|udp|icmp [--dport N] [--sport N] [--count N] [--vlan ID]
+ *	[--type N]
  *   probe sniff IFACE FILTER [--timeout SEC] [--expect N]
  *   probe mac IFACE
  *   probe flood tcp ADDR PORT --count N [--bind SRC]
@@ -133,7 +134,7 @@ usage(FILE *f, int code)
 "       probe ping ADDR [--bind SRC] [--timeout SEC] [--count N]\n"
 "       probe inject IFACE --src-mac MAC --dst-mac MAC --src IP --dst IP\n"
 "             --proto tcp|udp|icmp [--dport N] [--sport N] [--count N]\n"
-"             [--vlan ID]\n"
+"             [--vlan ID] [--type N]\n"
 "       probe sniff IFACE FILTER [--timeout SEC] [--expect N] "
 "[--write FILE]\n"
 "       probe mac IFACE\n"
@@ -216,12 +217,13 @@ wait_fds(struct pollfd *fds, nfds_t n, int64_t deadline)
 
 enum opt {
 	O_BIND, O_SPORT, O_DPORT, O_COUNT, O_TIMEOUT, O_HOLD, O_EXPECT,
-	O_VLAN, O_SRC, O_DST, O_SRC_MAC, O_DST_MAC, O_PROTO, O_WRITE, O_NOPT
+	O_VLAN, O_SRC, O_DST, O_SRC_MAC, O_DST_MAC, O_PROTO, O_WRITE, O_TYPE,
+	O_NOPT
 };
 
 static const char *const opt_name[O_NOPT] = {
 	"bind", "sport", "dport", "count", "timeout", "hold", "expect",
-	"vlan", "src", "dst", "src-mac", "dst-mac", "proto", "write",
+	"vlan", "src", "dst", "src-mac", "dst-mac", "proto", "write", "type",
 };
 
 #define OPT(o)	(1u << (o))
@@ -1210,6 +1212,7 @@ struct frame_spec {
 	uint8_t src[16], dst[16];
 	int proto;		/* IPPROTO_TCP, IPPROTO_UDP, IPPROTO_ICMP */
 	uint16_t sport, dport;	/* ICMP: sport is the echo identifier */
+	uint8_t icmp_type;	/* ICMP (IPv4): the type, 8 by default */
 	int vlan;		/* -1: untagged */
 };
 
@@ -1262,10 +1265,10 @@ build_frame(const struct frame_spec *fs, unsigned seq, uint8_t *f)
 		put16(h + 4, (unsigned)l4len);
 		memcpy(h + 8, UDP_DATA, sizeof(UDP_DATA) - 1);
 		break;
-	default:		/* echo request */
+	default:		/* echo request, or --type */
 		l4proto = fs->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
 		l4len = 8 + sizeof(ICMP_DATA) - 1;
-		h[0] = fs->v6 ? ICMP6_ECHO_REQUEST : 8;
+		h[0] = fs->v6 ? ICMP6_ECHO_REQUEST : fs->icmp_type;
 		put16(h + 4, fs->sport);
 		put16(h + 6, seq + 1);
 		memcpy(h + 8, ICMP_DATA, sizeof(ICMP_DATA) - 1);
@@ -1361,6 +1364,9 @@ cmd_inject(struct args *a)
 	fs.sport = (uint16_t)opt_long(a, O_SPORT, fs.proto == IPPROTO_ICMP ?
 	    (long)(uint16_t)getpid() : INJECT_SPORT, 0, 65535);
 	fs.vlan = (int)opt_long(a, O_VLAN, -1, 0, 4094);
+	if (a->opt[O_TYPE] != NULL && (fs.proto != IPPROTO_ICMP || fs.v6))
+		die("inject: --type is for --proto icmp over IPv4");
+	fs.icmp_type = (uint8_t)opt_long(a, O_TYPE, 8, 0, 255);
 
 	/* Our own parser must read back what we meant. */
 	build_frame(&fs, 0, frame);
@@ -1644,7 +1650,7 @@ static const struct command {
 	{ "ping", 1, OPT(O_BIND) | OPT(O_TIMEOUT) | OPT(O_COUNT), cmd_ping },
 	{ "inject", 1, OPT(O_SRC_MAC) | OPT(O_DST_MAC) | OPT(O_SRC) |
 	    OPT(O_DST) | OPT(O_PROTO) | OPT(O_DPORT) | OPT(O_SPORT) |
-	    OPT(O_COUNT) | OPT(O_VLAN), cmd_inject },
+	    OPT(O_COUNT) | OPT(O_VLAN) | OPT(O_TYPE), cmd_inject },
 	{ "sniff", 2, OPT(O_TIMEOUT) | OPT(O_EXPECT) | OPT(O_WRITE),
 	    cmd_sniff },
 	{ "mac", 1, 0, cmd_mac },
