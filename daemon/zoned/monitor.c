@@ -51,6 +51,7 @@ struct mon_if {
 	int lt_out, lt_in;
 	struct audit_stream *as;
 	uint64_t frames_out, frames_in, own;
+	bool draining;		/* reading out while judging an in frame */
 	struct monitor *m;
 };
 
@@ -390,34 +391,34 @@ check_pins(struct mon_if *mi, const struct pcap_pkthdr *ph, const u_char *data,
 	alerts_frame(m->al, al, &ph->ts, data, ph->caplen, ph->len);
 }
 
-/* Would the policy permit the connection that frame k (classified from
- * zone k->in_zone) answers, opened from zone zd? */
 static bool
-reverse_permitted(struct monitor *m, const struct pkt_info *pi,
-    const struct classify_pkt *k, int zd)
+is_reply(struct monitor *m, const struct flowtab_key *fk)
 {
-	struct classify_pkt r;
-	struct classify_verdict v;
+	bool reply = false;
 
-	memset(&r, 0, sizeof(r));
-	r.family = k->family;
-	r.proto = k->proto;
-	r.in_zone = (int16_t)zd;
-	r.out_zone = k->in_zone;
-	memcpy(r.src, k->dst, 16);
-	memcpy(r.dst, k->src, 16);
-	if (pi->has_ports) {
-		r.sport = k->dport;
-		r.dport = k->sport;
-	} else if (pi->has_icmp && (pi->icmp_type == 0 ||
-	    pi->icmp_type == 129)) {
-		/* an echo reply answers an echo request */
-		r.sport = pi->icmp_id;
-		r.dport = pi->icmp_type == 0 ? 8 : 128;
-	} else
+	return flowtab_find(m->ft, fk, now_ms(), &reply) >= 0 && reply;
+}
+
+/*
+ * The opener of a connection left through this interface before its reply
+ * could come in, but the two directions are two captures, read in no set
+ * order: before an inbound frame is judged no reply, what the outbound
+ * capture already holds is read into the flow table.  False when there
+ * was nothing to read.
+ */
+static bool
+drain_out(struct mon_if *mi)
+{
+	int n;
+
+	if (mi->out == NULL || mi->draining)
 		return false;
-	classify_one(m->c, &r, &v);
-	return v.reason == CLASSIFY_PERMIT;
+	mi->draining = true;
+	n = pcap_dispatch(mi->out, DISPATCH, out_frame, (u_char *)mi);
+	if (n > 0)
+		audit_stream_flush(mi->as);
+	mi->draining = false;
+	return n > 0;	/* an error is met again by the main loop */
 }
 
 static void
@@ -430,7 +431,6 @@ behaviour(struct mon_if *mi, const struct pcap_pkthdr *ph, const u_char *data,
 	struct detect_pkt dp;
 	struct detect_event ev[4];
 	struct flowtab_key fk;
-	bool reply = false;
 	int n, zd;
 	uint64_t key;
 
@@ -467,16 +467,10 @@ behaviour(struct mon_if *mi, const struct pcap_pkthdr *ph, const u_char *data,
 		fk.dport = k.dport;
 		memcpy(fk.src, k.src, 16);
 		memcpy(fk.dst, k.dst, 16);
-		dp.permitted = flowtab_find(m->ft, &fk, now_ms(), &reply) >= 0 &&
-		    reply && !pkt_is_opener(pi);
+		dp.permitted = !pkt_is_opener(pi) && (is_reply(m, &fk) ||
+		    (drain_out(mi) && is_reply(m, &fk)));
 	}
 	zd = classify_zone_of(m->c, pi->family, pi->dst);
-	/* The reply may come in before its opener has been read from the
-	 * other interface's capture: a frame that does not open a connection
-	 * and answers one the policy permits is no probe. */
-	if (!dp.permitted && zd >= 0 && !pkt_is_opener(pi) &&
-	    reverse_permitted(m, pi, &k, zd))
-		dp.permitted = true;
 	dp.family = pi->family;
 	dp.proto = pi->proto;
 	memcpy(dp.src, pi->src, 16);

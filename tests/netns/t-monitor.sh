@@ -94,6 +94,13 @@ check "an Internet source probing an LGWAN address raises lgwan-probe" \
     wait_for "$T/zoned.log" "event=lgwan-probe .*src=198.51.100.9 target=10.20.1.25" 3
 check "... once for five probes" \
     test "$(grep -c 'event=lgwan-probe .*src=198.51.100.9' "$T/zoned.log")" -eq 1
+# looking like a reply (rds's source port of the permitted browse flow) is
+# not enough: a terminal that opened nothing is probed
+ip netns exec $IN "$PROBE" inject eth0 --src-mac "$inmac" --dst-mac "$gwmac" \
+    --src 192.0.2.40 --dst 10.20.100.9 --proto udp --sport 3389 --dport 40000 \
+    --count 1 >/dev/null
+check "a frame from a permitted server's port to a terminal that asked nothing is a probe" \
+    wait_for "$T/zoned.log" "event=lgwan-probe .*src=192.0.2.40 target=10.20.100.9" 3
 check "the mail relay's permitted traffic raised no behaviour alert" \
     sh -c "! grep -q 'event=[a-z-]*scan.*src=192.0.2.26\|event=lgwan-probe.*src=192.0.2.26' '$T/zoned.log'"
 
