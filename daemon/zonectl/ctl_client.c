@@ -298,7 +298,9 @@ status_enforce(json_t *e)
 	if (!json_is_object(q)) {
 		printf("enforce      %s%s\n", jstrd(e, "mode"),
 		    strcmp(jstrd(e, "mode"), "kernel") == 0 ?
-		    " (the kernel ruleset alone decides)" : "");
+		    " (the kernel ruleset alone decides)" :
+		    strcmp(jstrd(e, "mode"), "dual") == 0 ? ": THE QUEUE IS "
+		    "NOT BOUND, new crossings are refused (see the log)" : "");
 		return;
 	}
 	printf("enforce      %s: kernel ruleset and classifier, queue %lld "

@@ -73,23 +73,63 @@ struct verdict {
 	/* verdicts a second, over the last second */
 	uint64_t last_verdicts, rate;
 	uint64_t dropped_seen;	/* queue drops already reported */
+	int maxlen;
 	char *buf;
 	size_t buflen;
 };
 
+/* Refuse a packet that came before the queue was ready (its sender
+ * retries). */
+static void
+refuse_early(struct verdict *q, const struct nlmsghdr *nlh)
+{
+	struct nlattr *attr[NFQA_MAX + 1] = { 0 };
+	char buf[256];
+	struct nlmsghdr *v;
+	const struct nfqnl_msg_packet_hdr *ph;
+
+	if (nfq_nlmsg_parse(nlh, attr) < 0 || attr[NFQA_PACKET_HDR] == NULL)
+		return;
+	ph = mnl_attr_get_payload(attr[NFQA_PACKET_HDR]);
+	v = nfq_nlmsg_put(buf, NFQNL_MSG_VERDICT, (uint32_t)q->queue);
+	nfq_nlmsg_verdict_put(v, (int)ntohl(ph->packet_id), NF_DROP);
+	(void)mnl_socket_sendto(q->nl, v, v->nlmsg_len);
+	q->refused++;
+}
+
+/* Send a configuration message and wait for its acknowledgement; packets
+ * the kernel queues meanwhile are refused, not left without a verdict. */
 static int
 config(struct verdict *q, struct nlmsghdr *nlh)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	uint32_t seq = nlh->nlmsg_seq = (uint32_t)time(NULL);
-	ssize_t r;
 
 	nlh->nlmsg_flags |= NLM_F_ACK;
-	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0 ||
-	    (r = mnl_socket_recvfrom(q->nl, buf, sizeof(buf))) < 0)
+	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
 		return -1;
-	return mnl_cb_run(buf, (size_t)r, seq, q->portid, NULL, NULL) < 0 ?
-	    -1 : 0;
+	for (int tries = 0; tries < 1024; tries++) {
+		ssize_t r = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
+		int len = (int)r;
+		const struct nlmsghdr *m;
+
+		if (r < 0)
+			return -1;
+		for (m = (const void *)buf; mnl_nlmsg_ok(m, len);
+		    m = mnl_nlmsg_next(m, &len)) {
+			if (m->nlmsg_type == NLMSG_ERROR && m->nlmsg_seq ==
+			    seq) {
+				const struct nlmsgerr *e =
+				    mnl_nlmsg_get_payload(m);
+				errno = -e->error;
+				return e->error == 0 ? 0 : -1;
+			}
+			if ((m->nlmsg_type & 0xff) == NFQNL_MSG_PACKET)
+				refuse_early(q, m);
+		}
+	}
+	errno = ETIMEDOUT;
+	return -1;
 }
 
 struct verdict *
@@ -121,8 +161,15 @@ verdict_open(struct zoned *z, int queue, int maxlen, char *err, size_t errlen)
 	fd = mnl_socket_get_fd(q->nl);
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv));
 
+	/* bind and parameters in one message: the kernel applies both
+	 * before it answers.  Never fail open (the ruleset copies the flow
+	 * into the packet's mark, so the conntrack glue is not needed). */
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, (uint32_t)queue);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
+	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, NFQ_COPY);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, (uint32_t)maxlen);
+	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(0));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN));
 	if (config(q, nlh) < 0) {
 		snprintf(err, errlen, "nfqueue %d: %s", queue,
 		    errno == EBUSY ? "taken by another process" :
@@ -130,19 +177,7 @@ verdict_open(struct zoned *z, int queue, int maxlen, char *err, size_t errlen)
 		verdict_close(q);
 		return NULL;
 	}
-	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, (uint32_t)queue);
-	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, NFQ_COPY);
-	nfq_nlmsg_cfg_put_qmaxlen(nlh, (uint32_t)maxlen);
-	/* never fail open (the ruleset copies the flow into the packet's
-	 * mark, so the conntrack glue is not needed) */
-	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(0));
-	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN));
-	if (config(q, nlh) < 0) {
-		snprintf(err, errlen, "nfqueue %d parameters: %s", queue,
-		    strerror(errno));
-		verdict_close(q);
-		return NULL;
-	}
+	q->maxlen = maxlen;
 	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
 	zoned_watch(z, fd);
 	if ((q->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
@@ -169,6 +204,12 @@ verdict_close(struct verdict *q)
 	}
 	free(q->buf);
 	free(q);
+}
+
+int
+verdict_maxlen(const struct verdict *q)
+{
+	return q ? q->maxlen : -1;
 }
 
 int
@@ -211,7 +252,7 @@ take(const struct nlmsghdr *nlh, struct qpkt *p)
 		memcpy(p->data, mnl_attr_get_payload(attr[NFQA_PAYLOAD]), len);
 		p->len = (uint16_t)len;
 		p->parsed = pkt_parse(p->data, len, PKT_LINK_RAW, &p->pi) ==
-		    PKT_OK || p->pi.family != 0;
+		    PKT_OK;
 	}
 	if (attr[NFQA_HWADDR]) {
 		const struct nfqnl_msg_packet_hw *hw =
@@ -224,28 +265,40 @@ take(const struct nlmsghdr *nlh, struct qpkt *p)
 	return true;
 }
 
-/* The classifier's question for a packet, zones by its interfaces as the
- * kernel sees them. */
-static void
+/*
+ * The classifier's question for a packet, zones by its interfaces as the
+ * kernel sees them.  Returns a reason to refuse the packet before any
+ * flow is looked at (else CLASSIFY_PERMIT): the classifier would fall back
+ * to zones by address, which is not what the kernel was asked.
+ */
+static uint8_t
 key_of(const struct zoned *z, const struct qpkt *p, struct classify_pkt *k)
 {
 	const struct policy *pol = z->pol;
 	int zi = policy_zone_of_iface(pol, p->in);
+	int zo = policy_zone_of_iface(pol, p->out);
 
 	memset(k, 0, sizeof(*k));
 	k->family = p->pi.family;
 	k->proto = p->pi.proto;
 	k->in_zone = (int16_t)zi;
-	k->out_zone = (int16_t)policy_zone_of_iface(pol, p->out);
+	k->out_zone = (int16_t)zo;
 	memcpy(k->src, p->pi.src, 16);
 	memcpy(k->dst, p->pi.dst, 16);
 	k->sport = p->pi.has_ports ? p->pi.sport : p->pi.icmp_id;
 	k->dport = p->pi.has_ports ? p->pi.dport : p->pi.icmp_type;
-	if (zi >= 0 && pol->zones[zi].kind == ZONE_MYNUMBER &&
-	    p->pi.has_mac) {
+	if (!p->parsed)
+		return CLASSIFY_NO_FLOW;	/* no ports to judge by */
+	if (zi < 0 || zo < 0)
+		return CLASSIFY_NO_ZONE;	/* an interface of no zone */
+	if (pol->zones[zi].kind == ZONE_MYNUMBER) {
+		/* a My Number packet is judged with its MAC, or not at all */
+		if (!p->pi.has_mac)
+			return CLASSIFY_MAC_MISMATCH;
 		k->has_mac = 1;
 		memcpy(k->src_mac, p->pi.src_mac, 6);
 	}
+	return CLASSIFY_PERMIT;
 }
 
 static const char *
@@ -369,12 +422,16 @@ read_batch(struct verdict *q)
 		for (size_t i = 0; i < n; i++)
 			q->verd[i].reason = CLASSIFY_NO_FLOW;
 	} else {
+		uint8_t early[NFQ_BATCH];
+
 		for (size_t i = 0; i < n; i++)
-			key_of(q->z, &q->pkts[i], &q->keys[i]);
+			early[i] = key_of(q->z, &q->pkts[i], &q->keys[i]);
 		classify_batch(q->z->cls, q->keys, q->verd, n);
 		for (size_t i = 0; i < n; i++)
-			if (!q->pkts[i].parsed)
-				q->verd[i].reason = CLASSIFY_NO_FLOW;
+			if (early[i] != CLASSIFY_PERMIT) {
+				q->verd[i].reason = early[i];
+				q->verd[i].flow = -1;
+			}
 	}
 	answer(q, n);
 	for (size_t i = 0; i < n && q->z->pol; i++)

@@ -15,6 +15,7 @@ struct verdict *verdict_open(struct zoned *z, int queue, int maxlen, char *err,
     size_t errlen);
 void verdict_close(struct verdict *q);
 int verdict_queue(const struct verdict *q);	/* -1 when none */
+int verdict_maxlen(const struct verdict *q);	/* -1 when none */
 /* Handle fd if it is the queue's; false otherwise. */
 bool verdict_event(struct verdict *q, int fd);
 /* native: the ruleset queues with nft's own expression (else xt). */

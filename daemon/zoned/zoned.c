@@ -321,8 +321,14 @@ loop(struct zoned *z)
 	struct epoll_event ev[32];
 
 	while (!z->quit) {
-		int n = epoll_wait(z->epfd, ev, 32, -1);
+		/* a queue that could not be bound: new crossings are refused
+		 * until it is, so try again every second */
+		bool unbound = z->pol && z->pol->enforce.mode == ENFORCE_DUAL &&
+		    z->verdict == NULL;
+		int n = epoll_wait(z->epfd, ev, 32, unbound ? 1000 : -1);
 
+		if (n == 0 && unbound)
+			zoned_queue(z);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -384,15 +390,24 @@ zoned_queue(struct zoned *z)
 	bool dual = p != NULL && p->enforce.mode == ENFORCE_DUAL;
 	char err[256];
 
-	if (!dual || verdict_queue(z->verdict) != p->enforce.queue) {
+	if (!dual || verdict_queue(z->verdict) != p->enforce.queue ||
+	    verdict_maxlen(z->verdict) != p->enforce.queue_maxlen) {
 		verdict_close(z->verdict);
 		z->verdict = NULL;
 	}
-	if (dual && z->verdict == NULL &&
-	    (z->verdict = verdict_open(z, p->enforce.queue, p->enforce.queue_maxlen,
-	    err, sizeof(err))) == NULL)
-		log_event(LOG_CRIT, "queue-failed", "queue=%d reason=%s "
-		    "effect=new-crossings-refused", p->enforce.queue, lq(err));
+	if (dual && z->verdict == NULL) {
+		z->verdict = verdict_open(z, p->enforce.queue,
+		    p->enforce.queue_maxlen, err, sizeof(err));
+		/* logged once until it works again */
+		if (z->verdict == NULL && !z->queue_failed)
+			log_event(LOG_CRIT, "queue-failed", "queue=%d reason=%s "
+			    "effect=new-crossings-refused retry=1s",
+			    p->enforce.queue, lq(err));
+		else if (z->verdict != NULL && z->queue_failed)
+			log_event(LOG_NOTICE, "queue-bound-again", "queue=%d",
+			    p->enforce.queue);
+		z->queue_failed = z->verdict == NULL;
+	}
 }
 
 /* The drift timer, every interval seconds (0: never). */
@@ -523,6 +538,8 @@ main(int argc, char **argv)
 		    "kernel keeps what it had\n");
 		return 1;
 	}
+	/* the ruleset queues new crossings from now on: read them at once */
+	zoned_queue(&z);
 
 	sock = z.sock_override ? z.sock_override : z.pol ?
 	    z.pol->control.socket : POLICY_DEFAULT_SOCKET;
@@ -546,7 +563,6 @@ main(int argc, char **argv)
 	if ((z.nflog = nflog_open(&z, z.pol ? z.pol->log.nflog_group :
 	    POLICY_DEFAULT_NFLOG_GROUP, err, sizeof(err))) == NULL)
 		log_warnx("no denied-traffic log: %s", err);
-	zoned_queue(&z);
 
 	verdict_stats_open();	/* root only: a later switch to dual mode too */
 	prctl(PR_SET_DUMPABLE, 0);

@@ -53,6 +53,7 @@ struct zoned {
 	struct nflog *nflog;
 	struct verdict *verdict;	/* enforce.mode "dual" */
 	bool queue_native;	/* the kernel has nft_queue (else xt) */
+	bool queue_failed;	/* dual mode, but the queue is not bound */
 
 	/* what runs */
 	enum zoned_mode mode;
