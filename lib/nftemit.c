@@ -132,12 +132,10 @@ nftemit_msg(const struct nft_batch *b, uint32_t seq)
 
 /*
  * Out of memory while a rule is built must fail the batch, never leave an
- * expression out (a rule without its match would accept more).  An
- * expression that cannot be allocated is replaced by a scratch one, which
- * the emitters may set as they please and add() leaves out; the rule is then
- * refused as a whole (rule_begin/rule_end).
+ * expression out (a rule without its match would accept more): an emitter
+ * whose expression cannot be allocated adds nothing and marks the rule,
+ * which rule_end() then refuses as a whole.
  */
-static __thread struct nftnl_expr *scratch;
 static __thread bool emit_failed;
 
 static struct nftnl_expr *
@@ -145,35 +143,28 @@ xalloc(const char *name)
 {
 	struct nftnl_expr *e = nftnl_expr_alloc(name);
 
-	if (e == NULL) {
+	if (e == NULL)
 		emit_failed = true;
-		return scratch;
-	}
 	return e;
 }
 
-static int
+static void
 rule_begin(void)
 {
 	emit_failed = false;
-	scratch = nftnl_expr_alloc("immediate");
-	return scratch ? 0 : -1;
 }
 
 /* 0 when every expression of the rule was made */
 static int
 rule_end(void)
 {
-	nftnl_expr_free(scratch);
-	scratch = NULL;
 	return emit_failed ? -1 : 0;
 }
 
 static void
 add(struct nftnl_rule *r, struct nftnl_expr *e)
 {
-	if (e != scratch)
-		nftnl_rule_add_expr(r, e);
+	nftnl_rule_add_expr(r, e);
 }
 
 static void
@@ -181,8 +172,24 @@ e_meta(struct nftnl_rule *r, uint32_t key, uint32_t dreg)
 {
 	struct nftnl_expr *e = xalloc("meta");
 
+	if (e == NULL)
+		return;
+
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_META_DREG, dreg);
+	add(r, e);
+}
+
+/* meta KEY set from register 1 */
+static void
+e_meta_set(struct nftnl_rule *r, uint32_t key)
+{
+	struct nftnl_expr *e = xalloc("meta");
+
+	if (e == NULL)
+		return;
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, key);
+	nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
 	add(r, e);
 }
 
@@ -190,6 +197,9 @@ static void
 e_cmp(struct nftnl_rule *r, uint32_t op, const void *data, uint32_t len)
 {
 	struct nftnl_expr *e = xalloc("cmp");
+
+	if (e == NULL)
+		return;
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CMP_OP, op);
@@ -203,6 +213,9 @@ e_payload(struct nftnl_rule *r, uint32_t base, uint32_t off, uint32_t len,
 {
 	struct nftnl_expr *e = xalloc("payload");
 
+	if (e == NULL)
+		return;
+
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_BASE, base);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_OFFSET, off);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_PAYLOAD_LEN, len);
@@ -215,6 +228,9 @@ e_ct_load(struct nftnl_rule *r, uint32_t key)
 {
 	struct nftnl_expr *e = xalloc("ct");
 
+	if (e == NULL)
+		return;
+
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, key);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_DREG, NFT_REG_1);
 	add(r, e);
@@ -224,6 +240,9 @@ static void
 e_ct_set_mark(struct nftnl_rule *r)
 {
 	struct nftnl_expr *e = xalloc("ct");
+
+	if (e == NULL)
+		return;
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_MARK);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
@@ -240,6 +259,8 @@ e_ct_label(struct nftnl_rule *r, uint32_t bit)
 	mask[bit / 8 % 16] = (uint8_t)(1u << (bit % 8));
 	e_ct_load(r, NFT_CT_LABELS);
 	e = xalloc("bitwise");
+	if (e == NULL)
+		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_DREG, NFT_REG_1);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_LEN, 16);
@@ -254,6 +275,9 @@ static void
 e_ct_label_set(struct nftnl_rule *r, uint32_t bit)
 {
 	struct nftnl_expr *e = xalloc("immediate");
+
+	if (e == NULL)
+		return;
 	uint8_t label[16] = { 0 };
 
 	label[bit / 8 % 16] = (uint8_t)(1u << (bit % 8));
@@ -261,6 +285,8 @@ e_ct_label_set(struct nftnl_rule *r, uint32_t bit)
 	nftnl_expr_set(e, NFTNL_EXPR_IMM_DATA, label, 16);
 	add(r, e);
 	e = xalloc("ct");
+	if (e == NULL)
+		return;
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_KEY, NFT_CT_LABELS);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_CT_SREG, NFT_REG_1);
 	add(r, e);
@@ -270,6 +296,9 @@ static void
 e_bitwise(struct nftnl_rule *r, uint32_t mask)
 {
 	struct nftnl_expr *e = xalloc("bitwise");
+
+	if (e == NULL)
+		return;
 	uint32_t xor = 0;
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BITWISE_SREG, NFT_REG_1);
@@ -286,6 +315,9 @@ e_byteorder_hton(struct nftnl_rule *r, uint32_t reg, uint32_t size,
 {
 	struct nftnl_expr *e = xalloc("byteorder");
 
+	if (e == NULL)
+		return;
+
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_SREG, reg);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_DREG, reg);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_BYTEORDER_OP, NFT_BYTEORDER_HTON);
@@ -299,6 +331,9 @@ e_lookup(struct nftnl_rule *r, const char *set, bool map, uint32_t dreg,
     bool inv)
 {
 	struct nftnl_expr *e = xalloc("lookup");
+
+	if (e == NULL)
+		return;
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_LOOKUP_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOOKUP_SET, set);
@@ -315,6 +350,9 @@ e_objref_map(struct nftnl_rule *r, const char *set)
 {
 	struct nftnl_expr *e = xalloc("objref");
 
+	if (e == NULL)
+		return;
+
 	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_SET_SREG, NFT_REG_1);
 	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_SET_NAME, set);
 	add(r, e);
@@ -325,6 +363,9 @@ e_objref_counter(struct nftnl_rule *r, const char *name)
 {
 	struct nftnl_expr *e = xalloc("objref");
 
+	if (e == NULL)
+		return;
+
 	nftnl_expr_set_u32(e, NFTNL_EXPR_OBJREF_IMM_TYPE, NFT_OBJECT_COUNTER);
 	nftnl_expr_set_str(e, NFTNL_EXPR_OBJREF_IMM_NAME, name);
 	add(r, e);
@@ -334,6 +375,9 @@ static void
 e_limit(struct nftnl_rule *r, uint32_t rate)
 {
 	struct nftnl_expr *e = xalloc("limit");
+
+	if (e == NULL)
+		return;
 
 	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_RATE, rate);
 	nftnl_expr_set_u64(e, NFTNL_EXPR_LIMIT_UNIT, 1);
@@ -347,6 +391,9 @@ static void
 e_log(struct nftnl_rule *r, const char *prefix, uint32_t group)
 {
 	struct nftnl_expr *e = xalloc("log");
+
+	if (e == NULL)
+		return;
 
 	nftnl_expr_set_str(e, NFTNL_EXPR_LOG_PREFIX, prefix);
 	nftnl_expr_set_u16(e, NFTNL_EXPR_LOG_GROUP, (uint16_t)group);
@@ -373,16 +420,16 @@ e_queue(struct nftnl_rule *r, uint16_t num, bool compat)
 		}
 		info->queuenum = num;
 		info->queues_total = 1;
-		e = xalloc("target");
+		if ((e = xalloc("target")) == NULL) {
+			free(info);
+			return;
+		}
 		nftnl_expr_set_str(e, NFTNL_EXPR_TG_NAME, "NFQUEUE");
 		nftnl_expr_set_u32(e, NFTNL_EXPR_TG_REV, 3);
-		if (e == scratch)
-			free(info);
-		else
-			nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info,
-			    sizeof(*info));
+		nftnl_expr_set(e, NFTNL_EXPR_TG_INFO, info, sizeof(*info));
 	} else {
-		e = xalloc("queue");
+		if ((e = xalloc("queue")) == NULL)
+			return;
 		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_NUM, num);
 		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_TOTAL, 1);
 		nftnl_expr_set_u16(e, NFTNL_EXPR_QUEUE_FLAGS, 0);
@@ -394,6 +441,9 @@ static void
 e_verdict(struct nftnl_rule *r, int verdict, const char *chain)
 {
 	struct nftnl_expr *e = xalloc("immediate");
+
+	if (e == NULL)
+		return;
 
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_DREG, NFT_REG_VERDICT);
 	nftnl_expr_set_u32(e, NFTNL_EXPR_IMM_VERDICT, (uint32_t)verdict);
@@ -544,14 +594,10 @@ e_op(struct nftnl_rule *r, const struct nft_ir *ir, const struct nft_op *o)
 	case OP_QUEUE:
 		e_queue(r, (uint16_t)o->u, ir->queue_compat);
 		break;
-	case OP_MARK_FROM_CT: {
-		struct nftnl_expr *e = xalloc("meta");
+	case OP_MARK_FROM_CT:
 		e_ct_load(r, NFT_CT_MARK);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_KEY, NFT_META_MARK);
-		nftnl_expr_set_u32(e, NFTNL_EXPR_META_SREG, NFT_REG_1);
-		add(r, e);
+		e_meta_set(r, NFT_META_MARK);
 		break;
-	}
 	case OP_CT_LABEL:
 		e_ct_label(r, o->u);
 		break;
@@ -770,11 +816,8 @@ make_set(const struct nft_set *is, uint32_t id)
 	case ND_NONE:
 		break;
 	}
-	/* the kernel sizes a hash set for its elements at once instead of
-	 * growing it while they arrive */
-	if (!is->interval && !is->runtime && is->nelems > 0)
-		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE,
-		    (uint32_t)is->nelems);
+	if (is->size > 0)
+		nftnl_set_set_u32(s, NFTNL_SET_DESC_SIZE, (uint32_t)is->size);
 	nftnl_set_set_u32(s, NFTNL_SET_FLAGS, flags);
 	if (set_udata(s, is) < 0) {
 		nftnl_set_free(s);
@@ -904,12 +947,12 @@ emit_rule(struct nft_batch *b, const struct nft_ir *ir, uint32_t ci,
 	struct nlmsghdr *nlh;
 	char comment[128];
 
-	if (r == NULL || rule_begin() < 0 || (nlh = msg_start(b,
-	    NFT_MSG_NEWRULE, NLM_F_APPEND | NLM_F_CREATE, seq)) == NULL) {
-		rule_end();
+	if (r == NULL || (nlh = msg_start(b, NFT_MSG_NEWRULE,
+	    NLM_F_APPEND | NLM_F_CREATE, seq)) == NULL) {
 		nftnl_rule_free(r);
 		return -1;
 	}
+	rule_begin();
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTGEN_TABLE);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, c->name);
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
@@ -1115,11 +1158,10 @@ nftemit_probe_queue(uint32_t seq, struct nft_batch *b, char *err,
 	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, name);
 	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, "probe");
 	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
-	if (rule_begin() < 0)
-		goto oom;
+	rule_begin();
 	e_queue(r, 0, false);
-	if (rule_end() < 0 || (nlh = msg_start(b, NFT_MSG_NEWRULE, NLM_F_APPEND | NLM_F_CREATE,
-	    seq++)) == NULL)
+	if (rule_end() < 0 || (nlh = msg_start(b, NFT_MSG_NEWRULE,
+	    NLM_F_APPEND | NLM_F_CREATE, seq++)) == NULL)
 		goto oom;
 	nftnl_rule_nlmsg_build_payload(nlh, r);
 	msg_end(b, nlh, MSG_RULE, 0, 0, 0);

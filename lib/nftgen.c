@@ -1323,6 +1323,11 @@ exact_sets(struct gen *g)
 			    klen) == 0;
 		if (exact)
 			st->interval = false;
+		/* a hash set sized for its elements at once instead of grown
+		 * while they arrive; the table is replaced whole, never
+		 * added to (but for the runtime sets) */
+		if (!st->interval && !st->runtime && st->nelems > 0)
+			st->size = st->nelems;
 	}
 }
 

@@ -106,6 +106,8 @@ struct nft_set {
 	enum nft_data data;
 	bool interval;
 	bool runtime;		/* elements change at run time (isolated) */
+	size_t size;		/* hash sets: sized for their elements, 0 for
+				 * the kernel's default */
 	struct nft_elem *elems;
 	size_t nelems, cap;
 	int line;

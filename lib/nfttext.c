@@ -146,8 +146,8 @@ print_set(FILE *fp, const struct nft_set *s)
 	fputs("\n", fp);
 	if (s->interval)
 		fputs("\t\tflags interval\n", fp);
-	else if (!s->runtime && s->nelems > 0)	/* as nftemit sizes it */
-		fprintf(fp, "\t\tsize %zu\n", s->nelems);
+	else if (s->size > 0)
+		fprintf(fp, "\t\tsize %zu\n", s->size);
 	if (s->nelems > 0) {
 		fputs("\t\telements = {", fp);
 		for (size_t i = 0; i < s->nelems; i++) {
