@@ -23,6 +23,7 @@
 #include "log.h"
 #include "monitor.h"
 #include "nftemit.h"
+#include "verdict.h"
 #include "zoned.h"
 
 #define SEQ_RESERVE (1u << 24)	/* sequence numbers a batch may use */
@@ -322,6 +323,7 @@ install(struct zoned *z, struct policy *p, struct classify *cls,
 
 	if (p != NULL && cls != NULL)
 		monitor_policy(z->mon, p, cls);
+	verdict_links(z->verdict);	/* zones of interfaces, anew */
 	policy_free(old_p);
 	classify_free(old_c);
 	nftgen_free(z->ir);

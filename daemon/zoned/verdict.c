@@ -46,13 +46,22 @@
 struct qpkt {
 	uint32_t id;
 	uint32_t mark;		/* the connection's mark: the kernel's flow */
-	char in[IFNAMSIZ], out[IFNAMSIZ];
+	int in_ix, out_ix;	/* interfaces, by index (0: none) */
 	uint16_t len;
 	uint32_t wire_len;
 	uint8_t data[NFQ_COPY];
 	struct pkt_info pi;
 	bool parsed;
 };
+
+/* The zone of an interface index, and its name: looked up once, not for
+ * every packet; forgotten when the policy or the links change. */
+struct ifzone {
+	int ifindex;
+	int zone;
+	char name[IFNAMSIZ];
+};
+#define IFZ_MAX 64
 
 struct recent {
 	uint64_t key;
@@ -73,6 +82,8 @@ struct verdict {
 	/* verdicts a second, over the last second */
 	uint64_t last_verdicts, rate;
 	uint64_t dropped_seen;	/* queue drops already reported */
+	struct ifzone ifz[IFZ_MAX];
+	size_t nifz;
 	int maxlen;
 	char *buf;
 	size_t buflen;
@@ -236,11 +247,11 @@ take(const struct nlmsghdr *nlh, struct qpkt *p)
 	memset(p, 0, sizeof(*p));
 	p->id = ntohl(ph->packet_id);
 	if (attr[NFQA_IFINDEX_INDEV])
-		if_indextoname(ntohl(mnl_attr_get_u32(attr[NFQA_IFINDEX_INDEV])),
-		    p->in);
+		p->in_ix = (int)ntohl(mnl_attr_get_u32(
+		    attr[NFQA_IFINDEX_INDEV]));
 	if (attr[NFQA_IFINDEX_OUTDEV])
-		if_indextoname(ntohl(mnl_attr_get_u32(
-		    attr[NFQA_IFINDEX_OUTDEV])), p->out);
+		p->out_ix = (int)ntohl(mnl_attr_get_u32(
+		    attr[NFQA_IFINDEX_OUTDEV]));
 	if (attr[NFQA_MARK])	/* the connection's: the kernel's flow */
 		p->mark = ntohl(mnl_attr_get_u32(attr[NFQA_MARK]));
 	if (attr[NFQA_PAYLOAD]) {
@@ -265,6 +276,34 @@ take(const struct nlmsghdr *nlh, struct qpkt *p)
 	return true;
 }
 
+void
+verdict_links(struct verdict *q)
+{
+	if (q != NULL)
+		q->nifz = 0;
+}
+
+static const struct ifzone *
+ifzone(struct verdict *q, int ifindex)
+{
+	static const struct ifzone none = { 0, -1, "" };
+	struct ifzone *f;
+
+	if (ifindex <= 0)
+		return &none;
+	for (size_t i = 0; i < q->nifz; i++)
+		if (q->ifz[i].ifindex == ifindex)
+			return &q->ifz[i];
+	f = q->nifz < IFZ_MAX ? &q->ifz[q->nifz++] :
+	    &q->ifz[(unsigned)ifindex % IFZ_MAX];
+	f->ifindex = ifindex;
+	if (if_indextoname((unsigned)ifindex, f->name) == NULL)
+		f->name[0] = '\0';
+	f->zone = f->name[0] && q->z->pol ? policy_zone_of_iface(q->z->pol,
+	    f->name) : -1;
+	return f;
+}
+
 /*
  * The classifier's question for a packet, zones by its interfaces as the
  * kernel sees them.  Returns a reason to refuse the packet before any
@@ -272,11 +311,11 @@ take(const struct nlmsghdr *nlh, struct qpkt *p)
  * to zones by address, which is not what the kernel was asked.
  */
 static uint8_t
-key_of(const struct zoned *z, const struct qpkt *p, struct classify_pkt *k)
+key_of(struct verdict *q, const struct qpkt *p, struct classify_pkt *k)
 {
-	const struct policy *pol = z->pol;
-	int zi = policy_zone_of_iface(pol, p->in);
-	int zo = policy_zone_of_iface(pol, p->out);
+	const struct policy *pol = q->z->pol;
+	int zi = ifzone(q, p->in_ix)->zone;
+	int zo = ifzone(q, p->out_ix)->zone;
 
 	memset(k, 0, sizeof(*k));
 	k->family = p->pi.family;
@@ -314,9 +353,8 @@ static void
 disagree(struct verdict *q, const struct qpkt *p, const struct classify_pkt *k,
     const struct classify_verdict *v)
 {
-	const struct policy *pol = q->z->pol;
 	char s[64], d[64], why[512], fields[1200];
-	const char *flow = flow_of_mark(pol, p->mark);
+	const char *flow, *in, *out;
 	struct recent *r = &q->recent[0], *hit = NULL;
 	struct timeval tv;
 	time_t now = time(NULL);
@@ -346,16 +384,19 @@ disagree(struct verdict *q, const struct qpkt *p, const struct classify_pkt *k,
 		return;
 	}
 	q->disagreements++;
+	flow = flow_of_mark(q->z->pol, p->mark);
+	in = ifzone(q, p->in_ix)->name;
+	out = ifzone(q, p->out_ix)->name;
 	classify_explain(q->z->cls, k, v, why, sizeof(why));
 	addr_format_ip(k->family, k->src, s, sizeof(s));
 	addr_format_ip(k->family, k->dst, d, sizeof(d));
 	snprintf(fields, sizeof(fields), "kernel_flow=%s in=%s out=%s "
 	    "proto=%s src=%s sport=%u dst=%s dport=%u classifier=%s "
-	    "explain=%s", flow ? flow : "none", p->in[0] ? p->in : "-",
-	    p->out[0] ? p->out : "-", policy_proto_str(k->proto, false), s,
+	    "explain=%s", flow ? flow : "none", in[0] ? in : "-",
+	    out[0] ? out : "-", policy_proto_str(k->proto, false), s,
 	    k->sport, d, k->dport, classify_reason_str(v->reason), lq(why));
 	j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:s, s:i, s:s, s:s}",
-	    "kernel_flow", flow ? flow : "none", "in", p->in, "out", p->out,
+	    "kernel_flow", flow ? flow : "none", "in", in, "out", out,
 	    "proto", policy_proto_str(k->proto, false), "src", s, "sport",
 	    k->sport, "dst", d, "dport", k->dport, "classifier",
 	    classify_reason_str(v->reason), "explain", why);
@@ -425,7 +466,7 @@ read_batch(struct verdict *q)
 		uint8_t early[NFQ_BATCH];
 
 		for (size_t i = 0; i < n; i++)
-			early[i] = key_of(q->z, &q->pkts[i], &q->keys[i]);
+			early[i] = key_of(q, &q->pkts[i], &q->keys[i]);
 		classify_batch(q->z->cls, q->keys, q->verd, n);
 		for (size_t i = 0; i < n; i++)
 			if (early[i] != CLASSIFY_PERMIT) {

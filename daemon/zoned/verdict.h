@@ -16,6 +16,8 @@ struct verdict *verdict_open(struct zoned *z, int queue, int maxlen, char *err,
 void verdict_close(struct verdict *q);
 int verdict_queue(const struct verdict *q);	/* -1 when none */
 int verdict_maxlen(const struct verdict *q);	/* -1 when none */
+/* Forget what is known of the interfaces (policy or links changed). */
+void verdict_links(struct verdict *q);
 /* Handle fd if it is the queue's; false otherwise. */
 bool verdict_event(struct verdict *q, int fd);
 /* native: the ruleset queues with nft's own expression (else xt). */

@@ -346,6 +346,7 @@ loop(struct zoned *z)
 			else if (z->neigh && fd == neigh_fd(z->neigh)) {
 				neigh_event(z->neigh, z->pol);
 				monitor_links(z->mon);
+				verdict_links(z->verdict);
 			} else if (z->ctl && control_owns(z->ctl, fd))
 				control_client_event(z->ctl, fd, ev[i].events);
 			else if (!monitor_event(z->mon, fd) &&
