@@ -1269,6 +1269,13 @@ build_policy(struct gen *g)
 		struct nft_chain *v = add_chain(g, "verdict", HOOK_VERDICT);
 		struct nft_chain *a = add_chain(g, "agreed", HOOK_AGREED);
 
+		/* the forward chain never accepts an untracked packet (it has
+		 * no connection to carry a flow): one that got here did so by
+		 * a hand-made rule, and the daemon could not judge its
+		 * connection */
+		r = add_rule(g, v, p->enforce.line);
+		op(r, OP_CT_STATE, NFT_CT_UNTRACKED, NULL, NULL);
+		op(r, OP_DROP, 0, NULL, NULL);
 		/* a connection already agreed on (a UDP exchange before its
 		 * reply, a retransmitted SYN) does not come back */
 		r = add_rule(g, v, p->enforce.line);

@@ -26,6 +26,7 @@
  *   input (hook input, policy drop): lo, established, ICMPv6 neighbour
  *     discovery, management access sets, jump deny.input
  *   verdict (hook forward, priority 10, policy accept), in dual mode:
+ *     ct state untracked -> drop (only a hand-made rule accepts it);
  *     ct state new, ct label AGREED -> accept;
  *     ct state new -> the connection's mark (its flow) into the packet
  *     mark, queue to the daemon (no bypass).  An accept in
@@ -141,6 +142,7 @@ enum nft_op_kind {
 #define NFT_CT_ESTABLISHED 0x02u
 #define NFT_CT_RELATED 0x04u
 #define NFT_CT_NEW 0x08u
+#define NFT_CT_UNTRACKED 0x40u
 
 struct nft_op {
 	enum nft_op_kind kind;

@@ -193,6 +193,8 @@ print_op(FILE *fp, const struct nft_op *o)
 		fputs("ct state ", fp);
 		if (o->u & NFT_CT_INVALID)
 			fputs("invalid", fp);
+		else if (o->u & NFT_CT_UNTRACKED)
+			fputs("untracked", fp);
 		else if (o->u & NFT_CT_NEW)
 			fputs("new", fp);
 		else

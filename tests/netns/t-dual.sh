@@ -43,6 +43,20 @@ check "... exactly one verdict-disagreement is logged" \
     test "$(grep -c 'event=verdict-disagreement' "$T/zoned.log")" -eq 1
 check "... naming the flow the kernel matched (none: the hand-made rule) and why" \
     grep -q 'event=verdict-disagreement .*kernel_flow=none in=lg0 out=inet0 proto=tcp src=10.20.100.7 sport=40505 dst=198.51.100.7 dport=80 classifier=no-flow' "$T/zoned.log"
+# untracked traffic is never the policy's: one more hand-made rule that
+# takes the connection out of conntrack must not get round the queue
+ip netns exec $GW nft -f - <<'EOF'
+table ip zt_raw {
+	chain pre {
+		type filter hook prerouting priority raw; policy accept;
+		ip saddr 10.20.100.7 tcp dport 80 notrack
+		ip daddr 10.20.100.7 tcp sport 80 notrack
+	}
+}
+EOF
+refute "dual: nor does it with the connection taken out of conntrack (notrack)" \
+    conn $LG tcp 10.20.100.7 198.51.100.7 80 --sport 40506 --timeout 3
+ip netns exec $GW nft delete table ip zt_raw
 check "... and the drift check sees the rule" \
     sh -c "! \"$ZONECTL\" -s \"$T/zoned.sock\" verify >/dev/null"
 check "... and established traffic of permitted flows still passes" \

@@ -1747,7 +1747,7 @@ check_dual_chains(const struct nft_ir *ir, const struct pbatch *pb,
 	ck_assert_ptr_nonnull(a);
 	ck_assert_int_eq(v->hook, HOOK_VERDICT);
 	ck_assert_int_eq(a->hook, HOOK_AGREED);
-	ck_assert_uint_eq(v->nrules, 2);
+	ck_assert_uint_eq(v->nrules, 3);
 	ck_assert_uint_eq(a->nrules, 1);
 
 	/* the chains in the batch */
@@ -1763,13 +1763,27 @@ check_dual_chains(const struct nft_ir *ir, const struct pbatch *pb,
 	ck_assert_int_eq(nftnl_chain_get_s32(pa, NFTNL_CHAIN_PRIO), 11);
 	ck_assert_uint_eq(nftnl_chain_get_u32(pa, NFTNL_CHAIN_POLICY),
 	    NF_ACCEPT);
-	ck_assert_uint_eq(pb_nrules(pb, "verdict"), 2);
+	ck_assert_uint_eq(pb_nrules(pb, "verdict"), 3);
 	ck_assert_uint_eq(pb_nrules(pb, "agreed"), 1);
 
-	/* verdict 0: ct state new ct label 120 accept */
-	mask[15] = 0x01;
+	/* verdict 0: ct state untracked drop */
 	c.r = pb_rule(pb, "verdict", 0);
 	snprintf(c.ctx, sizeof(c.ctx), "verdict rule 0");
+	ck_assert_ptr_nonnull(c.r);
+	{
+		uint32_t untracked = 0x40, z32 = 0;
+		x_ct_load(&c, NFT_CT_STATE, NFT_REG_1);
+		x_bitwise(&c, &untracked, 4);
+		x_cmp(&c, NFT_CMP_NEQ, &z32, 4);
+	}
+	x_verdict(&c, NF_DROP, NULL);
+	ck_assert_int_eq(c.k, c.r->nex);
+
+	/* verdict 1: ct state new ct label 120 accept */
+	mask[15] = 0x01;
+	c.r = pb_rule(pb, "verdict", 1);
+	c.k = 0;
+	snprintf(c.ctx, sizeof(c.ctx), "verdict rule 1");
 	ck_assert_ptr_nonnull(c.r);
 	check_ct_new(&c);
 	x_ct_load(&c, NFT_CT_LABELS, NFT_REG_1);
@@ -1778,10 +1792,10 @@ check_dual_chains(const struct nft_ir *ir, const struct pbatch *pb,
 	x_verdict(&c, NF_ACCEPT, NULL);
 	ck_assert_int_eq(c.k, c.r->nex);
 
-	/* verdict 1: ct state new meta mark set ct mark queue num Q */
-	c.r = pb_rule(pb, "verdict", 1);
+	/* verdict 2: ct state new meta mark set ct mark queue num Q */
+	c.r = pb_rule(pb, "verdict", 2);
 	c.k = 0;
-	snprintf(c.ctx, sizeof(c.ctx), "verdict rule 1");
+	snprintf(c.ctx, sizeof(c.ctx), "verdict rule 2");
 	ck_assert_ptr_nonnull(c.r);
 	check_ct_new(&c);
 	x_ct_load(&c, NFT_CT_MARK, NFT_REG_1);
@@ -1810,12 +1824,14 @@ check_dual_chains(const struct nft_ir *ir, const struct pbatch *pb,
 	/* the text (nft cannot print the NFQUEUE target: the same text) */
 	lines = text_chain(text, "verdict", &n);
 	ck_assert_ptr_nonnull(lines);
-	ck_assert_uint_eq(n, 3);
+	ck_assert_uint_eq(n, 4);
 	ck_assert_str_eq(lines[0], "type filter hook forward priority filter "
 	    "+ 10; policy accept;");
-	for (size_t i = 0; i < 2; i++) {
+	for (size_t i = 0; i < 3; i++) {
 		char *got = uncomment(lines[i + 1]);
 		if (i == 0)
+			snprintf(want, sizeof(want), "ct state untracked drop");
+		else if (i == 1)
 			snprintf(want, sizeof(want), "ct state new ct label "
 			    "120 accept");
 		else
@@ -2800,13 +2816,13 @@ START_TEST(test_canon)
 		ck_assert_uint_eq(canon_cmp(&base, &c, &d), 2);
 		ck_assert_uint_eq(d.plus, 1);
 		ck_assert_uint_eq(d.minus, 1);
-		ck_assert_msg(strncmp(d.last, "+ rule verdict 1 ", 17) == 0 ||
-		    strncmp(d.last, "- rule verdict 1 ", 17) == 0, "%s",
+		ck_assert_msg(strncmp(d.last, "+ rule verdict 2 ", 17) == 0 ||
+		    strncmp(d.last, "- rule verdict 2 ", 17) == 0, "%s",
 		    d.last);
 		canon_free(&c);
 		nftgen_free(r);
 	}
-	/* kernel mode: the two chains and their three rules are gone */
+	/* kernel mode: the two chains and their four rules are gone */
 	{
 		struct nft_ir *r;
 
@@ -2814,8 +2830,8 @@ START_TEST(test_canon)
 		r = build(p, false);
 		p->enforce.mode = ENFORCE_DUAL;
 		canon_of(r, &c);
-		ck_assert_uint_eq(canon_cmp(&base, &c, &d), 5);
-		ck_assert_uint_eq(d.minus, 5);
+		ck_assert_uint_eq(canon_cmp(&base, &c, &d), 6);
+		ck_assert_uint_eq(d.minus, 6);
 		ck_assert_uint_eq(d.plus, 0);
 		canon_free(&c);
 		nftgen_free(r);
