@@ -367,8 +367,6 @@ ifaces_key(const struct policy *p)
 	return buf;
 }
 
-/* A reload may not move the control socket, its group or the interfaces
- * (monitors and the socket are set up once, before privileges drop). */
 /* The monitor's settings size its tables and files when it starts. */
 static bool
 monitor_settings_differ(const struct policy_monitor *a,
@@ -406,6 +404,9 @@ monitor_settings_differ(const struct policy_monitor *a,
 	return false;
 }
 
+/* A reload may not move the control socket, its group or the interfaces,
+ * nor change the monitor's settings (monitors and the socket are set up
+ * once, before privileges drop). */
 static bool
 needs_restart(const struct zoned *z, const struct policy *p, char *why,
     size_t len)

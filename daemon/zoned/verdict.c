@@ -39,6 +39,11 @@
 #include "zoned.h"
 
 #define NFQ_BATCH ACL_BATCH	/* packets a wake-up */
+/* a batch of verdicts (one message of under 64 bytes each) fits the
+ * buffer, whose size is at least 2 * 4096 (MNL_SOCKET_BUFFER_SIZE is the
+ * page size, at most 8192) */
+_Static_assert(NFQ_BATCH * 64 <= 2 * 4096,
+    "the verdicts of a batch must fit q->buf");
 #define NFQ_COPY 256		/* bytes of a packet we are handed */
 #define RECENT 256		/* connections recently refused */
 #define RECENT_S 60		/* one alert a connection in this time */
@@ -416,8 +421,6 @@ answer(struct verdict *q, size_t n)
 		struct nlmsghdr *nlh;
 		int accept = q->verd[i].reason == CLASSIFY_PERMIT;
 
-		if (off + 256 > q->buflen)
-			break;
 		nlh = nfq_nlmsg_put(b + off, NFQNL_MSG_VERDICT,
 		    (uint32_t)q->queue);
 		nfq_nlmsg_verdict_put(nlh, (int)q->pkts[i].id, accept ?

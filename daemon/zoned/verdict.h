@@ -20,9 +20,9 @@ int verdict_maxlen(const struct verdict *q);	/* -1 when none */
 void verdict_links(struct verdict *q);
 /* Handle fd if it is the queue's; false otherwise. */
 bool verdict_event(struct verdict *q, int fd);
-/* native: the ruleset queues with nft's own expression (else xt). */
 /* Open the kernel's queue figures while still root (see verdict.c). */
 void verdict_stats_open(void);
+/* native: the ruleset queues with nft's own expression (else xt). */
 json_t *verdict_json(const struct verdict *q, bool native);
 
 #endif
