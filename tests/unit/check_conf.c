@@ -44,22 +44,6 @@ mline(const char *text, const char *marker)
 	return line;
 }
 
-static const char *
-dump(const struct diag *d)
-{
-	static char buf[8192];
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < d->n; i++) {
-		const struct diag_finding *f = &d->v[i];
-		size_t n = strlen(buf);
-		snprintf(buf + n, sizeof(buf) - n, "\n  %s:%d: %s: %s: [%s] %s",
-		    f->file, f->line, diag_severity_str(f->severity), f->id,
-		    f->object, f->message);
-	}
-	return d->n ? buf : " (none)";
-}
-
 static struct policy *
 load(const char *text, struct diag *d)
 {
@@ -78,7 +62,7 @@ load_ok(const char *text)
 	struct policy *p = load(text, &d);
 
 	ck_assert_msg(d.n == 0 && p != NULL, "unexpected findings:%s",
-	    dump(&d));
+	    unit_diag_dump(&d));
 	diag_free(&d);
 	return p;
 }
@@ -548,14 +532,14 @@ check_one_finding(const char *text, const char *marker, const char *msg,
 	const struct diag_finding *f;
 
 	ck_assert_msg(d.n == 1, "%s: expected 1 finding, got %zu:%s", name,
-	    d.n, dump(&d));
+	    d.n, unit_diag_dump(&d));
 	f = &d.v[0];
 	ck_assert_msg(strcmp(f->id, "ZL011") == 0 && f->severity ==
 	    DIAG_ERROR && f->line == line && strcmp(f->file, NAME) == 0 &&
 	    strstr(f->message, msg) != NULL &&
 	    (object == NULL || strstr(f->object, object) != NULL),
 	    "%s: expected %s:%d: error: ZL011: [%s] ...%s..., got:%s", name,
-	    NAME, line, object ? object : "", msg, dump(&d));
+	    NAME, line, object ? object : "", msg, unit_diag_dump(&d));
 	ck_assert_int_eq(d.nerrors, 1);
 	ck_assert_int_eq(d.nwarnings, 0);
 	ck_assert_msg(p != NULL, "%s: a semantic error still gives a model",
@@ -628,7 +612,7 @@ START_TEST(test_syntax_error)
 	    strstr(d.v[0].message, "syntax error") != NULL &&
 	    strstr(d.v[0].message, c->msg) != NULL,
 	    "%s: expected %s:%d: ZL011 syntax error ...%s..., got:%s", c->name,
-	    NAME, line, c->msg, dump(&d));
+	    NAME, line, c->msg, unit_diag_dump(&d));
 	diag_free(&d);
 }
 END_TEST
@@ -647,7 +631,7 @@ START_TEST(test_element_line)
 	ck_assert_msg(d.n == 1 && strstr(d.v[0].message, "invalid port "
 	    "\"99999\"") && (d.v[0].line == mline(text, "#@E") ||
 	    d.v[0].line == mline(text, "#@K")), "expected line %d (or %d):%s",
-	    mline(text, "#@E"), mline(text, "#@K"), dump(&d));
+	    mline(text, "#@E"), mline(text, "#@K"), unit_diag_dump(&d));
 	policy_free(p);
 	diag_free(&d);
 }
@@ -699,13 +683,13 @@ START_TEST(test_all_errors_in_one_run)
 	ck_assert(p != NULL);
 	diag_sort(&d);
 	ck_assert_msg(d.n == ARRAY_LEN(want), "expected %zu findings, got:%s",
-	    ARRAY_LEN(want), dump(&d));
+	    ARRAY_LEN(want), unit_diag_dump(&d));
 	for (size_t i = 0; i < ARRAY_LEN(want); i++) {
 		ck_assert_msg(strcmp(d.v[i].id, "ZL011") == 0 &&
 		    d.v[i].line == mline(text, want[i].marker) &&
 		    strstr(d.v[i].message, want[i].msg) != NULL,
 		    "finding %zu: expected line %d ...%s..., got:%s", i,
-		    mline(text, want[i].marker), want[i].msg, dump(&d));
+		    mline(text, want[i].marker), want[i].msg, unit_diag_dump(&d));
 	}
 	ck_assert_int_eq(d.nerrors, (int)ARRAY_LEN(want));
 	/* what is wrong is marked bad; what is right is not */
@@ -741,7 +725,7 @@ START_TEST(test_no_cascade)
 	struct policy *p = load(text, &d);
 
 	ck_assert_msg(d.n == 1 && d.v[0].line == mline(text, "#@"),
-	    "one finding expected:%s", dump(&d));
+	    "one finding expected:%s", unit_diag_dump(&d));
 	ck_assert(p->hosts[0].bad);
 	ck_assert(p->flows[0].bad);
 	ck_assert(p->flows[1].bad);
@@ -773,7 +757,7 @@ START_TEST(test_include_file_name)
 	    strcmp(d.v[0].file + strlen(d.v[0].file) - 17,
 	    "inc-services.conf") == 0 && d.v[0].line == 2 &&
 	    strstr(d.v[0].message, "port 0") != NULL,
-	    "expected %s:2: port 0, got:%s", inc, dump(&d));
+	    "expected %s:2: port 0, got:%s", inc, unit_diag_dump(&d));
 	ck_assert(p != NULL && p->nservices == 2);
 	policy_free(p);
 	diag_free(&d);
@@ -810,13 +794,13 @@ START_TEST(test_file_load)
 
 	diag_init(&d);
 	ck_assert_int_eq(conf_load(path, &p, &d, err, sizeof(err)), 0);
-	ck_assert_msg(p != NULL && d.n == 0, "findings:%s", dump(&d));
+	ck_assert_msg(p != NULL && d.n == 0, "findings:%s", unit_diag_dump(&d));
 	ck_assert_str_eq(p->file, path);
 	policy_free(p);
 	ck_assert_int_eq(conf_load(bad, &p, &d, err, sizeof(err)), 0);
 	ck_assert(p == NULL);
 	ck_assert_msg(d.n == 1 && strcmp(d.v[0].file, bad) == 0 &&
-	    d.v[0].line == 4, "findings:%s", dump(&d));
+	    d.v[0].line == 4, "findings:%s", unit_diag_dump(&d));
 	diag_free(&d);
 }
 END_TEST
@@ -1249,7 +1233,7 @@ START_TEST(test_marks_many)
 		    i % 2 ? "a" : "b", i % 2 ? "b" : "a");
 	snprintf(text + len, cap - len, ");\n");
 	p = load(text, &d);
-	ck_assert_msg(d.n == 0, "findings:%s", dump(&d));
+	ck_assert_msg(d.n == 0, "findings:%s", unit_diag_dump(&d));
 	ck_assert_uint_eq(p->nflows, 600);
 	for (size_t i = 0; i < p->nflows; i++) {
 		ck_assert(p->flows[i].mark != 0);

@@ -20,26 +20,6 @@
 
 /* --- heap in use, to show that nothing is allocated per frame ----------- */
 
-#ifndef __has_feature
-#define __has_feature(x) 0
-#endif
-#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
-size_t __sanitizer_get_current_allocated_bytes(void);
-static size_t
-heap_in_use(void)
-{
-	return __sanitizer_get_current_allocated_bytes();
-}
-#else
-#include <malloc.h>
-static size_t
-heap_in_use(void)
-{
-	struct mallinfo2 m = mallinfo2();
-
-	return m.uordblks + m.hblkhd;
-}
-#endif
 
 #define NK (DETECT_FLOOD + 1)
 #define W 2000
@@ -187,7 +167,7 @@ START_TEST(test_scenario)
 	uint64_t base = 5000, now, last = base;
 	uint32_t src;
 	uint64_t ev;
-	size_t h0 = heap_in_use(), mem = detect_mem(d);
+	size_t h0 = unit_heap_in_use(), mem = detect_mem(d);
 
 	p.permitted = sc->permitted;
 	p.to_local = sc->to_local;
@@ -211,7 +191,7 @@ START_TEST(test_scenario)
 	ck_assert_uint_eq(src, 1);
 	ck_assert_uint_eq(ev, 0);
 	ck_assert_uint_eq(detect_mem(d), mem);
-	ck_assert_msg(heap_in_use() == h0, "%s: heap grew", sc->name);
+	ck_assert_msg(unit_heap_in_use() == h0, "%s: heap grew", sc->name);
 	detect_free(d);
 }
 END_TEST
@@ -534,7 +514,7 @@ START_TEST(test_source_eviction)
 
 	c.max_sources = 64;
 	d = mk(&c);
-	h0 = heap_in_use();
+	h0 = unit_heap_in_use();
 	mem = detect_mem(d);
 	ck_assert_uint_eq(mem, detect_mem_for(&c));
 
@@ -551,7 +531,7 @@ START_TEST(test_source_eviction)
 	ck_assert_uint_eq(n, c.max_sources);
 	ck_assert_uint_eq(ev, 9 * c.max_sources);
 	ck_assert_uint_eq(detect_mem(d), mem);
-	ck_assert_msg(heap_in_use() == h0, "heap grew");
+	ck_assert_msg(unit_heap_in_use() == h0, "heap grew");
 	ck_assert_int_eq(t.n[DETECT_PORT_SCAN] + t.n[DETECT_ADDR_SCAN], 0);
 
 	/* sources idle past the window (and the re-arming after it) are let
@@ -577,7 +557,7 @@ START_TEST(test_source_eviction)
 		feed(d, &p, 10000 + i, &t);
 	}
 	ck_assert_int_eq(t.n[DETECT_PORT_SCAN], 1);
-	ck_assert_msg(heap_in_use() == h0, "heap grew");
+	ck_assert_msg(unit_heap_in_use() == h0, "heap grew");
 	detect_free(d);
 }
 END_TEST

@@ -21,26 +21,6 @@
 
 /* --- heap in use, to show that nothing is allocated after creation ------ */
 
-#ifndef __has_feature
-#define __has_feature(x) 0
-#endif
-#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
-size_t __sanitizer_get_current_allocated_bytes(void);
-static size_t
-heap_in_use(void)
-{
-	return __sanitizer_get_current_allocated_bytes();
-}
-#else
-#include <malloc.h>
-static size_t
-heap_in_use(void)
-{
-	struct mallinfo2 m = mallinfo2();
-
-	return m.uordblks + m.hblkhd;
-}
-#endif
 
 /* --- keys --------------------------------------------------------------- */
 
@@ -465,9 +445,9 @@ START_TEST(test_memory_bound)
 	struct flowtab_key k;
 	size_t h0, h1, h2;
 
-	h0 = heap_in_use();
+	h0 = unit_heap_in_use();
 	ft = mk(cap, 60000);
-	h1 = heap_in_use();
+	h1 = unit_heap_in_use();
 	flowtab_stats(ft, &st0);
 	ck_assert_uint_eq(st0.capacity, cap);
 	ck_assert_uint_eq(st0.entries, 0);
@@ -483,7 +463,7 @@ START_TEST(test_memory_bound)
 		ck_assert_int_eq(flowtab_find(ft, &k, 1 + i / 64, NULL),
 		    (int32_t)(i % 1000));
 	}
-	h2 = heap_in_use();
+	h2 = unit_heap_in_use();
 	flowtab_stats(ft, &st);
 	ck_assert_msg(h2 == h1, "heap grew by %zd bytes", (ssize_t)(h2 - h1));
 	ck_assert_uint_eq(st.bytes, st0.bytes);

@@ -48,22 +48,6 @@ mline(const char *text, const char *marker)
 	return line;
 }
 
-static const char *
-dump(const struct diag *d)
-{
-	static char buf[16384];
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < d->n; i++) {
-		const struct diag_finding *f = &d->v[i];
-		size_t n = strlen(buf);
-		snprintf(buf + n, sizeof(buf) - n, "\n  %s:%d: %s: %s: [%s] %s",
-		    f->file, f->line, diag_severity_str(f->severity), f->id,
-		    f->object, f->message);
-	}
-	return d->n ? buf : " (none)";
-}
-
 /* Load and lint text at time now; the policy is freed. */
 static void
 lint_text(const char *text, time_t now, struct diag *d)
@@ -770,7 +754,7 @@ expect(const struct lcase *c, const char *text, const struct diag *d)
 			w[j - 1] = t;
 		}
 	ck_assert_msg(d->n == n, "%s: expected %zu finding(s), got:%s", c->name,
-	    n, dump(d));
+	    n, unit_diag_dump(d));
 	for (size_t i = 0; i < n; i++) {
 		const struct diag_finding *f = &d->v[i];
 		ck_assert_msg(strcmp(f->id, w[i].id) == 0 &&
@@ -779,7 +763,7 @@ expect(const struct lcase *c, const char *text, const struct diag *d)
 		    (w[i].msg == NULL || strstr(f->message, w[i].msg)),
 		    "%s: finding %zu should be %s:%d: %s: %s: ...%s..., got:%s",
 		    c->name, i, NAME, w[i].line, diag_severity_str(w[i].sev),
-		    w[i].id, w[i].msg ? w[i].msg : "", dump(d));
+		    w[i].id, w[i].msg ? w[i].msg : "", unit_diag_dump(d));
 	}
 }
 
@@ -797,10 +781,10 @@ START_TEST(test_rule_case)
 		for (size_t k = 0; k < ARRAY_LEN(c->want) && c->want[k].id; k++)
 			ck_assert_msg(count_id(&d, c->want[k].id) == 0,
 			    "%s: the twin still gives %s:%s", c->name,
-			    c->want[k].id, dump(&d));
+			    c->want[k].id, unit_diag_dump(&d));
 		if (!c->twin_dirty)
 			ck_assert_msg(d.n == 0, "%s: the twin is not clean:%s",
-			    c->name, dump(&d));
+			    c->name, unit_diag_dump(&d));
 		diag_free(&d);
 		free(twin);
 	}
@@ -859,13 +843,13 @@ START_TEST(test_zl014_now_injected)
 
 	/* a second before: active; at the instant and after: expired */
 	lint_text(text, (time_t)1798729198, &d);
-	ck_assert_msg(d.n == 0, "findings:%s", dump(&d));
+	ck_assert_msg(d.n == 0, "findings:%s", unit_diag_dump(&d));
 	diag_free(&d);
 	lint_text(text, (time_t)1798729199, &d);
 	ck_assert_msg(d.n == 1 && strcmp(d.v[0].id, "ZL014") == 0 &&
 	    d.v[0].line == mline(text, "#@X") &&
 	    strstr(d.v[0].message, "2026-12-31T14:59:59Z"), "findings:%s",
-	    dump(&d));
+	    unit_diag_dump(&d));
 	diag_free(&d);
 }
 END_TEST
@@ -902,7 +886,7 @@ START_TEST(test_models_screen_transfer)
 		}
 		ck_assert_msg(out == !m[i].lg_to_inet_ok &&
 		    in == !m[i].inet_to_lg_ok && lbo == !m[i].lbo_ok,
-		    "model %s:%s", m[i].model, dump(&d));
+		    "model %s:%s", m[i].model, unit_diag_dump(&d));
 		diag_free(&d);
 		free(text);
 	}
@@ -926,7 +910,7 @@ START_TEST(test_examples_pass)
 		ck_assert_msg(lint_file(g.gl_pathv[i], NOW, &p, &d, err,
 		    sizeof(err)) == 0, "%s: %s", g.gl_pathv[i], err);
 		ck_assert_msg(p != NULL && d.nerrors == 0 && !d.oom,
-		    "%s has errors:%s", g.gl_pathv[i], dump(&d));
+		    "%s has errors:%s", g.gl_pathv[i], unit_diag_dump(&d));
 		ck_assert_msg(p->nflows > 0 && p->nzones >= 3, "%s is no real "
 		    "example", g.gl_pathv[i]);
 		policy_free(p);
@@ -952,7 +936,7 @@ START_TEST(test_json)
 	char *s;
 
 	lint_text(text, NOW, &d);
-	ck_assert_msg(d.n == 2, "findings:%s", dump(&d));
+	ck_assert_msg(d.n == 2, "findings:%s", unit_diag_dump(&d));
 	s = diag_json(&d);
 	ck_assert(s != NULL);
 	arr = json_loads(s, 0, &jerr);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "diag.h"
 #include "unit.h"
 
 #define MAX_SUITES 64
@@ -86,4 +87,43 @@ main(void)
 	failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? 0 : 1;
+}
+
+/* --- helpers shared by the suites ----------------------------------------- */
+
+#ifndef __has_feature
+#define __has_feature(x) 0
+#endif
+#if defined(__SANITIZE_ADDRESS__) || __has_feature(address_sanitizer)
+size_t __sanitizer_get_current_allocated_bytes(void);
+size_t
+unit_heap_in_use(void)
+{
+	return __sanitizer_get_current_allocated_bytes();
+}
+#else
+#include <malloc.h>
+size_t
+unit_heap_in_use(void)
+{
+	struct mallinfo2 m = mallinfo2();
+
+	return m.uordblks + m.hblkhd;
+}
+#endif
+
+const char *
+unit_diag_dump(const struct diag *d)
+{
+	static char buf[16384];
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < d->n; i++) {
+		const struct diag_finding *f = &d->v[i];
+		size_t n = strlen(buf);
+		snprintf(buf + n, sizeof(buf) - n, "\n  %s:%d: %s: %s: [%s] %s",
+		    f->file, f->line, diag_severity_str(f->severity), f->id,
+		    f->object, f->message);
+	}
+	return d->n ? buf : " (none)";
 }

@@ -6,6 +6,8 @@
 #ifndef ZONED_UNIT_H
 #define ZONED_UNIT_H
 
+#include <stddef.h>
+
 #include <check.h>
 
 typedef Suite *(*unit_suite_fn)(void);
@@ -21,6 +23,15 @@ const char *unit_data_dir(void);
 /* Writes text to a fresh temporary file and returns its path (static
  * buffer rotated among 8 slots); the runner removes them at exit. */
 const char *unit_tmpfile(const char *name, const char *text);
+
+/* Bytes of heap in use (the sanitizer's count under ASan), to show that
+ * nothing is allocated after a structure is made. */
+size_t unit_heap_in_use(void);
+
+struct diag;
+/* The findings of d, one per line, for assertion messages (static buffer;
+ * " (none)" when there is none). */
+const char *unit_diag_dump(const struct diag *d);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
