@@ -30,6 +30,9 @@ LIB_SRC     := $(sort $(wildcard lib/*.c))
 ZONED_SRC   := $(sort $(wildcard daemon/zoned/*.c))
 ZONECTL_SRC := $(sort $(wildcard daemon/zonectl/*.c))
 UNIT_SRC    := $(sort $(wildcard tests/unit/*.c))
+# Daemon modules that run without root or the daemon, with unit suites.
+DAEMON_UNIT := daemon/zoned/control.c daemon/zoned/event.c \
+               daemon/zoned/log.c daemon/zoned/restart.c
 NETNS_SRC   := $(sort $(wildcard tests/netns/*.c))
 BENCH_SRC   := $(sort $(wildcard tests/bench/*.c))
 
@@ -78,7 +81,9 @@ $(T)/zoned: $(call obj,$(T),$(ZONED_SRC)) $(T)/libzone.a
 $(T)/zonectl: $(call obj,$(T),$(ZONECTL_SRC)) $(T)/libzone.a
 	$(CC) $(TFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(T)/unit: $(call obj,$(T),$(UNIT_SRC)) $(T)/libzone.a
+$(T)/tests/unit/%.o: CPPFLAGS += -Idaemon/zoned
+$(T)/unit: $(call obj,$(T),$(UNIT_SRC)) $(call obj,$(T),$(DAEMON_UNIT)) \
+    $(T)/libzone.a
 	$(CC) $(TFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs check) $(PKG_LIBS) -lm
 
 # Small helper programs of the netns tests (traffic probes), one per file.

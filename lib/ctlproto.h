@@ -11,7 +11,18 @@
 #ifndef ZONED_CTLPROTO_H
 #define ZONED_CTLPROTO_H
 
+#include <jansson.h>
+
 #define CTL_MAX_REQUEST 65536	/* bytes a request line may have */
+
+/* The commands ("cmd"), as zonectl sends them and zoned answers them. */
+#define CTL_CMD_STATUS	"status"
+#define CTL_CMD_ZONES	"zones"
+#define CTL_CMD_FLOWS	"flows"
+#define CTL_CMD_CHECK	"check"
+#define CTL_CMD_VERIFY	"verify"
+#define CTL_CMD_ALERTS	"alerts"
+#define CTL_CMD_RELOAD	"reload"
 
 enum ctl_code {
 	CTL_OK = 0,
@@ -39,6 +50,21 @@ ctl_code_str(int code)
 	case CTL_RESTART: return "restart required";
 	}
 	return "error";
+}
+
+/* An error answer {"ok": false, "code": N, "error": msg[, "detail": d]};
+ * detail is consumed. */
+static inline json_t *
+ctl_error_answer(int code, const char *msg, json_t *detail)
+{
+	json_t *a = json_pack("{s:b, s:i, s:s}", "ok", 0, "code", code,
+	    "error", msg);
+
+	if (a && detail)
+		json_object_set_new(a, "detail", detail);
+	else
+		json_decref(detail);
+	return a;
 }
 
 #endif

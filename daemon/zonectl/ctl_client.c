@@ -363,7 +363,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	char b1[32], b2[32];
 	int rc;
 
-	if ((r = simple(c, argc, argv, "status", NULL, &rc)) == NULL)
+	if ((r = simple(c, argc, argv, CTL_CMD_STATUS, NULL, &rc)) == NULL)
 		return rc;
 	if (c->json) {
 		print_json(r);
@@ -434,7 +434,7 @@ ctl_zones(struct ctl *c, int argc, char **argv)
 	int rc;
 	char b[4][32];
 
-	if ((r = simple(c, argc, argv, "zones", NULL, &rc)) == NULL)
+	if ((r = simple(c, argc, argv, CTL_CMD_ZONES, NULL, &rc)) == NULL)
 		return rc;
 	if (c->json) {
 		print_json(r);
@@ -475,7 +475,7 @@ ctl_flows(struct ctl *c, int argc, char **argv)
 	int rc;
 	char b[2][32];
 
-	if ((r = simple(c, argc, argv, "flows", NULL, &rc)) == NULL)
+	if ((r = simple(c, argc, argv, CTL_CMD_FLOWS, NULL, &rc)) == NULL)
 		return rc;
 	if (c->json) {
 		print_json(r);
@@ -511,7 +511,7 @@ ctl_verify(struct ctl *c, int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if ((r = simple(c, argc, argv, "verify", NULL, &rc)) == NULL)
+	if ((r = simple(c, argc, argv, CTL_CMD_VERIFY, NULL, &rc)) == NULL)
 		return rc;
 	rc = json_is_true(json_object_get(r, "match")) ? 0 : EXIT_NO;
 	if (c->json)
@@ -535,7 +535,7 @@ ctl_reload(struct ctl *c, int argc, char **argv)
 	size_t i;
 	int rc;
 
-	if ((r = simple(c, argc, argv, "reload", NULL, &rc)) == NULL)
+	if ((r = simple(c, argc, argv, CTL_CMD_RELOAD, NULL, &rc)) == NULL)
 		return rc;
 	if (c->json)
 		print_json(r);
@@ -564,7 +564,7 @@ ctl_check_online(struct ctl *c, const char *src, const char *dst,
 		json_object_set_new(args, "mac", json_string(mac));
 	if (sport >= 0)
 		json_object_set_new(args, "sport", json_integer(sport));
-	if ((ans = ctl_request(c, "check", args)) == NULL)
+	if ((ans = ctl_request(c, CTL_CMD_CHECK, args)) == NULL)
 		return EXIT_TROUBLE;
 	if (!json_is_true(json_object_get(ans, "ok"))) {
 		rc = answer_error(ans);
@@ -617,7 +617,7 @@ ctl_alerts(struct ctl *c, int argc, char **argv)
 			return EXIT_TROUBLE;
 		}
 	}
-	if ((ans = ctl_request(c, "alerts", args)) == NULL)
+	if ((ans = ctl_request(c, CTL_CMD_ALERTS, args)) == NULL)
 		return EXIT_TROUBLE;
 	if (!json_is_true(json_object_get(ans, "ok"))) {
 		rc = answer_error(ans);

@@ -16,6 +16,7 @@
 
 #include "alert.h"
 #include "command.h"
+#include "event.h"
 #include "log.h"
 
 #define OPEN_MAX_INCIDENTS 64	/* evidence files open at once */
@@ -40,7 +41,10 @@ struct alerts {
 	struct alert ring[ALERT_RING];
 	uint64_t next_id;	/* ids from 1; ring slot id % ALERT_RING */
 	struct alerts_stats st;
+	struct event *tick;	/* every second: flush, close quiet ones */
 };
+
+static void on_tick(int, uint32_t, void *);
 
 struct alerts *
 alerts_new(const char *dir, uint64_t max_bytes, uint32_t snaplen, char *err,
@@ -62,7 +66,19 @@ alerts_new(const char *dir, uint64_t max_bytes, uint32_t snaplen, char *err,
 	a->max_bytes = max_bytes;
 	a->snaplen = snaplen;
 	a->next_id = 1;
+	if ((a->tick = event_timer(CLOCK_MONOTONIC, on_tick, a)) == NULL ||
+	    event_timer_arm(a->tick, 1000, 1000) < 0) {
+		snprintf(err, errlen, "alert timer: %s", strerror(errno));
+		alerts_free(a);
+		return NULL;
+	}
 	return a;
+}
+
+const char *
+alerts_dir(const struct alerts *a)
+{
+	return a ? a->dir : NULL;
 }
 
 static void
@@ -206,6 +222,7 @@ alerts_free(struct alerts *a)
 {
 	if (a == NULL)
 		return;
+	event_del(a->tick);
 	for (int i = 0; i < ALERT_RING; i++)
 		alert_clear(a, &a->ring[i]);
 	free(a->dir);
@@ -222,10 +239,16 @@ uint64_t
 alerts_raise(struct alerts *a, const char *kind, const char *fields,
     json_t *facts, const struct timeval *ts, int linktype)
 {
-	struct alert *al = &a->ring[a->next_id % ALERT_RING];
+	struct alert *al;
 	char name[PATH_MAX], when[40], stamp[32];
 	struct tm tm;
 
+	if (a == NULL) {	/* no evidence to keep: the event still goes */
+		log_event(LOG_ALERT, kind, "%s", fields);
+		json_decref(facts);
+		return 0;
+	}
+	al = &a->ring[a->next_id % ALERT_RING];
 	alert_clear(a, al);
 	al->id = a->next_id++;
 	al->when = ts->tv_sec;
@@ -268,10 +291,13 @@ void
 alerts_frame(struct alerts *a, uint64_t id, const struct timeval *ts,
     const uint8_t *frame, uint32_t caplen, uint32_t len)
 {
-	struct alert *al = &a->ring[id % ALERT_RING];
+	struct alert *al;
 	struct pcap_pkthdr ph;
 
-	if (id == 0 || al->id != id || !al->open)
+	if (a == NULL || id == 0)
+		return;
+	al = &a->ring[id % ALERT_RING];
+	if (al->id != id || !al->open)
 		return;
 	ph.ts = *ts;
 	ph.caplen = caplen < a->snaplen ? caplen : a->snaplen;
@@ -297,9 +323,22 @@ alerts_tick(struct alerts *a, uint64_t now_ms)
 	}
 }
 
+static void
+on_tick(int fd, uint32_t what, void *arg)
+{
+	struct timeval tv;
+
+	(void)fd;
+	(void)what;
+	gettimeofday(&tv, NULL);
+	alerts_tick(arg, tv_ms(&tv));
+}
+
 void
 alerts_close_all(struct alerts *a)
 {
+	if (a == NULL)
+		return;
 	for (int i = 0; i < ALERT_RING; i++)
 		incident_close(a, &a->ring[i]);
 }
@@ -308,7 +347,11 @@ json_t *
 alerts_json(const struct alerts *a, time_t since)
 {
 	json_t *arr = json_array();
-	uint64_t first = a->next_id > ALERT_RING ? a->next_id - ALERT_RING : 1;
+	uint64_t first;
+
+	if (a == NULL)
+		return arr;
+	first = a->next_id > ALERT_RING ? a->next_id - ALERT_RING : 1;
 
 	for (uint64_t id = first; id < a->next_id; id++) {
 		const struct alert *al = &a->ring[id % ALERT_RING];
@@ -321,5 +364,9 @@ alerts_json(const struct alerts *a, time_t since)
 void
 alerts_stats(const struct alerts *a, struct alerts_stats *st)
 {
+	if (a == NULL) {
+		memset(st, 0, sizeof(*st));
+		return;
+	}
 	*st = a->st;
 }

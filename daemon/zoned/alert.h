@@ -1,6 +1,9 @@
 /*
- * alert — the alerts of the monitor: a bounded ring in memory for
- * `zonectl alerts`, and pcap evidence files, one per incident.
+ * alert — the daemon's alerts (the monitor's and the second verdict's): a
+ * bounded ring in memory for `zonectl alerts`, and pcap evidence files,
+ * one per incident.  The daemon owns the ring and hands it to the modules
+ * that raise alerts; every function takes NULL (no ring: alerts are only
+ * logged).
  *
  * An alert goes to syslog at once.  Its frames go to EVIDENCE/NAME.pcap.part
  * while the incident lasts; when it ends (quiet for a few seconds, or the
@@ -25,9 +28,13 @@
 struct alerts;
 struct alert;
 
+/* The ring, its evidence directory (made if absent) and its timer: every
+ * second open files are flushed and quiet incidents closed. */
 struct alerts *alerts_new(const char *dir, uint64_t max_bytes,
     uint32_t snaplen, char *err, size_t errlen);
 void alerts_free(struct alerts *a);
+/* The evidence directory (it belongs to the daemon's user). */
+const char *alerts_dir(const struct alerts *a);
 
 /*
  * Raise an alert: logs "event=KIND FIELDS" at LOG_ALERT, keeps it in the

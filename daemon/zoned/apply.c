@@ -24,6 +24,7 @@
 #include <libnftnl/set.h>
 
 #include "apply.h"
+#include "nl.h"
 
 #ifndef SOL_NETLINK
 #define SOL_NETLINK 270
@@ -43,22 +44,20 @@ struct apply *
 apply_open(char *err, size_t errlen)
 {
 	struct apply *a = calloc(1, sizeof(*a));
-	int one = 1, rcv = RCVBUF;
+	int one = 1;
 
 	if (a == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
 	a->rbuflen = MNL_SOCKET_BUFFER_SIZE * 16;
-	if ((a->rbuf = malloc(a->rbuflen)) == NULL ||
-	    (a->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC)) ==
-	    NULL) {
-		snprintf(err, errlen, "netlink socket: %s", strerror(errno));
+	if ((a->rbuf = malloc(a->rbuflen)) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		apply_close(a);
 		return NULL;
 	}
-	if (mnl_socket_bind(a->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		snprintf(err, errlen, "netlink bind: %s", strerror(errno));
+	if ((a->nl = nl_open("netlink", NETLINK_NETFILTER, 0, false, RCVBUF,
+	    err, errlen)) == NULL) {
 		apply_close(a);
 		return NULL;
 	}
@@ -68,10 +67,6 @@ apply_open(char *err, size_t errlen)
 	 * request echoed back */
 	mnl_socket_setsockopt(a->nl, NETLINK_EXT_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(a->nl, NETLINK_CAP_ACK, &one, sizeof(one));
-	if (setsockopt(mnl_socket_get_fd(a->nl), SOL_SOCKET, SO_RCVBUFFORCE,
-	    &rcv, sizeof(rcv)) < 0)
-		setsockopt(mnl_socket_get_fd(a->nl), SOL_SOCKET, SO_RCVBUF,
-		    &rcv, sizeof(rcv));
 	return a;
 }
 

@@ -1,6 +1,8 @@
 /*
- * command — the answers of the control socket: status, zones, flows, check,
- * verify, reload.  Each returns a JSON value; zonectl prints it.
+ * command — what the control socket's requests mean: the request line is
+ * parsed, the caller's right checked, and the command's handler answers
+ * with a JSON value that zonectl prints (status, zones, flows, check,
+ * verify, alerts, reload).  No sockets here: control.c is the transport.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -11,13 +13,17 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "alert.h"
 #include "command.h"
-#include "ctlproto.h"
 #include "conf.h"
+#include "control.h"
+#include "ctlproto.h"
+#include "engine.h"
 #include "log.h"
 #include "monitor.h"
-#include "verdict.h"
+#include "nflog.h"
 #include "query.h"
+#include "verdict.h"
 #include "zoned.h"
 
 const char *
@@ -57,73 +63,6 @@ mode_str(enum zoned_mode m)
 }
 
 /* ---------------------------------------------------------------------
- * Counters by name
- */
-
-struct ctr {
-	char *name;
-	uint64_t packets, bytes;
-};
-
-struct ctrs {
-	struct ctr *v;
-	size_t n;
-};
-
-static void
-ctr_cb(const char *name, uint64_t pk, uint64_t by, void *arg)
-{
-	struct ctrs *c = arg;
-	struct ctr *v = realloc(c->v, (c->n + 1) * sizeof(*v));
-
-	if (v == NULL)
-		return;
-	c->v = v;
-	if ((v[c->n].name = strdup(name)) == NULL)
-		return;
-	v[c->n].packets = pk;
-	v[c->n++].bytes = by;
-}
-
-static void
-ctrs_free(struct ctrs *c)
-{
-	for (size_t i = 0; i < c->n; i++)
-		free(c->v[i].name);
-	free(c->v);
-}
-
-static const struct ctr *
-ctr_get(const struct ctrs *c, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-
-static const struct ctr *
-ctr_get(const struct ctrs *c, const char *fmt, ...)
-{
-	char name[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(name, sizeof(name), fmt, ap);
-	va_end(ap);
-	for (size_t i = 0; i < c->n; i++)
-		if (strcmp(c->v[i].name, name) == 0)
-			return &c->v[i];
-	return NULL;
-}
-
-static int
-read_ctrs(struct zoned *z, struct ctrs *c, char *err, size_t errlen)
-{
-	memset(c, 0, sizeof(*c));
-	if (engine_counters(z, ctr_cb, c, err, errlen) < 0) {
-		ctrs_free(c);
-		return -1;
-	}
-	return 0;
-}
-
-/* ---------------------------------------------------------------------
  * status
  */
 
@@ -132,7 +71,7 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
 {
 	const struct policy *p = z->pol;
-	struct ctrs c;
+	struct counters c;
 	uint64_t pp = 0, pb = 0, dp = 0, db = 0;
 	json_t *r, *iso;
 	size_t active = 0;
@@ -141,7 +80,7 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 	(void)args;
 	(void)uid;
 	(void)detail;
-	if (read_ctrs(z, &c, err, errlen) < 0)
+	if (engine_counters(z, &c, err, errlen) < 0)
 		return CTL_INTERNAL;
 	for (size_t i = 0; i < c.n; i++) {
 		if (strncmp(c.v[i].name, "flow.", 5) == 0) {
@@ -152,7 +91,7 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 			db += c.v[i].bytes;
 		}
 	}
-	ctrs_free(&c);
+	counters_free(&c);
 	engine_verify(z, NULL, true);
 	for (size_t i = 0; p && i < p->nflows; i++)
 		active += policy_flow_active(&p->flows[i], now);
@@ -199,6 +138,15 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 	    "dual" : "kernel", "queue", verdict_json(z->verdict, z->queue_native)));
 	json_object_set_new(r, "monitor", monitor_json(z->mon));
 	json_object_set_new(r, "denied_log", nflog_json(z->nflog));
+	if (z->ctl != NULL) {
+		struct control_stats cs;
+		control_stats(z->ctl, &cs);
+		json_object_set_new(r, "control", json_pack("{s:b, s:I, s:I, "
+		    "s:I, s:I}", "listening", cs.listening, "clients",
+		    (json_int_t)cs.clients, "accepted", (json_int_t)cs.accepted,
+		    "refused", (json_int_t)cs.refused, "paused",
+		    (json_int_t)cs.paused));
+	}
 	json_object_set_new(r, "last_reload", z->reload_at ?
 	    json_pack("{s:o, s:b, s:s}", "at", jtime(z->reload_at), "ok",
 	    z->reload_ok, "message", z->reload_msg) : json_null());
@@ -233,7 +181,7 @@ cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
 {
 	const struct policy *p = z->pol;
-	struct ctrs c;
+	struct counters c;
 	json_t *r;
 
 	(void)args;
@@ -244,7 +192,7 @@ cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
 		    z->fail_reason);
 		return CTL_FAILED;
 	}
-	if (read_ctrs(z, &c, err, errlen) < 0)
+	if (engine_counters(z, &c, err, errlen) < 0)
 		return CTL_INTERNAL;
 	r = json_array();
 	for (size_t i = 0; i < p->nzones; i++) {
@@ -262,7 +210,7 @@ cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
 			    addr_format(&zo->nets[j], a, sizeof(a))));
 		for (size_t j = 0; j < p->nflows; j++) {
 			const struct flow *f = &p->flows[j];
-			const struct ctr *k = ctr_get(&c, "flow.%s", f->name);
+			const struct counter *k = counters_getf(&c, "flow.%s", f->name);
 			if (k == NULL)
 				continue;
 			if (policy_endpoint_zone(p, &f->from) == (int)i)
@@ -271,11 +219,11 @@ cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
 				pout += k->packets;
 		}
 		for (size_t j = 0; j < p->nzones; j++) {
-			const struct ctr *k;
-			if ((k = ctr_get(&c, "deny.%s.%s", zo->name,
+			const struct counter *k;
+			if ((k = counters_getf(&c, "deny.%s.%s", zo->name,
 			    p->zones[j].name)) != NULL)
 				din += k->packets;
-			if ((k = ctr_get(&c, "deny.%s.%s", p->zones[j].name,
+			if ((k = counters_getf(&c, "deny.%s.%s", p->zones[j].name,
 			    zo->name)) != NULL)
 				dout += k->packets;
 		}
@@ -288,7 +236,7 @@ cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
 		    "denied_in", (json_int_t)din,
 		    "denied_out", (json_int_t)dout));
 	}
-	ctrs_free(&c);
+	counters_free(&c);
 	*result = r;
 	return CTL_OK;
 }
@@ -313,7 +261,7 @@ cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
 {
 	const struct policy *p = z->pol;
-	struct ctrs c;
+	struct counters c;
 	json_t *r;
 	time_t now = time(NULL);
 	char buf[96];
@@ -326,12 +274,12 @@ cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
 		    z->fail_reason);
 		return CTL_FAILED;
 	}
-	if (read_ctrs(z, &c, err, errlen) < 0)
+	if (engine_counters(z, &c, err, errlen) < 0)
 		return CTL_INTERNAL;
 	r = json_array();
 	for (size_t i = 0; i < p->nflows; i++) {
 		const struct flow *f = &p->flows[i];
-		const struct ctr *k = ctr_get(&c, "flow.%s", f->name);
+		const struct counter *k = counters_getf(&c, "flow.%s", f->name);
 		json_t *o;
 
 		o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:o, s:o, s:b, "
@@ -354,7 +302,7 @@ cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
 		    policy_endpoint_name(p, &f->to, buf, sizeof(buf))));
 		json_array_append_new(r, o);
 	}
-	ctrs_free(&c);
+	counters_free(&c);
 	*result = r;
 	return CTL_OK;
 }
@@ -449,46 +397,30 @@ findings_json(const struct diag *d)
 	return j ? j : json_array();
 }
 
-int
-command_reload(struct zoned *z, long uid, json_t **result, json_t **detail,
-    char *err, size_t errlen)
+static int
+cmd_reload(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
 {
+	struct engine_req req = { .source = ENGINE_FILE, .uid = uid,
+	    .why = "control" };
 	struct load_result r;
 	json_t *kerr;
 	int rc;
 
+	(void)args;
 	load_result_init(&r);
-	rc = engine_load(z, z->conf, uid, false, &r);
-	z->reload_at = time(NULL);
-	z->reload_ok = rc == 0;
-	kerr = json_array();
-	for (size_t i = 0; i < r.kerr.n; i++)
-		json_array_append_new(kerr, json_pack("{s:s, s:i, s:s, s:s, "
-		    "s:s}", "file", z->conf, "line", r.kerr.v[i].line,
-		    "object", r.kerr.v[i].what, "error",
-		    strerror(r.kerr.v[i].error), "kernel", r.kerr.v[i].msg));
-	if (rc == 0) {
-		char e2[256] = "";
-		/* from failing closed: the monitor starts now */
-		if (z->mon == NULL && z->pol->monitor.enabled &&
-		    (z->mon = monitor_open(z, e2, sizeof(e2))) == NULL && e2[0])
-			log_warnx("no audit monitor: %s", e2);
-		if (nflog_group(z->nflog) != z->pol->log.nflog_group) {
-			nflog_close(z->nflog);
-			if ((z->nflog = nflog_open(z, z->pol->log.nflog_group,
-			    e2, sizeof(e2))) == NULL)
-				log_warnx("no denied-traffic log: %s", e2);
-		}
-		zoned_queue(z);
-		zoned_arm_verify(z, z->pol->control.verify_interval);
-		snprintf(z->reload_msg, sizeof(z->reload_msg), "loaded %s",
-		    z->conf);
+	if (engine_reload(z, &req, &r) == 0) {
 		*result = json_pack("{s:b, s:s, s:s, s:o}", "loaded", 1,
 		    "file", z->conf, "sha256", z->sha256, "findings",
 		    findings_json(&r.diag));
-		json_decref(kerr);
 	} else {
-		snprintf(z->reload_msg, sizeof(z->reload_msg), "%s", r.err);
+		kerr = json_array();
+		for (size_t i = 0; i < r.kerr.n; i++)
+			json_array_append_new(kerr, json_pack("{s:s, s:i, s:s, "
+			    "s:s, s:s}", "file", z->conf, "line",
+			    r.kerr.v[i].line, "object", r.kerr.v[i].what,
+			    "error", strerror(r.kerr.v[i].error), "kernel",
+			    r.kerr.v[i].msg));
 		snprintf(err, errlen, "%s; the running policy stays", r.err);
 		*detail = json_pack("{s:o, s:o}", "findings",
 		    findings_json(&r.diag), "kernel_errors", kerr);
@@ -496,14 +428,6 @@ command_reload(struct zoned *z, long uid, json_t **result, json_t **detail,
 	rc = r.code;
 	load_result_free(&r);
 	return rc;
-}
-
-static int
-cmd_reload(struct zoned *z, json_t *args, long uid, json_t **result,
-    json_t **detail, char *err, size_t errlen)
-{
-	(void)args;
-	return command_reload(z, uid, result, detail, err, errlen);
 }
 
 /* ---------------------------------------------------------------------
@@ -523,26 +447,92 @@ cmd_alerts(struct zoned *z, json_t *args, long uid, json_t **result,
 		snprintf(err, errlen, "\"since\" must be an RFC 3339 time");
 		return CTL_BAD_REQUEST;
 	}
-	*result = monitor_alerts(z->mon, t);
+	*result = alerts_json(z->alerts, t);
 	return CTL_OK;
 }
 
-static const struct command commands[] = {
-	{ "status", false, cmd_status },
-	{ "zones", false, cmd_zones },
-	{ "flows", false, cmd_flows },
-	{ "check", false, cmd_check },
-	{ "verify", false, cmd_verify },
-	{ "alerts", false, cmd_alerts },
-	{ "reload", true, cmd_reload },
+/* A handler returns a ctl_code; on CTL_OK *result is the answer, else err
+ * says why and *detail may add structured facts (findings). */
+typedef int (*command_fn)(struct zoned *z, json_t *args, long uid,
+    json_t **result, json_t **detail, char *err, size_t errlen);
+
+static const struct command {
+	const char *name;
+	bool change;		/* root only; logged with the uid */
+	command_fn fn;
+} commands[] = {
+	{ CTL_CMD_STATUS, false, cmd_status },
+	{ CTL_CMD_ZONES, false, cmd_zones },
+	{ CTL_CMD_FLOWS, false, cmd_flows },
+	{ CTL_CMD_CHECK, false, cmd_check },
+	{ CTL_CMD_VERIFY, false, cmd_verify },
+	{ CTL_CMD_ALERTS, false, cmd_alerts },
+	{ CTL_CMD_RELOAD, true, cmd_reload },
 	{ NULL, false, NULL },
 };
 
-const struct command *
+static const struct command *
 command_find(const char *name)
 {
 	for (const struct command *c = commands; c->name; c++)
 		if (strcmp(c->name, name) == 0)
 			return c;
 	return NULL;
+}
+
+json_t *
+command_handle(void *arg, const struct control_peer *peer, const char *line)
+{
+	struct zoned *z = arg;
+	json_error_t jerr;
+	json_t *req = json_loads(line, 0, &jerr), *args, *result = NULL,
+	    *detail = NULL;
+	const struct command *cmd;
+	const char *name;
+	char err[1024] = "";
+	int code;
+
+	if (req == NULL || !json_is_object(req)) {
+		json_decref(req);
+		return ctl_error_answer(CTL_BAD_REQUEST, req == NULL ? jerr.text :
+		    "a request is a JSON object", NULL);
+	}
+	name = json_string_value(json_object_get(req, "cmd"));
+	args = json_object_get(req, "args");
+	if (name == NULL || (args != NULL && !json_is_object(args))) {
+		json_decref(req);
+		return ctl_error_answer(CTL_BAD_REQUEST, "a request needs \"cmd\" "
+		    "(a string) and \"args\" (an object)", NULL);
+	}
+	if ((cmd = command_find(name)) == NULL) {
+		snprintf(err, sizeof(err), "unknown command \"%.64s\"", name);
+		json_decref(req);
+		return ctl_error_answer(CTL_UNKNOWN, err, NULL);
+	}
+	if (cmd->change && !peer->root) {
+		log_event(LOG_WARNING, "control-denied", "uid=%u cmd=%s",
+		    (unsigned)peer->uid, cmd->name);
+		json_decref(req);
+		return ctl_error_answer(CTL_DENIED, "permission denied: only root "
+		    "may change zoned", NULL);
+	}
+	if (cmd->change)
+		log_event(LOG_NOTICE, "control", "uid=%u pid=%d cmd=%s",
+		    (unsigned)peer->uid, (int)peer->pid, cmd->name);
+	else
+		log_debug("control uid=%u cmd=%s", (unsigned)peer->uid,
+		    cmd->name);
+	if (args == NULL)
+		json_object_set_new(req, "args", args = json_object());
+	code = cmd->fn(z, args, (long)peer->uid, &result, &detail, err,
+	    sizeof(err));
+	json_decref(req);
+	if (code != CTL_OK) {
+		json_decref(result);
+		return ctl_error_answer(code, err[0] ? err : ctl_code_str(code),
+		    detail);
+	}
+	json_decref(detail);
+	return json_pack("{s:b, s:o}", "ok", 1, "result", result ? result :
+	    json_null());
 }

@@ -1,32 +1,20 @@
 /*
- * command — what the control socket answers.
+ * command — what a request on the control socket means: the handler that
+ * control.c calls with each request line (see ctlproto.h for the protocol).
  */
 #ifndef ZONED_COMMAND_H
 #define ZONED_COMMAND_H
 
-#include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include <jansson.h>
 
-struct zoned;
+struct control_peer;
 
-/* A handler returns a ctl_code; on CTL_OK *result is the answer, else err
- * says why and *detail may add structured facts (findings). */
-typedef int (*command_fn)(struct zoned *z, json_t *args, long uid,
-    json_t **result, json_t **detail, char *err, size_t errlen);
-
-struct command {
-	const char *name;
-	bool change;		/* root only; logged with the uid */
-	command_fn fn;
-};
-
-const struct command *command_find(const char *name);
-
-/* Reload the policy file (SIGHUP and the "reload" command). */
-int command_reload(struct zoned *z, long uid, json_t **result,
-    json_t **detail, char *err, size_t errlen);
+/* The answer to one request line; arg is the struct zoned. */
+json_t *command_handle(void *arg, const struct control_peer *peer,
+    const char *line);
 
 /* RFC 3339 local time with offset into buf. */
 const char *command_time(time_t t, char *buf, size_t len);

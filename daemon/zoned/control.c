@@ -1,8 +1,15 @@
 /*
  * control — the control socket: a unix stream socket, mode 0660, group from
  * the policy; one JSON request a line, one JSON answer a line.  The peer's
- * credentials come from SO_PEERCRED on every connection: root may do
- * everything, members of the group may read, nobody else may talk.
+ * credentials come from SO_PEERCRED on every connection: root and members
+ * of the group may talk (what each may do is the handler's business),
+ * nobody else.
+ *
+ * The listener and every client are events of their own.  When accept
+ * fails for want of descriptors (EMFILE, ENFILE) the listener is paused —
+ * a level-triggered listener that stays readable would spin the loop — and
+ * taken up again after CONTROL_PAUSE_MS or as soon as a client leaves, as
+ * OpenBSD's daemons do.
  */
 #include <errno.h>
 #include <grp.h>
@@ -11,7 +18,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -19,20 +25,21 @@
 
 #include <jansson.h>
 
-#include "command.h"
+#include "control.h"
 #include "ctlproto.h"
+#include "event.h"
 #include "log.h"
-#include "zoned.h"
 
-#define MAX_CLIENTS 32
-#define CLIENT_IDLE_S 30
+#define MAX_CLIENTS CONTROL_MAX_CLIENTS
+#define CLIENT_IDLE_S CONTROL_IDLE_S
+
+struct control;
 
 struct client {
+	struct control *c;
+	struct event *ev;
 	int fd;
-	uid_t uid;
-	gid_t gid;
-	pid_t pid;
-	bool root, member;
+	struct control_peer peer;
 	bool discard;		/* in a request over the limit: skip to '\n' */
 	char *buf;
 	size_t len;
@@ -43,19 +50,24 @@ struct client {
 };
 
 struct control {
-	struct zoned *z;
 	int fd;
+	struct event *ev;	/* the listener */
+	struct event *rest;	/* re-arms a paused listener */
+	bool paused;		/* the listener rests */
+	bool starved;		/* accept has failed for want of descriptors
+				 * since the backlog was last emptied */
 	char *path;
 	gid_t gid;
 	bool have_group;
+	control_handler fn;
+	void *arg;
+	struct control_stats st;
 	struct client clients[MAX_CLIENTS];
 };
 
-int
-control_fd(const struct control *c)
-{
-	return c->fd;
-}
+static void on_accept(int, uint32_t, void *);
+static void on_rest(int, uint32_t, void *);
+static void on_client(int, uint32_t, void *);
 
 static int
 mkdir_parent(const char *path)
@@ -72,8 +84,8 @@ mkdir_parent(const char *path)
 }
 
 struct control *
-control_open(struct zoned *z, const char *path, const char *group, char *err,
-    size_t errlen)
+control_open(const char *path, const char *group, control_handler fn,
+    void *arg, char *err, size_t errlen)
 {
 	struct control *c = calloc(1, sizeof(*c));
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
@@ -85,7 +97,9 @@ control_open(struct zoned *z, const char *path, const char *group, char *err,
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	c->z = z;
+	c->fn = fn;
+	c->arg = arg;
+	c->fd = -1;
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		c->clients[i].fd = -1;
 	if ((gr = getgrnam(group)) != NULL) {
@@ -130,13 +144,67 @@ control_open(struct zoned *z, const char *path, const char *group, char *err,
 		snprintf(err, errlen, "listen: %s", strerror(errno));
 		goto fail;
 	}
+	if ((c->ev = event_add(c->fd, EVENT_READ, on_accept, c)) == NULL ||
+	    (c->rest = event_timer(CLOCK_MONOTONIC, on_rest, c)) == NULL) {
+		snprintf(err, errlen, "control events: %s", strerror(errno));
+		goto fail;
+	}
+	c->st.listening = true;
 	return c;
 fail:
-	if (c->fd > 0)
+	event_del(c->ev);
+	event_del(c->rest);
+	if (c->fd >= 0)
 		close(c->fd);
 	free(c->path);
 	free(c);
 	return NULL;
+}
+
+/* Listen again after a pause. */
+static void
+resume(struct control *c)
+{
+	if (!c->paused)
+		return;
+	event_timer_arm(c->rest, 0, 0);
+	if (event_mod(c->ev, EVENT_READ) < 0) {
+		log_warn("control: cannot listen again");
+		event_timer_arm(c->rest, CONTROL_PAUSE_MS, 0);
+		return;
+	}
+	c->paused = false;
+	c->st.listening = true;
+}
+
+static void
+on_rest(int fd, uint32_t what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	resume(arg);
+}
+
+/* No descriptor for a new client: stop listening for a while rather than
+ * be woken again at once by the same waiting connection.  Logged once
+ * until the waiting connections have all been taken. */
+static void
+pause_listener(struct control *c, int error)
+{
+	if (c->paused)
+		return;
+	if (event_mod(c->ev, 0) < 0)
+		log_warn("control: cannot pause the listener");
+	event_timer_arm(c->rest, CONTROL_PAUSE_MS, 0);
+	c->paused = true;
+	c->st.listening = false;
+	if (c->starved)
+		return;
+	c->starved = true;
+	c->st.paused++;
+	log_event(LOG_WARNING, "control-paused", "socket=%s reason=%s "
+	    "retry_ms=%d clients=%u", lq(c->path), lq(strerror(error)),
+	    CONTROL_PAUSE_MS, c->st.clients);
 }
 
 static void
@@ -144,12 +212,14 @@ client_close(struct control *c, struct client *cl)
 {
 	if (cl->fd < 0)
 		return;
-	zoned_unwatch(c->z, cl->fd);
+	event_del(cl->ev);
 	close(cl->fd);
 	free(cl->buf);
 	free(cl->out);
 	memset(cl, 0, sizeof(*cl));
 	cl->fd = -1;
+	c->st.clients--;
+	resume(c);	/* a descriptor is free again */
 }
 
 /* A free slot; when there is none, the slot of the client idle longest if
@@ -169,7 +239,7 @@ client_slot(struct control *c)
 	}
 	if (old != NULL && time(NULL) - old->active >= CLIENT_IDLE_S) {
 		log_debug("control: closing idle client uid=%u",
-		    (unsigned)old->uid);
+		    (unsigned)old->peer.uid);
 		client_close(c, old);
 		return old;
 	}
@@ -183,6 +253,8 @@ control_close(struct control *c)
 		return;
 	for (int i = 0; i < MAX_CLIENTS; i++)
 		client_close(c, &c->clients[i]);
+	event_del(c->ev);
+	event_del(c->rest);
 	close(c->fd);
 	unlink(c->path);
 	free(c->path);
@@ -210,58 +282,69 @@ is_member(uid_t uid, gid_t primary, gid_t gid)
 	return false;
 }
 
-void
-control_accept(struct control *c)
+static void
+on_accept(int lfd, uint32_t what, void *arg)
 {
+	struct control *c = arg;
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
-	struct client *cl = NULL;
+	struct client *cl;
 	int fd;
 
+	(void)lfd;
+	(void)what;
 	while ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC |
 	    SOCK_NONBLOCK)) >= 0) {
 		cl = client_slot(c);
 		if (cl == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERCRED,
 		    &cred, &len) < 0) {
+			c->st.refused++;
 			close(fd);
 			continue;
 		}
+		c->st.accepted++;
+		c->st.clients++;
+		cl->c = c;
 		cl->fd = fd;
-		cl->uid = cred.uid;
-		cl->gid = cred.gid;
-		cl->pid = cred.pid;
-		cl->root = cred.uid == 0;
-		cl->member = c->have_group && is_member(cred.uid, cred.gid,
-		    c->gid);
+		cl->peer.uid = cred.uid;
+		cl->peer.gid = cred.gid;
+		cl->peer.pid = cred.pid;
+		cl->peer.root = cred.uid == 0;
+		cl->peer.member = c->have_group && is_member(cred.uid,
+		    cred.gid, c->gid);
 		cl->active = time(NULL);
-		if (!cl->root && !cl->member) {
+		if (!cl->peer.root && !cl->peer.member) {
 			static const char deny[] = "{\"ok\": false, \"code\": "
 			    "3, \"error\": \"permission denied: root or the "
 			    "control group only\"}\n";
 			log_event(LOG_WARNING, "control-denied", "uid=%u pid=%d",
-			    (unsigned)cl->uid, (int)cl->pid);
+			    (unsigned)cl->peer.uid, (int)cl->peer.pid);
 			/* closing anyway: a failed send changes nothing */
 			(void)!send(fd, deny, sizeof(deny) - 1, MSG_NOSIGNAL);
 			client_close(c, cl);
-			cl = NULL;
 			continue;
 		}
-		if (zoned_watch(c->z, fd) < 0) {
+		if ((cl->ev = event_add(fd, EVENT_READ, on_client, cl)) ==
+		    NULL) {
+			log_warn("control: client uid=%u",
+			    (unsigned)cl->peer.uid);
 			client_close(c, cl);
-			cl = NULL;
-			continue;
 		}
-		cl = NULL;
 	}
+	if (errno == EMFILE || errno == ENFILE)
+		pause_listener(c, errno);
+	else if (errno == EAGAIN && c->starved) {
+		c->starved = false;	/* every waiting connection taken */
+		log_event(LOG_NOTICE, "control-resumed", "socket=%s clients=%u",
+		    lq(c->path), c->st.clients);
+	} else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+		log_warn("control: accept");
 }
 
-bool
-control_owns(const struct control *c, int fd)
+void
+control_stats(const struct control *c, struct control_stats *st)
 {
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		if (c->clients[i].fd == fd)
-			return true;
-	return false;
+	*st = c->st;
 }
 
 /*
@@ -280,8 +363,7 @@ flush(struct control *c, struct client *cl)
 			if (errno == EINTR)
 				continue;
 			if (errno == EAGAIN)
-				return zoned_watch_events(c->z, cl->fd,
-				    EPOLLOUT);
+				return event_mod(cl->ev, EVENT_WRITE);
 			return -1;
 		}
 		cl->outoff += (size_t)n;
@@ -290,7 +372,8 @@ flush(struct control *c, struct client *cl)
 	free(cl->out);
 	cl->out = NULL;
 	cl->outlen = cl->outoff = 0;
-	return zoned_watch_events(c->z, cl->fd, EPOLLIN);
+	(void)c;
+	return event_mod(cl->ev, EVENT_READ);
 }
 
 static bool
@@ -323,72 +406,14 @@ answer(struct control *c, struct client *cl, json_t *a)
 	return flush(c, cl);
 }
 
-static json_t *
-error_answer(int code, const char *msg, json_t *detail)
-{
-	json_t *a = json_pack("{s:b, s:i, s:s}", "ok", 0, "code", code,
-	    "error", msg);
-
-	if (a && detail)
-		json_object_set_new(a, "detail", detail);
-	else
-		json_decref(detail);
-	return a;
-}
-
 static int
 handle_line(struct control *c, struct client *cl, const char *line)
 {
-	json_error_t jerr;
-	json_t *req = json_loads(line, 0, &jerr), *args, *result = NULL,
-	    *detail = NULL;
-	const struct command *cmd;
-	const char *name;
-	char err[1024] = "";
-	int code;
+	json_t *a = c->fn(c->arg, &cl->peer, line);
 
-	if (req == NULL || !json_is_object(req)) {
-		json_decref(req);
-		return answer(c, cl, error_answer(CTL_BAD_REQUEST, req == NULL ?
-		    jerr.text : "a request is a JSON object", NULL));
-	}
-	name = json_string_value(json_object_get(req, "cmd"));
-	args = json_object_get(req, "args");
-	if (name == NULL || (args != NULL && !json_is_object(args))) {
-		json_decref(req);
-		return answer(c, cl, error_answer(CTL_BAD_REQUEST, "a request "
-		    "needs \"cmd\" (a string) and \"args\" (an object)", NULL));
-	}
-	if ((cmd = command_find(name)) == NULL) {
-		snprintf(err, sizeof(err), "unknown command \"%.64s\"", name);
-		json_decref(req);
-		return answer(c, cl, error_answer(CTL_UNKNOWN, err, NULL));
-	}
-	if (cmd->change && !cl->root) {
-		log_event(LOG_WARNING, "control-denied", "uid=%u cmd=%s",
-		    (unsigned)cl->uid, cmd->name);
-		json_decref(req);
-		return answer(c, cl, error_answer(CTL_DENIED, "permission denied: "
-		    "only root may change zoned", NULL));
-	}
-	if (cmd->change)
-		log_event(LOG_NOTICE, "control", "uid=%u pid=%d cmd=%s",
-		    (unsigned)cl->uid, (int)cl->pid, cmd->name);
-	else
-		log_debug("control uid=%u cmd=%s", (unsigned)cl->uid, cmd->name);
-	if (args == NULL)
-		json_object_set_new(req, "args", args = json_object());
-	code = cmd->fn(c->z, args, (long)cl->uid, &result, &detail, err,
-	    sizeof(err));
-	json_decref(req);
-	if (code != CTL_OK) {
-		json_decref(result);
-		return answer(c, cl, error_answer(code, err[0] ? err :
-		    ctl_code_str(code), detail));
-	}
-	json_decref(detail);
-	return answer(c, cl, json_pack("{s:b, s:o}", "ok", 1, "result",
-	    result ? result : json_null()));
+	if (a == NULL)
+		a = ctl_error_answer(CTL_INTERNAL, "out of memory", NULL);
+	return answer(c, cl, a);
 }
 
 /* The complete requests read so far, while no answer is waiting to go. */
@@ -405,7 +430,7 @@ process(struct control *c, struct client *cl)
 		*nl = '\0';
 		cl->active = time(NULL);
 		if (used - 1 > CTL_MAX_REQUEST)
-			rc = answer(c, cl, error_answer(CTL_TOO_BIG,
+			rc = answer(c, cl, ctl_error_answer(CTL_TOO_BIG,
 			    "request over 64 KiB", NULL));
 		else
 			rc = handle_line(c, cl, cl->buf);
@@ -432,7 +457,7 @@ take(struct control *c, struct client *cl, const char *p, size_t left)
 		left -= (size_t)(nl - p) + 1;
 		p = nl + 1;
 		cl->discard = false;
-		if (answer(c, cl, error_answer(CTL_TOO_BIG, "request over "
+		if (answer(c, cl, ctl_error_answer(CTL_TOO_BIG, "request over "
 		    "64 KiB", NULL)) < 0)
 			return -1;
 	}
@@ -452,19 +477,15 @@ take(struct control *c, struct client *cl, const char *p, size_t left)
 	return 0;
 }
 
-void
-control_client_event(struct control *c, int fd, uint32_t events)
+static void
+on_client(int fd, uint32_t events, void *arg)
 {
-	struct client *cl = NULL;
+	struct client *cl = arg;
+	struct control *c = cl->c;
 	char buf[8192];
 	ssize_t n = -1;
 
-	for (int i = 0; i < MAX_CLIENTS && cl == NULL; i++)
-		if (c->clients[i].fd == fd)
-			cl = &c->clients[i];
-	if (cl == NULL)
-		return;
-	if (events & (EPOLLERR | EPOLLHUP) && !(events & EPOLLIN)) {
+	if (events & (EVENT_ERR | EVENT_HUP) && !(events & EVENT_READ)) {
 		client_close(c, cl);
 		return;
 	}
@@ -488,7 +509,7 @@ control_client_event(struct control *c, int fd, uint32_t events)
 		if (!sending(cl))
 			client_close(c, cl);
 		else
-			zoned_watch_events(c->z, cl->fd, EPOLLOUT);
+			event_mod(cl->ev, EVENT_WRITE);
 		return;
 	}
 	if (n < 0 && errno != 0 && errno != EAGAIN && errno != EINTR)

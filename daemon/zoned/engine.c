@@ -1,10 +1,13 @@
 /*
  * engine — what the daemon enforces: load a policy, judge it, turn it into
- * the kernel's table in one transaction, keep the last good one, fail
- * closed, verify the kernel against it.
+ * the kernel's table in one transaction, hand it to every module that
+ * judges by it, keep the last good one, fail closed, verify the kernel
+ * against it.
  *
  * Nothing is replaced until everything has worked: a policy that fails lint,
  * the build or the kernel leaves the running policy and table as they were.
+ * Every load goes through engine_reload(); what follows a successful
+ * install is decided once, in serve().
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,21 +15,26 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <openssl/evp.h>
 
+#include "alert.h"
 #include "conf.h"
 #include "ctlproto.h"
+#include "engine.h"
+#include "event.h"
 #include "lint.h"
 #include "log.h"
 #include "monitor.h"
+#include "neigh.h"
+#include "nflog.h"
 #include "nftemit.h"
+#include "restart.h"
 #include "verdict.h"
-#include "zoned.h"
 
 #define SEQ_RESERVE (1u << 24)	/* sequence numbers a batch may use */
+#define QUEUE_RETRY_MS 1000	/* binding a queue that failed, again */
 
 void
 load_result_init(struct load_result *r)
@@ -123,8 +131,7 @@ save_last_good(struct zoned *z, const char *text, size_t len)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 ||
 	    close(fd) < 0 || rename(tmp, path) < 0) {
-		log_warnx("cannot keep the last good policy in %s: %s", path,
-		    strerror(errno));
+		log_warn("cannot keep the last good policy in %s", path);
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
@@ -134,94 +141,29 @@ save_last_good(struct zoned *z, const char *text, size_t len)
 }
 
 /* ---------------------------------------------------------------------
- * Counters carried over a replacement of the table
+ * Counters: a replacement of the table starts its counters at 0, so what
+ * the old ones had counted is added to z->base.
  */
 
-static struct counter_total *
-base_find(struct zoned *z, const char *name, bool create)
+int
+engine_counters(struct zoned *z, struct counters *out, char *err,
+    size_t errlen)
 {
-	for (size_t i = 0; i < z->nbase; i++)
-		if (strcmp(z->base[i].name, name) == 0)
-			return &z->base[i];
-	if (!create)
-		return NULL;
-	struct counter_total *v = realloc(z->base,
-	    (z->nbase + 1) * sizeof(*v));
-	if (v == NULL)
-		return NULL;
-	z->base = v;
-	memset(&v[z->nbase], 0, sizeof(v[0]));
-	if ((v[z->nbase].name = strdup(name)) == NULL)
-		return NULL;
-	return &v[z->nbase++];
-}
-
-struct snapshot {
-	struct counter_total *v;
-	size_t n;
-};
-
-static void
-snap_cb(const char *name, uint64_t pk, uint64_t by, void *arg)
-{
-	struct snapshot *s = arg;
-	struct counter_total *v = realloc(s->v, (s->n + 1) * sizeof(*v));
-
-	if (v == NULL)
-		return;
-	s->v = v;
-	v[s->n].name = strdup(name);
-	v[s->n].packets = pk;
-	v[s->n].bytes = by;
-	if (v[s->n].name)
-		s->n++;
-}
-
-static void
-snap_free(struct snapshot *s)
-{
-	for (size_t i = 0; i < s->n; i++)
-		free(s->v[i].name);
-	free(s->v);
-}
-
-/* After a successful replacement the new counters start at 0: add what the
- * old ones had counted to the totals. */
-static void
-carry_over(struct zoned *z, const struct snapshot *s)
-{
-	for (size_t i = 0; i < s->n; i++) {
-		struct counter_total *t = base_find(z, s->v[i].name, true);
-		if (t) {
-			t->packets += s->v[i].packets;
-			t->bytes += s->v[i].bytes;
+	counters_init(out);
+	if (apply_counters(z->nl, counters_add_cb, out, err, errlen) < 0) {
+		counters_free(out);
+		return -1;
+	}
+	counters_sort(out);
+	for (size_t i = 0; i < out->n; i++) {
+		const struct counter *b = counters_get(&z->base,
+		    out->v[i].name);
+		if (b != NULL) {
+			out->v[i].packets += b->packets;
+			out->v[i].bytes += b->bytes;
 		}
 	}
-}
-
-struct total_ctx {
-	struct zoned *z;
-	void (*fn)(const char *, uint64_t, uint64_t, void *);
-	void *arg;
-};
-
-static void
-total_cb(const char *name, uint64_t pk, uint64_t by, void *arg)
-{
-	struct total_ctx *t = arg;
-	struct counter_total *b = base_find(t->z, name, false);
-
-	t->fn(name, pk + (b ? b->packets : 0), by + (b ? b->bytes : 0), t->arg);
-}
-
-int
-engine_counters(struct zoned *z,
-    void (*fn)(const char *, uint64_t, uint64_t, void *), void *arg,
-    char *err, size_t errlen)
-{
-	struct total_ctx t = { z, fn, arg };
-
-	return apply_counters(z->nl, total_cb, &t, err, errlen);
+	return 0;
 }
 
 /* ---------------------------------------------------------------------
@@ -254,7 +196,7 @@ build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
 		.deny_all = p == NULL,
 		.queue_compat = !z->queue_native,
 	};
-	struct snapshot snap = { 0 };
+	struct counters snap;
 	struct nft_batch b;
 	struct nft_ir *ir;
 	struct timespec t0;
@@ -270,13 +212,15 @@ build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
 		return -1;
 	}
 	canon_init(expect);
+	counters_init(&snap);
 	if (canon_batch(expect, &b) < 0) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
 	canon_sort(expect);
 	/* counters of the table about to go (none on a first start) */
-	if (apply_counters(z->nl, snap_cb, &snap, cerr, sizeof(cerr)) < 0)
+	if (apply_counters(z->nl, counters_add_cb, &snap, cerr,
+	    sizeof(cerr)) < 0)
 		log_debug("no counters to carry over: %s", cerr);
 	z->build_ms = ms_since(&t0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -289,13 +233,14 @@ build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
 	z->apply_ms = ms_since(&t0);
 	z->apply_msgs = b.nmsgs;
 	z->apply_bytes = b.len;
-	carry_over(z, &snap);
-	snap_free(&snap);
+	if (counters_merge(&z->base, &snap) < 0)
+		log_warnx("out of memory: some counter totals restart at 0");
+	counters_free(&snap);
 	nftemit_free(&b);
 	*irp = ir;
 	return 0;
 fail:
-	snap_free(&snap);
+	counters_free(&snap);
 	canon_free(expect);
 	nftemit_free(&b);
 	nftgen_free(ir);
@@ -312,8 +257,115 @@ log_kernel_errors(const char *file, const struct apply_errors *e)
 		    " kernel=" : "", e->v[i].msg[0] ? lq(e->v[i].msg) : "");
 }
 
-/* Install a built state and free the old one.  The monitor switches to the
- * new classifier first: it judges what it holds with the old one. */
+/* ---------------------------------------------------------------------
+ * What follows an install, in one place
+ */
+
+/*
+ * The second verdict: bound to the policy's queue in dual mode, let go in
+ * kernel mode.  Without a listener, the ruleset's queue drops new
+ * crossings (it has no bypass), so a failure here fails closed, and the
+ * binding is tried again every second until it works.
+ */
+static void
+queue_sync(struct zoned *z)
+{
+	const struct policy *p = z->pol;
+	bool dual = p != NULL && p->enforce.mode == ENFORCE_DUAL;
+	char err[256];
+
+	if (!dual || verdict_queue(z->verdict) != p->enforce.queue ||
+	    verdict_maxlen(z->verdict) != p->enforce.queue_maxlen) {
+		verdict_close(z->verdict);
+		z->verdict = NULL;
+	}
+	if (dual && z->verdict == NULL) {
+		z->verdict = verdict_open(p->enforce.queue,
+		    p->enforce.queue_maxlen, z->alerts, err, sizeof(err));
+		/* logged once until it works again */
+		if (z->verdict == NULL && !z->queue_failed)
+			log_event(LOG_CRIT, "queue-failed", "queue=%d reason=%s "
+			    "effect=new-crossings-refused retry=1s",
+			    p->enforce.queue, lq(err));
+		else if (z->verdict != NULL && z->queue_failed)
+			log_event(LOG_NOTICE, "queue-bound-again", "queue=%d",
+			    p->enforce.queue);
+		z->queue_failed = z->verdict == NULL;
+	}
+	verdict_policy(z->verdict, z->pol, z->cls);
+	if (z->queue_failed != event_timer_armed(z->queue_timer))
+		event_timer_arm(z->queue_timer, z->queue_failed ?
+		    QUEUE_RETRY_MS : 0, QUEUE_RETRY_MS);
+}
+
+static void
+on_queue_retry(int fd, uint32_t what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	queue_sync(arg);
+}
+
+/* The expiry timer: the next flow to expire re-applies the table. */
+static void
+schedule_expiry(struct zoned *z)
+{
+	time_t now = time(NULL), next = 0;
+
+	for (size_t i = 0; z->pol && i < z->pol->nflows; i++) {
+		const struct flow *f = &z->pol->flows[i];
+		if (f->has_expires && f->expires > now &&
+		    (next == 0 || f->expires < next))
+			next = f->expires;
+	}
+	if (event_timer_at(z->expire_timer, next) < 0)
+		log_warn("expiry timer");
+}
+
+/* The alert ring (the policy names its directory), the monitor, the
+ * queue, the denied-traffic log, the neighbour pins, syslog's facility
+ * and the timers: each is told of the newly installed policy. */
+static void
+serve(struct zoned *z)
+{
+	const struct policy *p = z->pol;
+	int group = p ? p->log.nflog_group : POLICY_DEFAULT_NFLOG_GROUP;
+	char err[256] = "";
+
+	if (p)	/* first: what follows is logged with it */
+		log_facility(p->log.facility);
+	if (p != NULL && z->alerts == NULL &&
+	    (z->alerts = alerts_new(p->monitor.evidence_dir,
+	    p->monitor.evidence_max, (uint32_t)p->monitor.snaplen, err,
+	    sizeof(err))) == NULL)
+		log_warnx("no evidence files: %s", err);
+	if (z->mon != NULL)
+		monitor_policy(z->mon, p, z->cls);
+	else if (p != NULL && p->monitor.enabled) {
+		err[0] = '\0';
+		/* at start, or coming back from failing closed */
+		if ((z->mon = monitor_open(p, z->cls, z->alerts, err,
+		    sizeof(err))) == NULL && err[0])
+			log_warnx("no audit monitor: %s", err);
+	}
+	/* the ruleset queues new crossings from now on: read them at once */
+	queue_sync(z);
+	if (nflog_group(z->nflog) != group) {
+		nflog_close(z->nflog);
+		if ((z->nflog = nflog_open(group, err, sizeof(err))) == NULL)
+			log_warnx("no denied-traffic log: %s", err);
+	}
+	if (z->neigh)
+		neigh_sync(z->neigh, p);
+	event_timer_arm(z->verify_timer, (uint64_t)(p ?
+	    p->control.verify_interval : POLICY_DEFAULT_VERIFY_INTERVAL) *
+	    1000, (uint64_t)(p ? p->control.verify_interval :
+	    POLICY_DEFAULT_VERIFY_INTERVAL) * 1000);
+	schedule_expiry(z);
+}
+
+/* Install a built state, tell every module, then free the old one (the
+ * monitor judges the frames it holds with the old one first). */
 static void
 install(struct zoned *z, struct policy *p, struct classify *cls,
     struct nft_ir *ir, struct canon *expect, enum zoned_mode mode)
@@ -321,11 +373,6 @@ install(struct zoned *z, struct policy *p, struct classify *cls,
 	struct policy *old_p = z->pol;
 	struct classify *old_c = z->cls;
 
-	if (p != NULL && cls != NULL)
-		monitor_policy(z->mon, p, cls);
-	verdict_links(z->verdict);	/* zones of interfaces, anew */
-	policy_free(old_p);
-	classify_free(old_c);
 	nftgen_free(z->ir);
 	canon_free(&z->expect);
 	z->pol = p;
@@ -335,113 +382,20 @@ install(struct zoned *z, struct policy *p, struct classify *cls,
 	z->mode = mode;
 	z->verified = false;
 	z->drift = 0;
+	serve(z);
+	if (old_p != p)
+		policy_free(old_p);
+	if (old_c != cls)
+		classify_free(old_c);
 }
 
-static char *
-ifaces_key(const struct policy *p)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *fp = open_memstream(&buf, &len);
-	const char **v;
-	size_t n = 0, cap = 0;
+/* ---------------------------------------------------------------------
+ * The one reload path
+ */
 
-	if (fp == NULL)
-		return NULL;
-	for (size_t i = 0; i < p->nzones; i++)
-		cap += p->zones[i].nifaces;
-	v = calloc(cap + 1, sizeof(*v));
-	for (size_t i = 0; v && i < p->nzones; i++)
-		for (size_t j = 0; j < p->zones[i].nifaces; j++)
-			v[n++] = p->zones[i].ifaces[j];
-	for (size_t i = 1; v && i < n; i++)	/* sort: small lists */
-		for (size_t j = i; j > 0 && strcmp(v[j - 1], v[j]) > 0; j--) {
-			const char *t = v[j];
-			v[j] = v[j - 1];
-			v[j - 1] = t;
-		}
-	for (size_t i = 0; v && i < n; i++)
-		fprintf(fp, "%s ", v[i]);
-	free(v);
-	fclose(fp);
-	return buf;
-}
-
-/* The monitor's settings size its tables and files when it starts. */
-static bool
-monitor_settings_differ(const struct policy_monitor *a,
-    const struct policy_monitor *b, char *why, size_t len)
-{
-	const char *key = NULL;
-	long long x = 0, y = 0;
-
-#define DIFF(field, name)						\
-	if (key == NULL && a->field != b->field) {			\
-		key = name;						\
-		x = (long long)a->field;				\
-		y = (long long)b->field;				\
-	}
-	DIFF(enabled, "monitor.enabled")
-	DIFF(snaplen, "monitor.snaplen")
-	DIFF(flow_table, "monitor.flow_table")
-	DIFF(flood_pps, "monitor.flood")
-	DIFF(scan_ports, "monitor.scan.ports")
-	DIFF(scan_hosts, "monitor.scan.hosts")
-	DIFF(scan_window, "monitor.scan.window")
-	DIFF(evidence_max, "monitor.evidence.max_bytes")
-#undef DIFF
-	if (key != NULL) {
-		snprintf(why, len, "%s changes from %lld to %lld (the "
-		    "monitor's settings take effect at start)", key, x, y);
-		return true;
-	}
-	if (strcmp(a->evidence_dir, b->evidence_dir) != 0) {
-		snprintf(why, len, "monitor.evidence.directory changes from "
-		    "%s to %s (the monitor's settings take effect at start)",
-		    a->evidence_dir, b->evidence_dir);
-		return true;
-	}
-	return false;
-}
-
-/* A reload may not move the control socket, its group or the interfaces,
- * nor change the monitor's settings (monitors and the socket are set up
- * once, before privileges drop). */
-static bool
-needs_restart(const struct zoned *z, const struct policy *p, char *why,
-    size_t len)
-{
-	char *a, *b;
-	bool differ;
-
-	if (z->sock_override == NULL && z->ctl_socket &&
-	    strcmp(z->ctl_socket, p->control.socket) != 0) {
-		snprintf(why, len, "control.socket changes from %s to %s",
-		    z->ctl_socket, p->control.socket);
-		return true;
-	}
-	if (z->ctl_group && strcmp(z->ctl_group, p->control.group) != 0) {
-		snprintf(why, len, "control.group changes from %s to %s",
-		    z->ctl_group, p->control.group);
-		return true;
-	}
-	if (z->pol == NULL)
-		return false;
-	if (monitor_settings_differ(&z->pol->monitor, &p->monitor, why, len))
-		return true;
-	a = ifaces_key(z->pol);
-	b = ifaces_key(p);
-	differ = a && b && strcmp(a, b) != 0;
-	if (differ)
-		snprintf(why, len, "the set of zone interfaces changes "
-		    "(%s-> %s)", a, b);
-	free(a);
-	free(b);
-	return differ;
-}
-
-int
-engine_load(struct zoned *z, const char *file, long uid, bool startup,
+/* The policy file: read, judged, built, applied, installed. */
+static int
+load_file(struct zoned *z, const struct engine_req *req, const char *file,
     struct load_result *r)
 {
 	struct policy *p = NULL;
@@ -469,7 +423,9 @@ engine_load(struct zoned *z, const char *file, long uid, bool startup,
 		    r->diag.nerrors, r->diag.nerrors == 1 ? "" : "s");
 		goto rejected;
 	}
-	if (!startup && needs_restart(z, p, why, sizeof(why))) {
+	if (!req->startup && restart_needed(&(struct restart_fixed){
+	    .socket = z->sock_override ? NULL : z->ctl_socket,
+	    .group = z->ctl_group }, z->pol, p, why, sizeof(why))) {
 		r->code = CTL_RESTART;
 		snprintf(r->err, sizeof(r->err), "restart required: %.450s", why);
 		log_event(LOG_WARNING, "policy-rejected", "file=%s sha256=%s "
@@ -487,28 +443,24 @@ engine_load(struct zoned *z, const char *file, long uid, bool startup,
 		    z->mode == MODE_NONE ? "nothing" : "running-policy");
 		goto fail;
 	}
-	install(z, p, cls, ir, &expect, startup && strcmp(file, z->conf) != 0 ?
-	    MODE_LAST_GOOD : MODE_POLICY);
 	memcpy(z->sha256, sha, sizeof(sha));
 	free(z->loaded_file);
 	z->loaded_file = strdup(file);
 	z->loaded_at = time(NULL);
-	z->loaded_by = uid;
+	z->loaded_by = req->uid;
 	z->fail_reason[0] = '\0';
+	install(z, p, cls, ir, &expect, req->startup &&
+	    strcmp(file, z->conf) != 0 ? MODE_LAST_GOOD : MODE_POLICY);
 	if (z->mode == MODE_POLICY)
 		save_last_good(z, text, len);
 	free(text);
-	log_facility(p->log.facility);
-	if (z->neigh)
-		neigh_sync(z->neigh, p);
-	engine_schedule_expiry(z);
-	snprintf(why, sizeof(why), "%ld", uid);
+	snprintf(why, sizeof(why), "%ld", req->uid);
 	log_event(LOG_NOTICE, "policy-loaded", "file=%s sha256=%s model=%s "
 	    "zones=%zu flows=%zu warnings=%d uid=%s build_ms=%.1f "
 	    "apply_ms=%.1f messages=%zu bytes=%zu", lq(file), sha,
 	    policy_model_str(p->model), p->nzones, p->nflows,
-	    r->diag.nwarnings, uid < 0 ? "-" : why, z->build_ms, z->apply_ms,
-	    z->apply_msgs, z->apply_bytes);
+	    r->diag.nwarnings, req->uid < 0 ? "-" : why, z->build_ms,
+	    z->apply_ms, z->apply_msgs, z->apply_bytes);
 	r->code = CTL_OK;
 	return 0;
 rejected:
@@ -530,31 +482,113 @@ fail:
 	return -1;
 }
 
-int
-engine_fail_closed(struct zoned *z, const char *reason)
+/* The running policy again: a flow expired (its classifier changes with
+ * the time), or the table went missing. */
+static int
+load_running(struct zoned *z, const struct engine_req *req,
+    struct load_result *r)
 {
-	struct apply_errors kerr;
+	struct classify *cls = NULL;
 	struct nft_ir *ir;
 	struct canon expect;
-	char err[512];
 
-	if (build_apply(z, NULL, &ir, &expect, &kerr, err, sizeof(err)) < 0) {
-		log_kernel_errors("(deny-all)", &kerr);
-		apply_errors_free(&kerr);
-		log_event(LOG_CRIT, "apply-failed", "table=deny-all reason=%s",
-		    lq(err));
+	r->code = CTL_FAILED;
+	if (z->pol != NULL && (cls = classify_build(z->pol, time(NULL),
+	    r->err, sizeof(r->err))) == NULL) {
+		log_event(LOG_ERR, "apply-failed", "reason=%s why=%s",
+		    lq(r->err), req->why);
 		return -1;
 	}
-	install(z, NULL, NULL, ir, &expect, MODE_FAIL_CLOSED);
-	snprintf(z->fail_reason, sizeof(z->fail_reason), "%s", reason);
+	if (build_apply(z, z->pol, &ir, &expect, &r->kerr, r->err,
+	    sizeof(r->err)) < 0) {
+		log_kernel_errors(z->loaded_file ? z->loaded_file : "-",
+		    &r->kerr);
+		log_event(LOG_ERR, "apply-failed", "reason=%s why=%s",
+		    lq(r->err), req->why);
+		classify_free(cls);
+		return -1;
+	}
+	install(z, z->pol, cls, ir, &expect, z->mode);
+	log_event(LOG_NOTICE, "reapplied", "why=%s", req->why);
+	r->code = CTL_OK;
+	return 0;
+}
+
+/* Nothing loads: a table that denies every crossing. */
+static int
+load_deny_all(struct zoned *z, const struct engine_req *req,
+    struct load_result *r)
+{
+	struct nft_ir *ir;
+	struct canon expect;
+
+	r->code = CTL_FAILED;
+	if (build_apply(z, NULL, &ir, &expect, &r->kerr, r->err,
+	    sizeof(r->err)) < 0) {
+		log_kernel_errors("(deny-all)", &r->kerr);
+		log_event(LOG_CRIT, "apply-failed", "table=deny-all reason=%s",
+		    lq(r->err));
+		return -1;
+	}
+	snprintf(z->fail_reason, sizeof(z->fail_reason), "%s", req->why);
 	z->sha256[0] = '\0';
 	free(z->loaded_file);
 	z->loaded_file = NULL;
 	z->loaded_at = time(NULL);
 	z->loaded_by = -1;
-	log_event(LOG_CRIT, "fail-closed", "reason=%s", lq(reason));
+	install(z, NULL, NULL, ir, &expect, MODE_FAIL_CLOSED);
+	log_event(LOG_CRIT, "fail-closed", "reason=%s", lq(req->why));
+	r->code = CTL_OK;
 	return 0;
 }
+
+int
+engine_reload(struct zoned *z, const struct engine_req *req,
+    struct load_result *r)
+{
+	const char *file = req->file ? req->file : z->conf;
+	int rc = -1;
+
+	switch (req->source) {
+	case ENGINE_FILE:
+		rc = load_file(z, req, file, r);
+		if (!req->startup) {
+			z->reload_at = time(NULL);
+			z->reload_ok = rc == 0;
+			if (rc == 0)
+				snprintf(z->reload_msg, sizeof(z->reload_msg),
+				    "loaded %s", file);
+			else
+				snprintf(z->reload_msg, sizeof(z->reload_msg),
+				    "%s", r->err);
+		}
+		break;
+	case ENGINE_RUNNING:
+		rc = load_running(z, req, r);
+		break;
+	case ENGINE_DENY_ALL:
+		rc = load_deny_all(z, req, r);
+		break;
+	}
+	return rc;
+}
+
+int
+engine_run(struct zoned *z, enum engine_source source, const char *why)
+{
+	struct engine_req req = { .source = source, .uid = -1, .why = why };
+	struct load_result r;
+	int rc;
+
+	load_result_init(&r);
+	rc = engine_reload(z, &req, &r);
+	load_result_free(&r);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * Start
+ */
 
 /* Does the kernel have nft_queue?  A batch that is checked, never
  * committed, with one queue rule in a table of its own, says. */
@@ -580,90 +614,41 @@ engine_probe_queue(struct zoned *z)
 int
 engine_start(struct zoned *z)
 {
+	struct engine_req req = { .source = ENGINE_FILE, .uid = -1,
+	    .why = "start", .startup = true };
 	struct load_result r;
 	char *lg = last_good_path(z);
 	char reason[600];
+	int rc;
 
 	engine_probe_queue(z);
 	load_result_init(&r);
-	if (engine_load(z, z->conf, -1, true, &r) == 0) {
-		load_result_free(&r);
-		free(lg);
-		return 0;
-	}
+	rc = engine_reload(z, &req, &r);
 	snprintf(reason, sizeof(reason), "%s", r.err);
 	load_result_free(&r);
+	if (rc == 0)
+		goto out;
 	if (lg && access(lg, R_OK) == 0) {
-		load_result_init(&r);
 		log_event(LOG_WARNING, "policy-fallback", "file=%s reason=%s",
 		    lq(lg), lq(reason));
-		if (engine_load(z, lg, -1, true, &r) == 0) {
+		req.file = lg;
+		load_result_init(&r);
+		rc = engine_reload(z, &req, &r);
+		load_result_free(&r);
+		if (rc == 0) {
 			snprintf(z->fail_reason, sizeof(z->fail_reason),
 			    "%.200s failed: %.280s", z->conf, reason);
-			load_result_free(&r);
-			free(lg);
-			return 0;
+			goto out;
 		}
-		load_result_free(&r);
 	}
+	req = (struct engine_req){ .source = ENGINE_DENY_ALL, .uid = -1,
+	    .why = reason, .startup = true };
+	load_result_init(&r);
+	rc = engine_reload(z, &req, &r);
+	load_result_free(&r);
+out:
 	free(lg);
-	return engine_fail_closed(z, reason);
-}
-
-int
-engine_reapply(struct zoned *z, const char *why)
-{
-	struct apply_errors kerr;
-	struct nft_ir *ir;
-	struct canon expect;
-	char err[512];
-
-	if (build_apply(z, z->pol, &ir, &expect, &kerr, err,
-	    sizeof(err)) < 0) {
-		log_kernel_errors(z->loaded_file ? z->loaded_file : "-", &kerr);
-		apply_errors_free(&kerr);
-		log_event(LOG_ERR, "apply-failed", "reason=%s why=%s", lq(err),
-		    why);
-		return -1;
-	}
-	nftgen_free(z->ir);
-	canon_free(&z->expect);
-	z->ir = ir;
-	z->expect = expect;
-	z->verified = false;
-	if (z->pol) {
-		struct classify *c = classify_build(z->pol, time(NULL), err,
-		    sizeof(err));
-		if (c != NULL) {
-			monitor_policy(z->mon, z->pol, c);
-			classify_free(z->cls);
-			z->cls = c;
-		}
-	}
-	engine_schedule_expiry(z);
-	log_event(LOG_NOTICE, "reapplied", "why=%s", why);
-	return 0;
-}
-
-/* ---------------------------------------------------------------------
- * Expiry: the next flow to expire re-applies the table without it
- */
-
-void
-engine_schedule_expiry(struct zoned *z)
-{
-	struct itimerspec its = { 0 };
-	time_t now = time(NULL), next = 0;
-
-	for (size_t i = 0; z->pol && i < z->pol->nflows; i++) {
-		const struct flow *f = &z->pol->flows[i];
-		if (f->has_expires && f->expires > now &&
-		    (next == 0 || f->expires < next))
-			next = f->expires;
-	}
-	its.it_value.tv_sec = next;	/* 0 disarms */
-	if (timerfd_settime(z->expire_fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
-		log_warnx("expiry timer: %s", strerror(errno));
+	return rc;
 }
 
 /* ---------------------------------------------------------------------
@@ -689,11 +674,6 @@ diff_cb(char sign, const char *line, void *arg)
 		out->n++;
 }
 
-/*
- * Compare the kernel's table with what we applied.  Returns the number of
- * differences (0: it matches), -1 when the kernel cannot be read.  A table
- * that is gone is applied again at once, and counted as one difference.
- */
 int
 engine_verify(struct zoned *z, struct canon *diffs, bool timer)
 {
@@ -717,7 +697,8 @@ engine_verify(struct zoned *z, struct canon *diffs, bool timer)
 		    "by=%s", timer ? "timer" : "verify");
 		if (diffs)
 			diff_cb('-', "table inet zoned (missing)", diffs);
-		z->kernel_match = engine_reapply(z, "table-missing") == 0;
+		z->kernel_match = engine_run(z, ENGINE_RUNNING,
+		    "table-missing") == 0;
 		z->drift = 1;
 		return 1;
 	}
@@ -742,13 +723,63 @@ engine_verify(struct zoned *z, struct canon *diffs, bool timer)
 	return (int)n;
 }
 
+/* ---------------------------------------------------------------------
+ * Timers
+ */
+
+static void
+on_verify(int fd, uint32_t what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	engine_verify(arg, NULL, true);
+}
+
+static void
+on_expire(int fd, uint32_t what, void *arg)
+{
+	struct zoned *z = arg;
+	time_t now = time(NULL);
+
+	(void)fd;
+	(void)what;
+	for (size_t i = 0; z->pol && i < z->pol->nflows; i++) {
+		const struct flow *f = &z->pol->flows[i];
+		if (f->has_expires && f->expires <= now &&
+		    f->expires > now - 5)
+			log_event(LOG_NOTICE, "flow-expired", "flow=%s",
+			    lq(f->name));
+	}
+	engine_run(z, ENGINE_RUNNING, "flow-expired");
+}
+
+int
+engine_init(struct zoned *z)
+{
+	counters_init(&z->base);
+	if ((z->verify_timer = event_timer(CLOCK_MONOTONIC, on_verify, z)) ==
+	    NULL || (z->expire_timer = event_timer(CLOCK_REALTIME, on_expire,
+	    z)) == NULL || (z->queue_timer = event_timer(CLOCK_MONOTONIC,
+	    on_queue_retry, z)) == NULL)
+		return -1;
+	return 0;
+}
+
 void
 engine_free(struct zoned *z)
 {
-	install(z, NULL, NULL, NULL, &(struct canon){ 0 }, MODE_NONE);
-	for (size_t i = 0; i < z->nbase; i++)
-		free(z->base[i].name);
-	free(z->base);
+	event_del(z->verify_timer);
+	event_del(z->expire_timer);
+	event_del(z->queue_timer);
+	z->verify_timer = z->expire_timer = z->queue_timer = NULL;
+	policy_free(z->pol);
+	classify_free(z->cls);
+	nftgen_free(z->ir);
+	canon_free(&z->expect);
+	z->pol = NULL;
+	z->cls = NULL;
+	z->ir = NULL;
+	counters_free(&z->base);
 	for (size_t i = 0; i < z->nisolated; i++)
 		free(z->isolated[i]);
 	free(z->isolated);

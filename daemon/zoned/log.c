@@ -1,8 +1,11 @@
 /*
  * log — a few functions around syslog(3).
  */
+#include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -52,13 +55,18 @@ log_facility(const char *name)
 }
 
 static void
-vlog(int prio, const char *prefix, const char *fmt, va_list ap)
+vlog_to(int prio, const char *prefix, const char *fmt, va_list ap,
+    int errnum, bool stderr_too)
 {
 	char msg[4096];
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (errnum != 0) {
+		size_t n = strlen(msg);
+		snprintf(msg + n, sizeof(msg) - n, ": %s", strerror(errnum));
+	}
 	syslog(prio, "%s%s", prefix, msg);
-	if (debug) {
+	if (debug || stderr_too) {
 		char when[32];
 		time_t now = time(NULL);
 		struct tm tm;
@@ -67,6 +75,12 @@ vlog(int prio, const char *prefix, const char *fmt, va_list ap)
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 		fprintf(stderr, "%s zoned: %s%s\n", when, prefix, msg);
 	}
+}
+
+static void
+vlog(int prio, const char *prefix, const char *fmt, va_list ap)
+{
+	vlog_to(prio, prefix, fmt, ap, 0, false);
 }
 
 void
@@ -90,6 +104,41 @@ log_warnx(const char *fmt, ...)
 	va_start(ap, fmt);
 	vlog(LOG_WARNING, "", fmt, ap);
 	va_end(ap);
+}
+
+void
+log_warn(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_to(LOG_WARNING, "", fmt, ap, e, false);
+	va_end(ap);
+	errno = e;
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	int e = errno;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_to(LOG_CRIT, "", fmt, ap, e, true);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vlog_to(LOG_CRIT, "", fmt, ap, 0, true);
+	va_end(ap);
+	exit(1);
 }
 
 void

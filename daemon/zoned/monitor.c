@@ -31,11 +31,11 @@
 #include "alert.h"
 #include "audit.h"
 #include "detect.h"
+#include "event.h"
 #include "flowtab.h"
 #include "log.h"
 #include "monitor.h"
 #include "pkt.h"
-#include "zoned.h"
 
 #define RING_BYTES (2 << 20)	/* kernel ring of one handle */
 #define DISPATCH 256		/* frames read per wake-up and handle */
@@ -48,6 +48,7 @@ struct mon_if {
 	int zone;
 	enum zone_kind kind;
 	pcap_t *out, *in;	/* directions; in only where needed */
+	struct event *ev_out, *ev_in;
 	int lt_out, lt_in;
 	struct audit_stream *as;
 	uint64_t frames_out, frames_in, own;
@@ -77,14 +78,13 @@ struct mac_seen {
 };
 
 struct monitor {
-	struct zoned *z;
 	const struct policy *p;
 	const struct classify *c;
 	struct mon_if *ifs;
 	size_t nifs;
 	struct flowtab *ft;
 	struct detect *det;
-	struct alerts *al;
+	struct alerts *al;	/* the daemon's */
 	struct pin *pins;
 	size_t npins;
 	struct mac_seen macs[64];
@@ -92,9 +92,13 @@ struct monitor {
 	size_t nown;
 	struct incident inc[INCIDENTS];
 	uint32_t snaplen;
-	int timer_fd;
+	struct event *timer;	/* every second: idle connections go */
 	uint64_t violations;
 };
+
+static void out_ready(int, uint32_t, void *);
+static void in_ready(int, uint32_t, void *);
+static void on_timer(int, uint32_t, void *);
 
 static uint64_t
 now_ms(void)
@@ -553,16 +557,16 @@ open_handle(const char *ifname, pcap_direction_t dir, uint32_t snaplen,
 static void
 close_if(struct monitor *m, struct mon_if *mi)
 {
-	if (mi->out) {
-		zoned_unwatch(m->z, pcap_get_selectable_fd(mi->out));
+	(void)m;
+	event_del(mi->ev_out);
+	event_del(mi->ev_in);
+	if (mi->out)
 		pcap_close(mi->out);
-	}
-	if (mi->in) {
-		zoned_unwatch(m->z, pcap_get_selectable_fd(mi->in));
+	if (mi->in)
 		pcap_close(mi->in);
-	}
 	audit_stream_free(mi->as);
 	mi->out = mi->in = NULL;
+	mi->ev_out = mi->ev_in = NULL;
 	mi->as = NULL;
 }
 
@@ -603,13 +607,15 @@ open_if(struct monitor *m, struct mon_if *mi)
 	    (mi->in = open_handle(mi->name, PCAP_D_IN, m->snaplen, &mi->lt_in,
 	    err, sizeof(err))) == NULL)
 		log_warnx("monitor: %s", err);
-	if (stream_if(m, mi) < 0) {
+	if (stream_if(m, mi) < 0 ||
+	    (mi->ev_out = event_add(pcap_get_selectable_fd(mi->out), EVENT_READ,
+	    out_ready, mi)) == NULL ||
+	    (mi->in && (mi->ev_in = event_add(pcap_get_selectable_fd(mi->in),
+	    EVENT_READ, in_ready, mi)) == NULL)) {
+		log_warn("monitor %s", mi->name);
 		close_if(m, mi);
 		return;
 	}
-	zoned_watch(m->z, pcap_get_selectable_fd(mi->out));
-	if (mi->in)
-		zoned_watch(m->z, pcap_get_selectable_fd(mi->in));
 	log_event(LOG_INFO, "monitor-attached", "iface=%s zone=%s", mi->name,
 	    m->p->zones[mi->zone].name);
 }
@@ -691,13 +697,11 @@ make_tables(struct monitor *m, char *err, size_t errlen)
 }
 
 struct monitor *
-monitor_open(struct zoned *z, char *err, size_t errlen)
+monitor_open(const struct policy *p, const struct classify *c,
+    struct alerts *al, char *err, size_t errlen)
 {
-	const struct policy *p = z->pol;
 	struct monitor *m;
 	size_t n = 0;
-	struct itimerspec its = { .it_interval.tv_sec = 1,
-	    .it_value.tv_sec = 1 };
 
 	if (p == NULL || !p->monitor.enabled)
 		return NULL;
@@ -705,17 +709,20 @@ monitor_open(struct zoned *z, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	m->z = z;
 	m->p = p;
-	m->c = z->cls;
+	m->c = c;
+	m->al = al;
 	m->snaplen = (uint32_t)p->monitor.snaplen;
-	m->timer_fd = -1;
 	for (size_t i = 0; i < p->nzones; i++)
 		n += p->zones[i].nifaces;
 	if ((m->ifs = calloc(n + 1, sizeof(*m->ifs))) == NULL ||
-	    make_tables(m, err, errlen) < 0 ||
-	    (m->al = alerts_new(p->monitor.evidence_dir,
-	    p->monitor.evidence_max, m->snaplen, err, errlen)) == NULL) {
+	    make_tables(m, err, errlen) < 0) {
+		monitor_close(m);
+		return NULL;
+	}
+	if ((m->timer = event_timer(CLOCK_MONOTONIC, on_timer, m)) == NULL ||
+	    event_timer_arm(m->timer, 1000, 1000) < 0) {
+		snprintf(err, errlen, "monitor timer: %s", strerror(errno));
 		monitor_close(m);
 		return NULL;
 	}
@@ -732,19 +739,7 @@ monitor_open(struct zoned *z, char *err, size_t errlen)
 	make_pins(m);
 	for (size_t i = 0; i < m->nifs; i++)
 		open_if(m, &m->ifs[i]);
-	if ((m->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
-	    TFD_NONBLOCK)) >= 0) {
-		timerfd_settime(m->timer_fd, 0, &its, NULL);
-		zoned_watch(z, m->timer_fd);
-	}
 	return m;
-}
-
-/* The directory of the evidence belongs to the daemon's user. */
-const char *
-monitor_evidence_dir(const struct monitor *m)
-{
-	return m ? m->p->monitor.evidence_dir : NULL;
 }
 
 void
@@ -754,15 +749,9 @@ monitor_close(struct monitor *m)
 		return;
 	for (size_t i = 0; i < m->nifs; i++)
 		close_if(m, &m->ifs[i]);
-	if (m->al)
-		alerts_close_all(m->al);
-	alerts_free(m->al);
 	flowtab_free(m->ft);
 	detect_free(m->det);
-	if (m->timer_fd >= 0) {
-		zoned_unwatch(m->z, m->timer_fd);
-		close(m->timer_fd);
-	}
+	event_del(m->timer);
 	free(m->ifs);
 	free(m->pins);
 	free(m->own);
@@ -803,51 +792,54 @@ monitor_links(struct monitor *m)
 		open_if(m, &m->ifs[i]);
 }
 
-bool
-monitor_event(struct monitor *m, int fd)
+/* Frames that left through an interface, a batch at a time. */
+static void
+out_ready(int fd, uint32_t what, void *arg)
 {
-	uint64_t n;
+	struct mon_if *mi = arg;
 
-	if (m == NULL)
-		return false;
-	if (fd == m->timer_fd) {
-		if (read(fd, &n, sizeof(n)) == sizeof(n)) {
-			uint64_t now = now_ms();
-			alerts_tick(m->al, now);
-			flowtab_expire(m->ft, now, 64);
-		}
-		return true;
+	(void)fd;
+	(void)what;
+	if (pcap_dispatch(mi->out, DISPATCH, out_frame, (u_char *)mi) ==
+	    PCAP_ERROR) {
+		log_warnx("monitor %s: %s; detached", mi->name,
+		    pcap_geterr(mi->out));
+		close_if(mi->m, mi);
+		return;
 	}
-	for (size_t i = 0; i < m->nifs; i++) {
-		struct mon_if *mi = &m->ifs[i];
-		if (mi->out && fd == pcap_get_selectable_fd(mi->out)) {
-			if (pcap_dispatch(mi->out, DISPATCH, out_frame,
-			    (u_char *)mi) == PCAP_ERROR) {
-				log_warnx("monitor %s: %s; detached", mi->name,
-				    pcap_geterr(mi->out));
-				close_if(m, mi);
-				return true;
-			}
-			audit_stream_flush(mi->as);
-			return true;
-		}
-		if (mi->in && fd == pcap_get_selectable_fd(mi->in)) {
-			if (pcap_dispatch(mi->in, DISPATCH, in_frame,
-			    (u_char *)mi) == PCAP_ERROR) {
-				log_warnx("monitor %s: %s; detached", mi->name,
-				    pcap_geterr(mi->in));
-				close_if(m, mi);
-			}
-			return true;
-		}
+	audit_stream_flush(mi->as);
+}
+
+/* Frames that came in through an interface. */
+static void
+in_ready(int fd, uint32_t what, void *arg)
+{
+	struct mon_if *mi = arg;
+
+	(void)fd;
+	(void)what;
+	if (pcap_dispatch(mi->in, DISPATCH, in_frame, (u_char *)mi) ==
+	    PCAP_ERROR) {
+		log_warnx("monitor %s: %s; detached", mi->name,
+		    pcap_geterr(mi->in));
+		close_if(mi->m, mi);
 	}
-	return false;
+}
+
+static void
+on_timer(int fd, uint32_t what, void *arg)
+{
+	struct monitor *m = arg;
+
+	(void)fd;
+	(void)what;
+	flowtab_expire(m->ft, now_ms(), 64);
 }
 
 json_t *
 monitor_json(const struct monitor *m)
 {
-	json_t *ifs = json_array(), *o;
+	json_t *ifs, *o;
 	struct flowtab_stats fs;
 	struct alerts_stats as;
 	uint32_t sources = 0;
@@ -855,6 +847,7 @@ monitor_json(const struct monitor *m)
 
 	if (m == NULL)
 		return json_null();
+	ifs = json_array();
 	for (size_t i = 0; i < m->nifs; i++) {
 		const struct mon_if *mi = &m->ifs[i];
 		struct pcap_stat ps = { 0 }, ps2 = { 0 };
@@ -895,35 +888,3 @@ monitor_json(const struct monitor *m)
 	return o;
 }
 
-json_t *
-monitor_alerts(const struct monitor *m, time_t since)
-{
-	return m ? alerts_json(m->al, since) : json_array();
-}
-
-/* Alerts of other parts of the daemon (the second verdict): logged, kept
- * and with evidence as the monitor's own.  Without a monitor: logged. */
-uint64_t
-monitor_alert(struct monitor *m, const char *kind, const char *fields,
-    json_t *facts, const struct timeval *ts, int linktype,
-    const uint8_t *frame, uint32_t caplen, uint32_t len)
-{
-	uint64_t al;
-
-	if (m == NULL) {
-		log_event(LOG_ALERT, kind, "%s", fields);
-		json_decref(facts);
-		return 0;
-	}
-	al = alerts_raise(m->al, kind, fields, facts, ts, linktype);
-	alerts_frame(m->al, al, ts, frame, caplen, len);
-	return al;
-}
-
-void
-monitor_frame(struct monitor *m, uint64_t al, const struct timeval *ts,
-    const uint8_t *frame, uint32_t caplen, uint32_t len)
-{
-	if (m != NULL)
-		alerts_frame(m->al, al, ts, frame, caplen, len);
-}

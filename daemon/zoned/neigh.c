@@ -17,8 +17,10 @@
 
 #include <libmnl/libmnl.h>
 
+#include "event.h"
 #include "log.h"
-#include "zoned.h"
+#include "neigh.h"
+#include "nl.h"
 
 struct entry {
 	int ifindex;
@@ -30,13 +32,19 @@ struct entry {
 struct neigh {
 	struct mnl_socket *nl;	/* requests */
 	struct mnl_socket *mon;	/* link events */
+	struct event *ev;
+	const struct policy *p;	/* what is pinned */
+	void (*on_links)(void *);
+	void *arg;
 	uint32_t seq;
 	struct entry *v;
 	size_t n;
 };
 
+static void on_link(int, uint32_t, void *);
+
 struct neigh *
-neigh_open(char *err, size_t errlen)
+neigh_open(void (*on_links)(void *), void *arg, char *err, size_t errlen)
 {
 	struct neigh *n = calloc(1, sizeof(*n));
 
@@ -44,13 +52,19 @@ neigh_open(char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
+	n->on_links = on_links;
+	n->arg = arg;
 	n->seq = (uint32_t)time(NULL);
-	if ((n->nl = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC)) == NULL ||
-	    mnl_socket_bind(n->nl, 0, MNL_SOCKET_AUTOPID) < 0 ||
-	    (n->mon = mnl_socket_open2(NETLINK_ROUTE, SOCK_CLOEXEC |
-	    SOCK_NONBLOCK)) == NULL ||
-	    mnl_socket_bind(n->mon, RTMGRP_LINK, MNL_SOCKET_AUTOPID) < 0) {
-		snprintf(err, errlen, "rtnetlink: %s", strerror(errno));
+	if ((n->nl = nl_open("rtnetlink", NETLINK_ROUTE, 0, false, 0, err,
+	    errlen)) == NULL ||
+	    (n->mon = nl_open("rtnetlink", NETLINK_ROUTE, RTMGRP_LINK, true, 0,
+	    err, errlen)) == NULL) {
+		neigh_close(n);
+		return NULL;
+	}
+	if ((n->ev = event_add(mnl_socket_get_fd(n->mon), EVENT_READ, on_link,
+	    n)) == NULL) {
+		snprintf(err, errlen, "link events: %s", strerror(errno));
 		neigh_close(n);
 		return NULL;
 	}
@@ -62,6 +76,7 @@ neigh_close(struct neigh *n)
 {
 	if (n == NULL)
 		return;
+	event_del(n->ev);
 	if (n->nl)
 		mnl_socket_close(n->nl);
 	if (n->mon)
@@ -70,25 +85,16 @@ neigh_close(struct neigh *n)
 	free(n);
 }
 
-int
-neigh_fd(const struct neigh *n)
-{
-	return mnl_socket_get_fd(n->mon);
-}
-
 static int
 request(struct neigh *n, uint16_t type, const struct entry *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ndmsg *nd;
-	uint32_t seq = n->seq++;
-	int rc;
 
 	nlh->nlmsg_type = type;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK |
-	    (type == RTM_NEWNEIGH ? NLM_F_CREATE | NLM_F_REPLACE : 0);
-	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags = type == RTM_NEWNEIGH ? NLM_F_CREATE |
+	    NLM_F_REPLACE : 0;
 	nd = mnl_nlmsg_put_extra_header(nlh, sizeof(*nd));
 	nd->ndm_family = e->family == ADDR_V4 ? AF_INET : AF_INET6;
 	nd->ndm_ifindex = e->ifindex;
@@ -96,13 +102,7 @@ request(struct neigh *n, uint16_t type, const struct entry *e)
 	mnl_attr_put(nlh, NDA_DST, e->family == ADDR_V4 ? 4 : 16, e->addr);
 	if (type == RTM_NEWNEIGH)
 		mnl_attr_put(nlh, NDA_LLADDR, 6, e->mac);
-	if (mnl_socket_sendto(n->nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	rc = (int)mnl_socket_recvfrom(n->nl, buf, sizeof(buf));
-	if (rc < 0)
-		return -1;
-	return mnl_cb_run(buf, (size_t)rc, seq, mnl_socket_get_portid(n->nl),
-	    NULL, NULL) < 0 ? -1 : 0;
+	return nl_request(n->nl, nlh, &n->seq, NULL, NULL);
 }
 
 static bool
@@ -119,6 +119,7 @@ neigh_sync(struct neigh *n, const struct policy *p)
 	size_t nwant = 0, cap = 0;
 	char a[64], m[MAC_STRLEN];
 
+	n->p = p;
 	for (size_t i = 0; p && i < p->nhosts; i++) {
 		const struct host *h = &p->hosts[i];
 		const struct zone *z;
@@ -177,14 +178,18 @@ neigh_sync(struct neigh *n, const struct policy *p)
 	n->n = nwant;
 }
 
-/* Link events: a new or changed link may need its entries. */
-void
-neigh_event(struct neigh *n, const struct policy *p)
+/* Link events: a new or changed link may need its entries, and the rest
+ * of the daemon hears of it. */
+static void
+on_link(int fd, uint32_t what, void *arg)
 {
+	struct neigh *n = arg;
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	bool newlink = false;
 	ssize_t rc;
 
+	(void)fd;
+	(void)what;
 	while ((rc = mnl_socket_recvfrom(n->mon, buf, sizeof(buf))) > 0) {
 		const struct nlmsghdr *nlh;
 		int len = (int)rc;
@@ -194,5 +199,7 @@ neigh_event(struct neigh *n, const struct policy *p)
 				newlink = true;
 	}
 	if (newlink)
-		neigh_sync(n, p);
+		neigh_sync(n, n->p);
+	if (n->on_links)
+		n->on_links(n->arg);
 }

@@ -7,12 +7,10 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
-#include <unistd.h>
+#include <time.h>
 
 #include <linux/netfilter.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -20,10 +18,12 @@
 
 #include <libmnl/libmnl.h>
 
+#include "event.h"
 #include "log.h"
-#include "monitor.h"
+#include "nflog.h"
+#include "nl.h"
 #include "pkt.h"
-#include "zoned.h"
+#include "policy.h"
 
 #define NFLOG_WINDOW_S 10	/* aggregation window */
 #define NFLOG_LINES 50		/* event=denied lines a window at most */
@@ -39,14 +39,17 @@ struct agg {
 };
 
 struct nflog {
-	struct zoned *z;
 	struct mnl_socket *nl;
-	int timer_fd;
+	uint32_t seq;
+	struct event *ev, *window;
 	int group;
 	struct agg agg[NFLOG_KEYS];
 	uint32_t nagg;
 	uint64_t packets, overflow, lines, suppressed;
 };
+
+static void on_packets(int, uint32_t, void *);
+static void on_window(int, uint32_t, void *);
 
 /* One configuration message, and its ACK (the socket still blocks). */
 static int
@@ -56,12 +59,8 @@ config(struct nflog *n, const struct nfulnl_msg_config_cmd *cmd,
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;
-	uint32_t seq = (uint32_t)time(NULL);
-	ssize_t r;
 
 	nlh->nlmsg_type = (NFNL_SUBSYS_ULOG << 8) | NFULNL_MSG_CONFIG;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
-	nlh->nlmsg_seq = seq;
 	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 	nfg->nfgen_family = AF_UNSPEC;
 	nfg->version = NFNETLINK_V0;
@@ -70,52 +69,44 @@ config(struct nflog *n, const struct nfulnl_msg_config_cmd *cmd,
 		mnl_attr_put(nlh, NFULA_CFG_CMD, sizeof(*cmd), cmd);
 	if (mode)
 		mnl_attr_put(nlh, NFULA_CFG_MODE, sizeof(*mode), mode);
-	if (mnl_socket_sendto(n->nl, nlh, nlh->nlmsg_len) < 0 ||
-	    (r = mnl_socket_recvfrom(n->nl, buf, sizeof(buf))) < 0)
-		return -1;
-	return mnl_cb_run(buf, (size_t)r, seq, mnl_socket_get_portid(n->nl),
-	    NULL, NULL) < 0 ? -1 : 0;
+	return nl_request(n->nl, nlh, &n->seq, NULL, NULL);
 }
 
 struct nflog *
-nflog_open(struct zoned *z, int group, char *err, size_t errlen)
+nflog_open(int group, char *err, size_t errlen)
 {
 	struct nflog *n = calloc(1, sizeof(*n));
-	struct itimerspec its = { .it_interval.tv_sec = NFLOG_WINDOW_S,
-	    .it_value.tv_sec = NFLOG_WINDOW_S };
 	struct nfulnl_msg_config_cmd bind = { .command = NFULNL_CFG_CMD_BIND };
 	struct nfulnl_msg_config_mode mode = { .copy_range = htonl(256),
 	    .copy_mode = NFULNL_COPY_PACKET };
-	int fd, rcv = 1 << 20;
 
 	if (n == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	n->z = z;
 	n->group = group;
-	n->timer_fd = -1;
-	if ((n->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC)) ==
-	    NULL || mnl_socket_bind(n->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		snprintf(err, errlen, "nflog socket: %s", strerror(errno));
+	n->seq = (uint32_t)time(NULL);
+	if ((n->nl = nl_open("nflog", NETLINK_NETFILTER, 0, false, 1 << 20,
+	    err, errlen)) == NULL) {
 		nflog_close(n);
 		return NULL;
 	}
-	fd = mnl_socket_get_fd(n->nl);
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv));
 	if (config(n, &bind, NULL) < 0 || config(n, NULL, &mode) < 0) {
 		snprintf(err, errlen, "nflog group %d: %s", group,
 		    strerror(errno));
 		nflog_close(n);
 		return NULL;
 	}
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	if ((n->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
-	    TFD_NONBLOCK)) >= 0) {
-		timerfd_settime(n->timer_fd, 0, &its, NULL);
-		zoned_watch(z, n->timer_fd);
+	nl_nonblock(n->nl, true);
+	if ((n->ev = event_add(mnl_socket_get_fd(n->nl), EVENT_READ,
+	    on_packets, n)) == NULL ||
+	    (n->window = event_timer(CLOCK_MONOTONIC, on_window, n)) == NULL ||
+	    event_timer_arm(n->window, NFLOG_WINDOW_S * 1000,
+	    NFLOG_WINDOW_S * 1000) < 0) {
+		snprintf(err, errlen, "nflog events: %s", strerror(errno));
+		nflog_close(n);
+		return NULL;
 	}
-	zoned_watch(z, fd);
 	return n;
 }
 
@@ -124,14 +115,10 @@ nflog_close(struct nflog *n)
 {
 	if (n == NULL)
 		return;
-	if (n->nl) {
-		zoned_unwatch(n->z, mnl_socket_get_fd(n->nl));
+	event_del(n->ev);
+	event_del(n->window);
+	if (n->nl)
 		mnl_socket_close(n->nl);
-	}
-	if (n->timer_fd >= 0) {
-		zoned_unwatch(n->z, n->timer_fd);
-		close(n->timer_fd);
-	}
 	free(n);
 }
 
@@ -242,25 +229,25 @@ flush(struct nflog *n)
 	n->overflow = 0;
 }
 
-bool
-nflog_event(struct nflog *n, int fd)
+static void
+on_window(int fd, uint32_t what, void *arg)
 {
+	(void)fd;
+	(void)what;
+	flush(arg);
+}
+
+static void
+on_packets(int fd, uint32_t what, void *arg)
+{
+	struct nflog *n = arg;
 	char buf[MNL_SOCKET_BUFFER_SIZE * 4];
-	uint64_t x;
 	ssize_t r;
 
-	if (n == NULL)
-		return false;
-	if (fd == n->timer_fd) {
-		if (read(fd, &x, sizeof(x)) == sizeof(x))
-			flush(n);
-		return true;
-	}
-	if (fd != mnl_socket_get_fd(n->nl))
-		return false;
+	(void)fd;
+	(void)what;
 	while ((r = mnl_socket_recvfrom(n->nl, buf, sizeof(buf))) > 0)
 		mnl_cb_run(buf, (size_t)r, 0, 0, packet_cb, n);
-	return true;
 }
 
 json_t *

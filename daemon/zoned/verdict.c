@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/timerfd.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,11 +32,12 @@
 #include <pcap.h>
 
 #include "acl.h"
+#include "alert.h"
+#include "event.h"
 #include "log.h"
-#include "monitor.h"
-#include "verdict.h"
+#include "nl.h"
 #include "pkt.h"
-#include "zoned.h"
+#include "verdict.h"
 
 #define NFQ_BATCH ACL_BATCH	/* packets a wake-up */
 /* a batch of verdicts (one message of under 64 bytes each) fits the
@@ -75,10 +76,13 @@ struct recent {
 };
 
 struct verdict {
-	struct zoned *z;
+	const struct policy *pol;	/* NULL: failing closed */
+	const struct classify *cls;
+	struct alerts *al;		/* the daemon's */
 	struct mnl_socket *nl;
-	uint32_t portid;
-	int queue, timer_fd;
+	uint32_t seq;
+	struct event *ev, *tick;
+	int queue;
 	struct qpkt pkts[NFQ_BATCH];
 	struct classify_pkt keys[NFQ_BATCH];
 	struct classify_verdict verd[NFQ_BATCH];
@@ -113,72 +117,47 @@ refuse_early(struct verdict *q, const struct nlmsghdr *nlh)
 	q->refused++;
 }
 
-/* Send a configuration message and wait for its acknowledgement; packets
- * the kernel queues meanwhile are refused, not left without a verdict. */
-static int
-config(struct verdict *q, struct nlmsghdr *nlh)
+static void on_packets(int, uint32_t, void *);
+static void on_tick(int, uint32_t, void *);
+
+/* A packet queued while the queue is being configured. */
+static void
+early(const struct nlmsghdr *m, void *arg)
 {
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	uint32_t seq = nlh->nlmsg_seq = (uint32_t)time(NULL);
-
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
-		return -1;
-	for (int tries = 0; tries < 1024; tries++) {
-		ssize_t r = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
-		int len = (int)r;
-		const struct nlmsghdr *m;
-
-		if (r < 0)
-			return -1;
-		for (m = (const void *)buf; mnl_nlmsg_ok(m, len);
-		    m = mnl_nlmsg_next(m, &len)) {
-			if (m->nlmsg_type == NLMSG_ERROR && m->nlmsg_seq ==
-			    seq) {
-				const struct nlmsgerr *e =
-				    mnl_nlmsg_get_payload(m);
-				errno = -e->error;
-				return e->error == 0 ? 0 : -1;
-			}
-			if ((m->nlmsg_type & 0xff) == NFQNL_MSG_PACKET)
-				refuse_early(q, m);
-		}
-	}
-	errno = ETIMEDOUT;
-	return -1;
+	if ((m->nlmsg_type & 0xff) == NFQNL_MSG_PACKET)
+		refuse_early(arg, m);
 }
 
 struct verdict *
-verdict_open(struct zoned *z, int queue, int maxlen, char *err, size_t errlen)
+verdict_open(int queue, int maxlen, struct alerts *al, char *err,
+    size_t errlen)
 {
 	struct verdict *q = calloc(1, sizeof(*q));
 	char buf[MNL_SOCKET_BUFFER_SIZE];
 	struct nlmsghdr *nlh;
-	struct itimerspec its = { .it_interval.tv_sec = 1,
-	    .it_value.tv_sec = 1 };
-	int fd, rcv = 4 << 20;
 
 	if (q == NULL) {
 		snprintf(err, errlen, "out of memory");
 		return NULL;
 	}
-	q->z = z;
 	q->queue = queue;
-	q->timer_fd = -1;
+	q->al = al;
+	q->seq = (uint32_t)time(NULL);
 	q->buflen = MNL_SOCKET_BUFFER_SIZE * 2;
-	if ((q->buf = malloc(q->buflen)) == NULL ||
-	    (q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC)) ==
-	    NULL || mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
-		snprintf(err, errlen, "nfqueue socket: %s", strerror(errno));
+	if ((q->buf = malloc(q->buflen)) == NULL) {
+		snprintf(err, errlen, "out of memory");
 		verdict_close(q);
 		return NULL;
 	}
-	q->portid = mnl_socket_get_portid(q->nl);
-	fd = mnl_socket_get_fd(q->nl);
-	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcv, sizeof(rcv));
+	if ((q->nl = nl_open("nfqueue", NETLINK_NETFILTER, 0, false, 4 << 20,
+	    err, errlen)) == NULL) {
+		verdict_close(q);
+		return NULL;
+	}
 
 	/* bind and parameters in one message: the kernel applies both
-	 * before it answers.  Never fail open (the ruleset copies the flow
+	 * before it answers; packets queued meanwhile are refused, not left
+	 * without a verdict.  Never fail open (the ruleset copies the flow
 	 * into the packet's mark, so the conntrack glue is not needed). */
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, (uint32_t)queue);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_INET, NFQNL_CFG_CMD_BIND);
@@ -186,7 +165,7 @@ verdict_open(struct zoned *z, int queue, int maxlen, char *err, size_t errlen)
 	nfq_nlmsg_cfg_put_qmaxlen(nlh, (uint32_t)maxlen);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(0));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN));
-	if (config(q, nlh) < 0) {
+	if (nl_request(q->nl, nlh, &q->seq, early, q) < 0) {
 		snprintf(err, errlen, "nfqueue %d: %s", queue,
 		    errno == EBUSY ? "taken by another process" :
 		    strerror(errno));
@@ -194,12 +173,14 @@ verdict_open(struct zoned *z, int queue, int maxlen, char *err, size_t errlen)
 		return NULL;
 	}
 	q->maxlen = maxlen;
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK);
-	zoned_watch(z, fd);
-	if ((q->timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
-	    TFD_NONBLOCK)) >= 0) {
-		timerfd_settime(q->timer_fd, 0, &its, NULL);
-		zoned_watch(z, q->timer_fd);
+	nl_nonblock(q->nl, true);
+	if ((q->ev = event_add(mnl_socket_get_fd(q->nl), EVENT_READ,
+	    on_packets, q)) == NULL ||
+	    (q->tick = event_timer(CLOCK_MONOTONIC, on_tick, q)) == NULL ||
+	    event_timer_arm(q->tick, 1000, 1000) < 0) {
+		snprintf(err, errlen, "nfqueue events: %s", strerror(errno));
+		verdict_close(q);
+		return NULL;
 	}
 	log_event(LOG_INFO, "queue-bound", "queue=%d maxlen=%d", queue, maxlen);
 	return q;
@@ -210,14 +191,10 @@ verdict_close(struct verdict *q)
 {
 	if (q == NULL)
 		return;
-	if (q->nl) {
-		zoned_unwatch(q->z, mnl_socket_get_fd(q->nl));
+	event_del(q->ev);
+	event_del(q->tick);
+	if (q->nl)
 		mnl_socket_close(q->nl);
-	}
-	if (q->timer_fd >= 0) {
-		zoned_unwatch(q->z, q->timer_fd);
-		close(q->timer_fd);
-	}
 	free(q->buf);
 	free(q);
 }
@@ -288,6 +265,17 @@ verdict_links(struct verdict *q)
 		q->nifz = 0;
 }
 
+void
+verdict_policy(struct verdict *q, const struct policy *p,
+    const struct classify *c)
+{
+	if (q == NULL)
+		return;
+	q->pol = p != NULL && c != NULL ? p : NULL;
+	q->cls = q->pol ? c : NULL;
+	q->nifz = 0;	/* zones of interfaces, anew */
+}
+
 static const struct ifzone *
 ifzone(struct verdict *q, int ifindex)
 {
@@ -304,7 +292,7 @@ ifzone(struct verdict *q, int ifindex)
 	f->ifindex = ifindex;
 	if (if_indextoname((unsigned)ifindex, f->name) == NULL)
 		f->name[0] = '\0';
-	f->zone = f->name[0] && q->z->pol ? policy_zone_of_iface(q->z->pol,
+	f->zone = f->name[0] && q->pol ? policy_zone_of_iface(q->pol,
 	    f->name) : -1;
 	return f;
 }
@@ -318,7 +306,7 @@ ifzone(struct verdict *q, int ifindex)
 static uint8_t
 key_of(struct verdict *q, const struct qpkt *p, struct classify_pkt *k)
 {
-	const struct policy *pol = q->z->pol;
+	const struct policy *pol = q->pol;
 	int zi = ifzone(q, p->in_ix)->zone;
 	int zo = ifzone(q, p->out_ix)->zone;
 
@@ -384,15 +372,15 @@ disagree(struct verdict *q, const struct qpkt *p, const struct classify_pkt *k,
 	}
 	gettimeofday(&tv, NULL);
 	if (hit) {
-		monitor_frame(q->z->mon, hit->alert, &tv, p->data, p->len,
+		alerts_frame(q->al, hit->alert, &tv, p->data, p->len,
 		    p->wire_len);
 		return;
 	}
 	q->disagreements++;
-	flow = flow_of_mark(q->z->pol, p->mark);
+	flow = flow_of_mark(q->pol, p->mark);
 	in = ifzone(q, p->in_ix)->name;
 	out = ifzone(q, p->out_ix)->name;
-	classify_explain(q->z->cls, k, v, why, sizeof(why));
+	classify_explain(q->cls, k, v, why, sizeof(why));
 	addr_format_ip(k->family, k->src, s, sizeof(s));
 	addr_format_ip(k->family, k->dst, d, sizeof(d));
 	snprintf(fields, sizeof(fields), "kernel_flow=%s in=%s out=%s "
@@ -407,8 +395,9 @@ disagree(struct verdict *q, const struct qpkt *p, const struct classify_pkt *k,
 	    classify_reason_str(v->reason), "explain", why);
 	r->key = key;
 	r->when = now;
-	r->alert = monitor_alert(q->z->mon, "verdict-disagreement", fields, j, &tv,
-	    DLT_RAW, p->data, p->len, p->wire_len);
+	r->alert = alerts_raise(q->al, "verdict-disagreement", fields, j, &tv,
+	    DLT_RAW);
+	alerts_frame(q->al, r->alert, &tv, p->data, p->len, p->wire_len);
 }
 
 static void
@@ -461,7 +450,7 @@ read_batch(struct verdict *q)
 	}
 	if (n == 0)
 		return;
-	if (q->z->pol == NULL || q->z->cls == NULL) {
+	if (q->pol == NULL) {
 		/* failing closed: no policy agrees with anything */
 		for (size_t i = 0; i < n; i++)
 			q->verd[i].reason = CLASSIFY_NO_FLOW;
@@ -470,7 +459,7 @@ read_batch(struct verdict *q)
 
 		for (size_t i = 0; i < n; i++)
 			early[i] = key_of(q, &q->pkts[i], &q->keys[i]);
-		classify_batch(q->z->cls, q->keys, q->verd, n);
+		classify_batch(q->cls, q->keys, q->verd, n);
 		for (size_t i = 0; i < n; i++)
 			if (early[i] != CLASSIFY_PERMIT) {
 				q->verd[i].reason = early[i];
@@ -478,7 +467,7 @@ read_batch(struct verdict *q)
 			}
 	}
 	answer(q, n);
-	for (size_t i = 0; i < n && q->z->pol; i++)
+	for (size_t i = 0; i < n && q->pol; i++)
 		if (q->verd[i].reason != CLASSIFY_PERMIT)
 			disagree(q, &q->pkts[i], &q->keys[i], &q->verd[i]);
 }
@@ -539,33 +528,33 @@ proc_stats(int queue, uint64_t *len, uint64_t *dropped, uint64_t *udropped)
 	return found;
 }
 
-bool
-verdict_event(struct verdict *q, int fd)
+/* Every second: the rate, and the kernel's drops of the queue. */
+static void
+on_tick(int fd, uint32_t what, void *arg)
 {
-	uint64_t x, len = 0, dropped = 0, ud = 0;
+	struct verdict *q = arg;
+	uint64_t len = 0, dropped = 0, ud = 0;
 
-	if (q == NULL)
-		return false;
-	if (fd == q->timer_fd) {
-		if (read(fd, &x, sizeof(x)) != sizeof(x))
-			return true;
-		q->rate = q->verdicts - q->last_verdicts;
-		q->last_verdicts = q->verdicts;
-		if (proc_stats(q->queue, &len, &dropped, &ud) == 0 &&
-		    dropped + ud > q->dropped_seen) {
-			log_event(LOG_WARNING, "queue-drops", "queue=%d "
-			    "dropped=%llu user_dropped=%llu new=%llu", q->queue,
-			    (unsigned long long)dropped,
-			    (unsigned long long)ud, (unsigned long long)(
-			    dropped + ud - q->dropped_seen));
-			q->dropped_seen = dropped + ud;
-		}
-		return true;
+	(void)fd;
+	(void)what;
+	q->rate = q->verdicts - q->last_verdicts;
+	q->last_verdicts = q->verdicts;
+	if (proc_stats(q->queue, &len, &dropped, &ud) == 0 &&
+	    dropped + ud > q->dropped_seen) {
+		log_event(LOG_WARNING, "queue-drops", "queue=%d "
+		    "dropped=%llu user_dropped=%llu new=%llu", q->queue,
+		    (unsigned long long)dropped, (unsigned long long)ud,
+		    (unsigned long long)(dropped + ud - q->dropped_seen));
+		q->dropped_seen = dropped + ud;
 	}
-	if (fd != mnl_socket_get_fd(q->nl))
-		return false;
-	read_batch(q);
-	return true;
+}
+
+static void
+on_packets(int fd, uint32_t what, void *arg)
+{
+	(void)fd;
+	(void)what;
+	read_batch(arg);
 }
 
 json_t *

@@ -1,25 +1,35 @@
 /*
- * verdict — the daemon's side of enforce.mode = "dual": NFQUEUE verdicts.
+ * verdict — the daemon's side of enforce.mode = "dual": NFQUEUE verdicts by
+ * the classifier.  Registers its queue socket and its one-second tick with
+ * the event loop; raises verdict-disagreement into the daemon's alert ring.
  */
 #ifndef ZONED_VERDICT_H
 #define ZONED_VERDICT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include <jansson.h>
 
-struct zoned;
+#include "classify.h"
+#include "policy.h"
+
+struct alerts;
 struct verdict;
 
-struct verdict *verdict_open(struct zoned *z, int queue, int maxlen, char *err,
-    size_t errlen);
+/* Bind the queue.  Until verdict_policy() hands it a policy, every packet
+ * is refused (failing closed).  al: the daemon's alert ring, or NULL. */
+struct verdict *verdict_open(int queue, int maxlen, struct alerts *al,
+    char *err, size_t errlen);
 void verdict_close(struct verdict *q);
+/* The policy and classifier to judge by (NULL: refuse everything); they
+ * must live until the next call. */
+void verdict_policy(struct verdict *q, const struct policy *p,
+    const struct classify *c);
 int verdict_queue(const struct verdict *q);	/* -1 when none */
 int verdict_maxlen(const struct verdict *q);	/* -1 when none */
-/* Forget what is known of the interfaces (policy or links changed). */
+/* Forget what is known of the interfaces (links changed). */
 void verdict_links(struct verdict *q);
-/* Handle fd if it is the queue's; false otherwise. */
-bool verdict_event(struct verdict *q, int fd);
 /* Open the kernel's queue figures while still root (see verdict.c). */
 void verdict_stats_open(void);
 /* native: the ruleset queues with nft's own expression (else xt). */

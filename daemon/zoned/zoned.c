@@ -1,11 +1,14 @@
 /*
  * zoned — the three-zone boundary daemon.
  *
- * main() is a straight list of steps: options, the one-shot modes (-n, -p),
- * then load and apply the policy (or the last good one, or a table that
- * denies every crossing), open the control socket, drop privileges, say
- * ready, and run the event loop until SIGTERM.  The kernel ruleset stays
- * when zoned stops: a stopped daemon never opens the gateway.
+ * main() is a straight list of steps: options, the one-shot modes (-n, -p,
+ * -C, --audit), then the event loop and the signals, load and apply the
+ * policy (or the last good one, or a table that denies every crossing; the
+ * engine starts the monitor, the queue and the denied-traffic log with
+ * it), open the control socket, drop privileges, say ready, and run the
+ * event loop until SIGTERM.  Each module registers its own events.  The
+ * kernel ruleset stays when zoned stops: a stopped daemon never opens the
+ * gateway.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -16,27 +19,31 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/prctl.h>
-#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/timerfd.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #include <cap-ng.h>
 #include <jansson.h>
 
+#include "alert.h"
+#include "apply.h"
 #include "audit.h"
 #include "command.h"
 #include "conf.h"
-#include "ctlproto.h"
+#include "control.h"
+#include "engine.h"
+#include "event.h"
 #include "lint.h"
 #include "log.h"
 #include "monitor.h"
-#include "verdict.h"
+#include "neigh.h"
+#include "nflog.h"
+#include "nftemit.h"
 #include "nftgen.h"
+#include "verdict.h"
 #include "zoned.h"
 
 static void
@@ -200,11 +207,10 @@ drop_privileges(struct zoned *z)
 		return;
 	}
 	if (chown(z->state_dir, pw->pw_uid, pw->pw_gid) < 0)
-		log_warnx("%s: %s", z->state_dir, strerror(errno));
-	if (monitor_evidence_dir(z->mon) &&
-	    chown(monitor_evidence_dir(z->mon), pw->pw_uid, pw->pw_gid) < 0)
-		log_warnx("%s: %s", monitor_evidence_dir(z->mon),
-		    strerror(errno));
+		log_warn("%s", z->state_dir);
+	if (alerts_dir(z->alerts) &&
+	    chown(alerts_dir(z->alerts), pw->pw_uid, pw->pw_gid) < 0)
+		log_warn("%s", alerts_dir(z->alerts));
 	if (capng_change_id((int)pw->pw_uid, (int)pw->pw_gid,
 	    CAPNG_DROP_SUPP_GRP | CAPNG_CLEAR_BOUNDING) < 0) {
 		log_warnx("cannot change to user %s; staying root with two "
@@ -237,189 +243,41 @@ notify(const char *msg)
 		return;
 	if (sendto(fd, msg, strlen(msg), MSG_NOSIGNAL, (struct sockaddr *)&sun,
 	    len) < 0)
-		log_warnx("sd_notify: %s", strerror(errno));
+		log_warn("sd_notify");
 	close(fd);
 }
 
 /* ---------------------------------------------------------------------
- * Event loop
+ * Events of the daemon itself
  */
 
-int
-zoned_watch(struct zoned *z, int fd)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.fd = fd };
-
-	return epoll_ctl(z->epfd, EPOLL_CTL_ADD, fd, &ev);
-}
-
-/* What a watched descriptor is watched for (EPOLLIN, EPOLLOUT). */
-int
-zoned_watch_events(struct zoned *z, int fd, uint32_t events)
-{
-	struct epoll_event ev = { .events = events, .data.fd = fd };
-
-	return epoll_ctl(z->epfd, EPOLL_CTL_MOD, fd, &ev);
-}
-
-void
-zoned_unwatch(struct zoned *z, int fd)
-{
-	epoll_ctl(z->epfd, EPOLL_CTL_DEL, fd, NULL);
-}
-
 static void
-on_signal(struct zoned *z)
+on_signal(int signo, uint32_t what, void *arg)
 {
-	struct signalfd_siginfo si;
-	json_t *result = NULL, *detail = NULL;
-	char err[1024];
+	struct zoned *z = arg;
 
-	while (read(z->sigfd, &si, sizeof(si)) == sizeof(si)) {
-		switch (si.ssi_signo) {
-		case SIGHUP:
-			log_info("SIGHUP: reloading %s", z->conf);
-			command_reload(z, -1, &result, &detail, err,
-			    sizeof(err));
-			json_decref(result);
-			json_decref(detail);
-			result = detail = NULL;
-			break;
-		case SIGTERM:
-		case SIGINT:
-			z->quit = true;
-			break;
-		}
+	(void)what;
+	switch (signo) {
+	case SIGHUP:
+		log_info("SIGHUP: reloading %s", z->conf);
+		engine_run(z, ENGINE_FILE, "sighup");
+		break;
+	case SIGTERM:
+	case SIGINT:
+		event_loopexit();
+		break;
 	}
 }
 
+/* A link appeared or changed: the monitor attaches, the verdict forgets
+ * what it knew of interface indexes. */
 static void
-on_timer(struct zoned *z, int fd)
+on_links(void *arg)
 {
-	uint64_t n;
+	struct zoned *z = arg;
 
-	if (read(fd, &n, sizeof(n)) != sizeof(n))
-		return;
-	if (fd == z->verify_fd)
-		engine_verify(z, NULL, true);
-	else if (fd == z->expire_fd) {
-		time_t now = time(NULL);
-		for (size_t i = 0; z->pol && i < z->pol->nflows; i++) {
-			const struct flow *f = &z->pol->flows[i];
-			if (f->has_expires && f->expires <= now &&
-			    f->expires > now - 5)
-				log_event(LOG_NOTICE, "flow-expired", "flow=%s",
-				    lq(f->name));
-		}
-		engine_reapply(z, "flow-expired");
-	}
-}
-
-static void
-loop(struct zoned *z)
-{
-	struct epoll_event ev[32];
-
-	while (!z->quit) {
-		/* a queue that could not be bound: new crossings are refused
-		 * until it is, so try again every second */
-		bool unbound = z->pol && z->pol->enforce.mode == ENFORCE_DUAL &&
-		    z->verdict == NULL;
-		int n = epoll_wait(z->epfd, ev, 32, unbound ? 1000 : -1);
-
-		if (n == 0 && unbound)
-			zoned_queue(z);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			log_warnx("epoll: %s", strerror(errno));
-			break;
-		}
-		for (int i = 0; i < n && !z->quit; i++) {
-			int fd = ev[i].data.fd;
-			if (fd == z->sigfd)
-				on_signal(z);
-			else if (fd == z->verify_fd || fd == z->expire_fd)
-				on_timer(z, fd);
-			else if (z->ctl && fd == control_fd(z->ctl))
-				control_accept(z->ctl);
-			else if (z->neigh && fd == neigh_fd(z->neigh)) {
-				neigh_event(z->neigh, z->pol);
-				monitor_links(z->mon);
-				verdict_links(z->verdict);
-			} else if (z->ctl && control_owns(z->ctl, fd))
-				control_client_event(z->ctl, fd, ev[i].events);
-			else if (!monitor_event(z->mon, fd) &&
-			    !verdict_event(z->verdict, fd))
-				nflog_event(z->nflog, fd);
-		}
-	}
-}
-
-static int
-setup_loop(struct zoned *z)
-{
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &mask, NULL) < 0)
-		return -1;
-	signal(SIGPIPE, SIG_IGN);
-	if ((z->epfd = epoll_create1(EPOLL_CLOEXEC)) < 0 ||
-	    (z->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0 ||
-	    (z->verify_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC |
-	    TFD_NONBLOCK)) < 0 ||
-	    (z->expire_fd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC |
-	    TFD_NONBLOCK)) < 0)
-		return -1;
-	return zoned_watch(z, z->sigfd) < 0 || zoned_watch(z, z->verify_fd) <
-	    0 || zoned_watch(z, z->expire_fd) < 0 ? -1 : 0;
-}
-
-/*
- * The second verdict: bound to the policy's queue in dual mode, let go in
- * kernel mode.  Without a listener, the ruleset's queue drops new
- * crossings (it has no bypass), so a failure here fails closed.
- */
-void
-zoned_queue(struct zoned *z)
-{
-	const struct policy *p = z->pol;
-	bool dual = p != NULL && p->enforce.mode == ENFORCE_DUAL;
-	char err[256];
-
-	if (!dual || verdict_queue(z->verdict) != p->enforce.queue ||
-	    verdict_maxlen(z->verdict) != p->enforce.queue_maxlen) {
-		verdict_close(z->verdict);
-		z->verdict = NULL;
-	}
-	if (dual && z->verdict == NULL) {
-		z->verdict = verdict_open(z, p->enforce.queue,
-		    p->enforce.queue_maxlen, err, sizeof(err));
-		/* logged once until it works again */
-		if (z->verdict == NULL && !z->queue_failed)
-			log_event(LOG_CRIT, "queue-failed", "queue=%d reason=%s "
-			    "effect=new-crossings-refused retry=1s",
-			    p->enforce.queue, lq(err));
-		else if (z->verdict != NULL && z->queue_failed)
-			log_event(LOG_NOTICE, "queue-bound-again", "queue=%d",
-			    p->enforce.queue);
-		z->queue_failed = z->verdict == NULL;
-	}
-}
-
-/* The drift timer, every interval seconds (0: never). */
-void
-zoned_arm_verify(struct zoned *z, int interval)
-{
-	struct itimerspec its = { 0 };
-
-	its.it_value.tv_sec = interval;
-	its.it_interval.tv_sec = interval;
-	timerfd_settime(z->verify_fd, 0, &its, NULL);
+	monitor_links(z->mon);
+	verdict_links(z->verdict);
 }
 
 int
@@ -440,6 +298,7 @@ main(int argc, char **argv)
 	    .state_dir = ZONED_DEFAULT_STATE };
 	int ch, checkonly = 0, printonly = 0, kcheck = 0;
 	const char *sock, *group;
+	struct event *sigev;
 	char err[512];
 
 	while ((ch = getopt_long(argc, argv, "Cdf:hnps:S:", opts, NULL)) !=
@@ -514,56 +373,37 @@ main(int argc, char **argv)
 
 	log_init(z.debug);
 	z.started = time(NULL);
-	if (mkdir(z.state_dir, 0750) < 0 && errno != EEXIST) {
-		fprintf(stderr, "zoned: %s: %s\n", z.state_dir,
-		    strerror(errno));
-		return 1;
-	}
-	if (setup_loop(&z) < 0) {
-		fprintf(stderr, "zoned: event loop: %s\n", strerror(errno));
-		return 1;
-	}
+	if (mkdir(z.state_dir, 0750) < 0 && errno != EEXIST)
+		fatal("%s", z.state_dir);
+	signal(SIGPIPE, SIG_IGN);
+	if (event_init(err, sizeof(err)) < 0)
+		fatalx("%s", err);
+	if ((sigev = event_signal((const int []){ SIGHUP, SIGTERM, SIGINT }, 3,
+	    on_signal, &z)) == NULL || engine_init(&z) < 0)
+		fatal("event loop");
 	if ((z.nl = apply_open(err, sizeof(err))) == NULL) {
 		log_event(LOG_CRIT, "start-failed", "reason=%s", lq(err));
-		fprintf(stderr, "zoned: %s\n", err);
-		return 1;
+		fatalx("%s", err);
 	}
-	if ((z.neigh = neigh_open(err, sizeof(err))) == NULL)
+	if ((z.neigh = neigh_open(on_links, &z, err, sizeof(err))) == NULL)
 		log_warnx("no neighbour pinning: %s", err);
-	else
-		zoned_watch(&z, neigh_fd(z.neigh));
 
-	/* the policy, the last good one, or a table that denies crossings */
-	if (engine_start(&z) < 0) {
-		fprintf(stderr, "zoned: cannot install any ruleset; the "
-		    "kernel keeps what it had\n");
-		return 1;
-	}
-	/* the ruleset queues new crossings from now on: read them at once */
-	zoned_queue(&z);
+	/* the policy, the last good one, or a table that denies crossings;
+	 * with it the monitor, the queue and the denied-traffic log */
+	if (engine_start(&z) < 0)
+		fatalx("cannot install any ruleset; the kernel keeps what it "
+		    "had");
 
 	sock = z.sock_override ? z.sock_override : z.pol ?
 	    z.pol->control.socket : POLICY_DEFAULT_SOCKET;
 	group = z.pol ? z.pol->control.group : POLICY_DEFAULT_GROUP;
-	if ((z.ctl = control_open(&z, sock, group, err, sizeof(err))) ==
-	    NULL) {
+	if ((z.ctl = control_open(sock, group, command_handle, &z, err,
+	    sizeof(err))) == NULL) {
 		log_event(LOG_CRIT, "start-failed", "reason=%s", lq(err));
-		fprintf(stderr, "zoned: %s\n", err);
-		return 1;
+		fatalx("%s", err);
 	}
 	z.ctl_socket = strdup(sock);
 	z.ctl_group = strdup(group);
-	zoned_watch(&z, control_fd(z.ctl));
-	zoned_arm_verify(&z, z.pol ? z.pol->control.verify_interval :
-	    POLICY_DEFAULT_VERIFY_INTERVAL);
-
-	/* the audit monitor and the denied-traffic reader */
-	err[0] = '\0';
-	if ((z.mon = monitor_open(&z, err, sizeof(err))) == NULL && err[0])
-		log_warnx("no audit monitor: %s", err);
-	if ((z.nflog = nflog_open(&z, z.pol ? z.pol->log.nflog_group :
-	    POLICY_DEFAULT_NFLOG_GROUP, err, sizeof(err))) == NULL)
-		log_warnx("no denied-traffic log: %s", err);
 
 	verdict_stats_open();	/* root only: a later switch to dual mode too */
 	prctl(PR_SET_DUMPABLE, 0);
@@ -573,17 +413,22 @@ main(int argc, char **argv)
 	    (int)getpid(), z.mode == MODE_POLICY ? "policy" : z.mode ==
 	    MODE_LAST_GOOD ? "last-good" : "fail-closed", lq(sock));
 
-	loop(&z);
+	if (event_dispatch() < 0)
+		log_warn("event loop");
 
 	/* The table stays: a stopped daemon must not open the gateway. */
 	notify("STOPPING=1");
 	log_event(LOG_NOTICE, "stopped", "ruleset=kept");
-	monitor_close(z.mon);
-	nflog_close(z.nflog);
-	verdict_close(z.verdict);
 	control_close(z.ctl);
+	monitor_close(z.mon);
+	verdict_close(z.verdict);
+	nflog_close(z.nflog);
 	neigh_close(z.neigh);
+	alerts_close_all(z.alerts);
+	alerts_free(z.alerts);
 	apply_close(z.nl);
 	engine_free(&z);
+	event_del(sigev);
+	event_fini();
 	return 0;
 }

@@ -94,7 +94,24 @@ refute() {
 	fi
 }
 
+# The sanitizers' reports in the daemon's log since the last look: each
+# is a failure (the daemon is built with ASan and UBSan for the tests).
+SAN_SEEN=0
+SAN_RE='ERROR: (Address|Leak|Memory|Thread)Sanitizer|runtime error:|SUMMARY: (Address|Undefined)'
+sanitizer_check() {
+	local log=${1:-$T/zoned.log} n
+	[ -f "$log" ] || return 0
+	n=$(wc -l <"$log")
+	if tail -n +$((SAN_SEEN + 1)) "$log" | grep -qE "$SAN_RE"; then
+		not_ok "the daemon's log holds a sanitizer report"
+		tail -n +$((SAN_SEEN + 1)) "$log" | grep -E -A 12 "$SAN_RE" |
+		    head -n 40 | sed 's/^/#   /'
+	fi
+	SAN_SEEN=$n
+}
+
 finish() {
+	stop_zoned
 	echo "$pass passed, $fail failed"
 	[ "$fail" -eq 0 ]
 	exit $?
@@ -136,8 +153,10 @@ file_sub() {
 	rm -f "$tmp"
 }
 
+# ZNOFILE=N starts the daemon with at most N open descriptors.
 start_zoned() {
-	ip netns exec "$GW" env ${ZENV:-} "$ZONED" -d -f "$T/zoned.conf" \
+	${ZNOFILE:+prlimit --nofile=$ZNOFILE:$ZNOFILE} \
+	    ip netns exec "$GW" env ${ZENV:-} "$ZONED" -d -f "$T/zoned.conf" \
 	    -s "$T/zoned.sock" -S "$T/state" >>"$T/zoned.log" 2>&1 &
 	ZPID=$!
 	for _ in $(seq 1 100); do
@@ -162,6 +181,8 @@ stop_zoned() {
 			sleep 0.1
 		done
 		kill -9 "$ZPID" 2>/dev/null || true
+		wait "$ZPID" 2>/dev/null || true
+		sanitizer_check
 	fi
 	ZPID=
 }

@@ -28,6 +28,8 @@ check "a connection held across kill -9 and restart was never cut" test $? -eq 0
 check "after the restart the table matches the policy" zctl verify
 kill -TERM "$ZPID"
 for _ in $(seq 1 50); do kill -0 "$ZPID" 2>/dev/null || break; sleep 0.1; done
+wait "$ZPID" 2>/dev/null
+sanitizer_check
 ZPID=
 check "SIGTERM logs event=stopped ruleset=kept" grep -q "event=stopped ruleset=kept" "$T/zoned.log"
 check "after SIGTERM the table is still there" ip netns exec $GW nft list table inet zoned

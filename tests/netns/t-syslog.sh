@@ -19,7 +19,7 @@ for n in null zero urandom random; do
 done
 busybox syslogd -n -O "$T/messages" &
 for i in \$(seq 1 50); do [ -S /dev/log ] && break; sleep 0.1; done
-ip netns exec $GW "$ZONED" -f "$T/zoned.conf" -S "$T/state" &
+ip netns exec $GW "$ZONED" -f "$T/zoned.conf" -S "$T/state" 2>"$T/zoned.log" &
 zp=\$!
 for i in \$(seq 1 100); do [ -S "$T/zoned.sock" ] && break; sleep 0.1; done
 sleep 0.5
@@ -41,5 +41,6 @@ check "stopped arrives, saying the ruleset was kept" \
     grep -q "event=stopped ruleset=kept" "$T/messages"
 refute "nothing went to another facility" grep -q "daemon\.[a-z]* zoned" "$T/messages"
 check "the host's /dev was not touched" test ! -e /dev/log -o -S /dev/log
+sanitizer_check
 
 finish
