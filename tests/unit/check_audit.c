@@ -34,7 +34,6 @@
 #include "classify.h"
 #include "conf.h"
 #include "diag.h"
-#include "lint.h"
 #include "policy.h"
 #include "unit.h"
 
@@ -92,17 +91,9 @@ static struct classify *cls;
 static void
 use_alpha(void)
 {
-	struct diag d;
 	char err[256];
 
-	diag_init(&d);
-	ck_assert_msg(conf_load("conf/alpha.conf", &pol, &d, err,
-	    sizeof(err)) == 0, "conf/alpha.conf: %s (run from the top of the "
-	    "tree)", err);
-	ck_assert(pol != NULL);
-	lint_run(pol, &d, NOW);
-	ck_assert_int_eq(d.nerrors, 0);
-	diag_free(&d);
+	pol = unit_load_policy("conf/alpha.conf", NOW);
 	cls = classify_build(pol, NOW, err, sizeof(err));
 	ck_assert_msg(cls != NULL, "%s", err);
 }

@@ -821,19 +821,7 @@ static const struct qcase alpha_cases[] = {
 static struct policy *
 load_alpha(void)
 {
-	struct policy *p = NULL;
-	struct diag d;
-	char err[256];
-
-	diag_init(&d);
-	ck_assert_msg(conf_load("conf/alpha.conf", &p, &d, err,
-	    sizeof(err)) == 0, "conf/alpha.conf: %s (run from the top of the "
-	    "tree)", err);
-	ck_assert(p != NULL);
-	lint_run(p, &d, NOW);
-	ck_assert_int_eq(d.nerrors, 0);
-	diag_free(&d);
-	return p;
+	return unit_load_policy("conf/alpha.conf", NOW);
 }
 
 START_TEST(test_alpha_query)

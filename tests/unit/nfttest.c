@@ -34,19 +34,7 @@
 struct policy *
 nfttest_load(const char *path)
 {
-	struct policy *p = NULL;
-	struct diag d;
-	char err[256];
-
-	diag_init(&d);
-	ck_assert_msg(lint_file(path, NOW, &p, &d, err, sizeof(err)) == 0,
-	    "%s: %s", path, err);
-	if (d.nerrors > 0)
-		diag_print(&d, stderr);
-	ck_assert_msg(p != NULL && d.nerrors == 0, "%s: %zu errors", path,
-	    (size_t)d.nerrors);
-	diag_free(&d);
-	return p;
+	return unit_load_policy(path, NOW);
 }
 
 struct policy *
