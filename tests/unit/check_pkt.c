@@ -1,14 +1,15 @@
 /*
  * check_pkt — the frame parser.
  *
- * One table of crafted frames, each built by a small function from header
- * helpers, each with the exact struct pkt_info it must give and "need": the
- * shortest capture that still gives that result (the end of the last
- * header the parser must read).  Every frame is then parsed cut at every
- * length, each cut copied into a buffer of exactly that size so that
- * AddressSanitizer sees any over-read; a cut before "need" must be
- * PKT_TRUNCATED, a cut at or after it must give the full result.  Last, a
- * seeded random and a mutation fuzz loop check invariants.
+ * One table of crafted frames, each built by a small function from the
+ * header helpers of tests/common/frames.c, each with the exact struct
+ * pkt_info it must give and "need": the shortest capture that still gives
+ * that result (the end of the last header the parser must read).  Every
+ * frame is then parsed cut at every length, each cut copied into a buffer
+ * of exactly that size so that AddressSanitizer sees any over-read; a cut
+ * before "need" must be PKT_TRUNCATED, a cut at or after it must give the
+ * full result.  Last, a seeded random and a mutation fuzz loop check
+ * invariants.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,17 +17,11 @@
 #include <string.h>
 
 #include "addr.h"
+#include "frames.h"
 #include "pkt.h"
 #include "unit.h"
 
-/* --- frame builder ------------------------------------------------------ */
-
-struct frame {
-	uint8_t	b[512];
-	size_t	len;
-	size_t	l3;	/* start of the IP header, for ip_fin() */
-	int	fam;	/* 4, 6, or 0 before any IP header */
-};
+/* --- frame builder: tests/common/frames.c, with this suite's defaults -- */
 
 static const uint8_t MAC_DST[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t MAC_SRC[6] = { 0x02, 0, 0, 0, 0, 0x02 };
@@ -60,120 +55,24 @@ static const uint8_t V6_DST[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
 #define SYN	0x02
 #define ACK	0x10
 
-/* The builders run in the fuzz loop: abort by hand, not with ck_assert,
- * which records every pass. */
-static void
-put8(struct frame *f, unsigned v)
-{
-	if (f->len >= sizeof(f->b))
-		ck_abort_msg("frame buffer full");
-	f->b[f->len++] = (uint8_t)v;
-}
-
-static void
-put16(struct frame *f, unsigned v)
-{
-	put8(f, v >> 8);
-	put8(f, v & 0xff);
-}
-
-static void
-put32(struct frame *f, uint32_t v)
-{
-	put16(f, v >> 16);
-	put16(f, v & 0xffff);
-}
-
-static void
-putn(struct frame *f, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		put8(f, p[i]);
-}
-
-static void
-fill(struct frame *f, unsigned v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		put8(f, v);
-}
-
-static void
-set8(struct frame *f, size_t at, unsigned v)
-{
-	if (at >= f->len)
-		ck_abort_msg("set8 past the frame");
-	f->b[at] = (uint8_t)v;
-}
-
-static void
-set16(struct frame *f, size_t at, unsigned v)
-{
-	set8(f, at, v >> 8);
-	set8(f, at + 1, v & 0xff);
-}
-
 static void
 eth(struct frame *f, unsigned type)
 {
-	putn(f, MAC_DST, 6);
-	putn(f, MAC_SRC, 6);
-	put16(f, type);
-}
-
-/* One 802.1Q/802.1ad tag after its TPID: TCI, then the next type. */
-static void
-tag(struct frame *f, unsigned tci, unsigned type)
-{
-	put16(f, tci);
-	put16(f, type);
-}
-
-static void
-sll(struct frame *f, unsigned alen, const uint8_t *addr, unsigned proto)
-{
-	put16(f, 0);		/* packet type: to us */
-	put16(f, 1);		/* ARPHRD_ETHER */
-	put16(f, alen);
-	putn(f, addr, alen);
-	fill(f, 0, 8 - alen);
-	put16(f, proto);
+	frames_eth(f, MAC_DST, MAC_SRC, type);
 }
 
 static void
 sll2(struct frame *f, unsigned proto, unsigned alen)
 {
-	put16(f, proto);
-	put16(f, 0);		/* reserved */
-	put32(f, 3);		/* interface index */
-	put16(f, 1);		/* ARPHRD_ETHER */
-	put8(f, 4);		/* packet type: outgoing */
-	put8(f, alen);
-	putn(f, MAC_SRC, alen);
-	fill(f, 0, 8 - alen);
+	frames_sll2(f, proto, alen, MAC_SRC);
 }
 
 /* IPv4, id 0x1234, TTL 64; optw 4-byte words of options; fo the
- * flags/fragment-offset field.  ip_fin() sets the total length. */
+ * flags/fragment-offset field.  frames_ip_fin() sets the total length. */
 static void
 ip4x(struct frame *f, unsigned proto, unsigned optw, unsigned fo)
 {
-	f->l3 = f->len;
-	f->fam = 4;
-	put8(f, 0x45 + optw);
-	put8(f, 0);
-	put16(f, 0);
-	put16(f, 0x1234);
-	put16(f, fo);
-	put8(f, 64);
-	put8(f, proto);
-	put16(f, 0);
-	putn(f, V4_SRC, 4);
-	putn(f, V4_DST, 4);
-	if (optw > 0) {
-		fill(f, 1, optw * 4 - 1);	/* NOPs */
-		put8(f, 0);			/* end of options */
-	}
+	frames_ip4(f, proto, V4_SRC, V4_DST, 0x1234, fo, optw);
 }
 
 static void
@@ -185,95 +84,25 @@ ip4(struct frame *f, unsigned proto)
 static void
 ip6(struct frame *f, unsigned nh)
 {
-	f->l3 = f->len;
-	f->fam = 6;
-	put32(f, 0x60000000);
-	put16(f, 0);
-	put8(f, nh);
-	put8(f, 64);
-	putn(f, V6_SRC, 16);
-	putn(f, V6_DST, 16);
+	frames_ip6(f, nh, V6_SRC, V6_DST);
 }
 
-/* Set the IP length field from what has been built so far. */
-static void
-ip_fin(struct frame *f)
-{
-	if (f->fam == 4)
-		set16(f, f->l3 + 2, (unsigned)(f->len - f->l3));
-	else if (f->fam == 6)
-		set16(f, f->l3 + 4, (unsigned)(f->len - f->l3 - 40));
-}
-
-/* Hop-by-hop, routing or destination options: (len8 + 1) * 8 bytes, the
- * rest one PadN option. */
-static void
-ext6(struct frame *f, unsigned nh, unsigned len8)
-{
-	size_t pad = (len8 + 1) * 8 - 2;
-
-	put8(f, nh);
-	put8(f, len8);
-	put8(f, 1);
-	put8(f, (unsigned)(pad - 2));
-	fill(f, 0, pad - 2);
-}
-
-static void
-frag6(struct frame *f, unsigned nh, unsigned off, unsigned m, uint32_t id)
-{
-	put8(f, nh);
-	put8(f, 0);
-	put16(f, (off & 0xfff8) | m);
-	put32(f, id);
-}
-
-/* AH: (plen + 2) * 4 bytes. */
-static void
-ah(struct frame *f, unsigned nh, unsigned plen)
-{
-	put8(f, nh);
-	put8(f, plen);
-	put16(f, 0);
-	put32(f, 0x1000);	/* SPI */
-	put32(f, 1);		/* sequence */
-	fill(f, 0xcc, (plen + 2) * 4 - 12);
-}
-
+/* Sequence 1000, the ACK number 2000 with ACK; options are NOPs. */
 static void
 tcp(struct frame *f, unsigned sport, unsigned dport, unsigned flags,
     unsigned doff)
 {
-	put16(f, sport);
-	put16(f, dport);
-	put32(f, 1000);
-	put32(f, flags & ACK ? 2000 : 0);
-	put8(f, doff << 4);
-	put8(f, flags);
-	put16(f, 65535);
-	put16(f, 0);
-	put16(f, 0);
+	frames_tcp(f, sport, dport, 1000, flags & ACK ? 2000 : 0, doff, flags,
+	    65535);
 	if (doff > 5)
-		fill(f, 1, (doff - 5) * 4);	/* NOPs */
+		frames_fill(f, 1, (doff - 5) * 4);	/* NOPs */
 }
 
 static void
 udp(struct frame *f, unsigned sport, unsigned dport, size_t paylen)
 {
-	put16(f, sport);
-	put16(f, dport);
-	put16(f, (unsigned)(8 + paylen));
-	put16(f, 0);
-	fill(f, 0xab, paylen);
-}
-
-static void
-sctp(struct frame *f, unsigned sport, unsigned dport)
-{
-	put16(f, sport);
-	put16(f, dport);
-	put32(f, 0x11223344);	/* verification tag */
-	put32(f, 0);		/* checksum */
+	frames_udp(f, sport, dport, paylen);
+	frames_fill(f, 0xab, paylen);
 }
 
 /* ICMP or ICMPv6: bytes 4-5 get id even for non-echo types, where the
@@ -281,25 +110,13 @@ sctp(struct frame *f, unsigned sport, unsigned dport)
 static void
 icmp(struct frame *f, unsigned type, unsigned code, unsigned id)
 {
-	put8(f, type);
-	put8(f, code);
-	put16(f, 0);
-	put16(f, id);
-	put16(f, 1);
+	frames_icmp(f, type, code, id, 1);
 }
 
 static void
 arp(struct frame *f)
 {
-	put16(f, 1);
-	put16(f, ET_IPV4);
-	put8(f, 6);
-	put8(f, 4);
-	put16(f, 1);
-	putn(f, MAC_SRC, 6);
-	putn(f, V4_SRC, 4);
-	fill(f, 0, 6);
-	putn(f, V4_DST, 4);
+	frames_arp(f, MAC_SRC, V4_SRC, V4_DST);
 }
 
 /* --- the frames --------------------------------------------------------- */
@@ -310,7 +127,7 @@ b_eth_v4_syn(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 40000, 443, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -319,8 +136,8 @@ b_eth_v4_synack_opts(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 443, 40000, SYN | ACK, 8);
-	fill(f, 0x55, 10);
-	ip_fin(f);
+	frames_fill(f, 0x55, 10);
+	frames_ip_fin(f);
 }
 
 /* ECN setup SYN (RFC 3168): CWR and ECE are flags too. */
@@ -330,51 +147,51 @@ b_eth_v4_ecn_syn(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 40001, 25, 0xc0 | SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_vlan_v4_udp(struct frame *f)
 {
 	eth(f, ET_VLAN);
-	tag(f, 0xa064, ET_IPV4);	/* PCP 5, VID 100 */
+	frames_tag(f, 0xa064, ET_IPV4);	/* PCP 5, VID 100 */
 	ip4(f, P_UDP);
 	udp(f, 5353, 53, 4);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_qinq_v6_udp(struct frame *f)
 {
 	eth(f, ET_QINQ);
-	tag(f, 10, ET_VLAN);
-	tag(f, 0x2014, ET_IPV6);	/* PCP 1, VID 20 */
+	frames_tag(f, 10, ET_VLAN);
+	frames_tag(f, 0x2014, ET_IPV6);	/* PCP 1, VID 20 */
 	ip6(f, P_UDP);
 	udp(f, 546, 547, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_qinq9100_v4_echo(struct frame *f)
 {
 	eth(f, ET_9100);
-	tag(f, 0x1ffe, ET_VLAN);	/* DEI set, VID 4094 */
-	tag(f, 1, ET_IPV4);
+	frames_tag(f, 0x1ffe, ET_VLAN);	/* DEI set, VID 4094 */
+	frames_tag(f, 1, ET_IPV4);
 	ip4(f, P_ICMP);
 	icmp(f, 8, 0, 0x4242);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_three_tags(struct frame *f)
 {
 	eth(f, ET_VLAN);
-	tag(f, 1, ET_QINQ);
-	tag(f, 2, ET_VLAN);
-	tag(f, 3, ET_IPV4);
+	frames_tag(f, 1, ET_QINQ);
+	frames_tag(f, 2, ET_VLAN);
+	frames_tag(f, 3, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -388,28 +205,28 @@ static void
 b_llc(struct frame *f)
 {
 	eth(f, 38);			/* 802.3 length */
-	put8(f, 0x42);			/* STP over LLC */
-	put8(f, 0x42);
-	put8(f, 0x03);
-	fill(f, 0, 35);
+	frames_put8(f, 0x42);			/* STP over LLC */
+	frames_put8(f, 0x42);
+	frames_put8(f, 0x03);
+	frames_fill(f, 0, 35);
 }
 
 static void
 b_vlan_arp(struct frame *f)
 {
 	eth(f, ET_VLAN);
-	tag(f, 5, ET_ARP);
+	frames_tag(f, 5, ET_ARP);
 	arp(f);
 }
 
 static void
 b_sll_v4_tcp(struct frame *f)
 {
-	sll(f, 6, MAC_SRC, ET_IPV4);
+	frames_sll(f, 6, MAC_SRC, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 1234, 22, 0x18, 5);	/* PSH ACK */
-	fill(f, 0x61, 5);
-	ip_fin(f);
+	frames_fill(f, 0x61, 5);
+	frames_ip_fin(f);
 }
 
 static void
@@ -417,27 +234,27 @@ b_sll_alen4_v6_ns(struct frame *f)
 {
 	static const uint8_t a[4] = { 10, 0, 0, 9 };
 
-	sll(f, 4, a, ET_IPV6);
+	frames_sll(f, 4, a, ET_IPV6);
 	ip6(f, P_ICMP6);
 	icmp(f, 135, 0, 0xbeef);	/* neighbour solicitation */
-	putn(f, V6_DST, 16);		/* target */
-	ip_fin(f);
+	frames_putn(f, V6_DST, 16);		/* target */
+	frames_ip_fin(f);
 }
 
 static void
 b_sll_vlan_v6_echo(struct frame *f)
 {
-	sll(f, 6, MAC_SRC, ET_VLAN);
-	tag(f, 7, ET_IPV6);
+	frames_sll(f, 6, MAC_SRC, ET_VLAN);
+	frames_tag(f, 7, ET_IPV6);
 	ip6(f, P_ICMP6);
 	icmp(f, 128, 0, 0x0101);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_sll_arp(struct frame *f)
 {
-	sll(f, 6, MAC_SRC, ET_ARP);
+	frames_sll(f, 6, MAC_SRC, ET_ARP);
 	arp(f);
 }
 
@@ -447,7 +264,7 @@ b_sll2_v6_syn(struct frame *f)
 	sll2(f, ET_IPV6, 6);
 	ip6(f, P_TCP);
 	tcp(f, 50000, 80, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -456,7 +273,7 @@ b_sll2_noaddr_v4_udp(struct frame *f)
 	sll2(f, ET_IPV4, 0);
 	ip4(f, P_UDP);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -464,7 +281,7 @@ b_raw_v4_udp(struct frame *f)
 {
 	ip4(f, P_UDP);
 	udp(f, 68, 67, 8);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -472,22 +289,22 @@ b_raw_v6_rst(struct frame *f)
 {
 	ip6(f, P_TCP);
 	tcp(f, 1, 2, 0x04, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_raw_badver(struct frame *f)
 {
 	b_raw_v4_udp(f);
-	set8(f, 0, 0x55);
+	frames_set8(f, 0, 0x55);
 }
 
 static void
 b_raw_v4_sctp(struct frame *f)
 {
 	ip4(f, P_SCTP);
-	sctp(f, 2905, 2906);
-	ip_fin(f);
+	frames_sctp(f, 2905, 2906);
+	frames_ip_fin(f);
 }
 
 static void
@@ -495,7 +312,7 @@ b_raw_v6_echoreply(struct frame *f)
 {
 	ip6(f, P_ICMP6);
 	icmp(f, 129, 0, 7);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -504,7 +321,7 @@ b_v4_options(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4x(f, P_UDP, 3, 0);
 	udp(f, 1000, 2000, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -513,8 +330,8 @@ b_v4_frag_first(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4x(f, P_TCP, 0, 0x2000);
 	tcp(f, 40000, 80, ACK, 5);
-	fill(f, 0x77, 16);
-	ip_fin(f);
+	frames_fill(f, 0x77, 16);
+	frames_ip_fin(f);
 }
 
 static void
@@ -524,7 +341,7 @@ b_v4_frag_later(struct frame *f)
 	ip4x(f, P_UDP, 0, 0x2000 | 185);
 	/* Looks like a UDP header; must not be taken for one. */
 	udp(f, 9, 9, 16);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -532,8 +349,8 @@ b_v4_frag_last(struct frame *f)
 {
 	eth(f, ET_IPV4);
 	ip4x(f, P_TCP, 0, 10);
-	fill(f, 0x10, 8);
-	ip_fin(f);
+	frames_fill(f, 0x10, 8);
+	frames_ip_fin(f);
 }
 
 static void
@@ -542,14 +359,14 @@ b_v4_df(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4x(f, P_UDP, 0, 0x4000);
 	udp(f, 53, 33333, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_v4_ihl4(struct frame *f)
 {
 	b_eth_v4_syn(f);
-	set8(f, 14, 0x44);
+	frames_set8(f, 14, 0x44);
 }
 
 static void
@@ -558,7 +375,7 @@ b_v4_ver6(struct frame *f)
 	eth(f, ET_IPV4);
 	ip6(f, P_TCP);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -567,8 +384,8 @@ b_v4_totlen_short(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_UDP);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
-	set16(f, 14 + 2, 19);
+	frames_ip_fin(f);
+	frames_set16(f, 14 + 2, 19);
 }
 
 static void
@@ -577,7 +394,7 @@ b_v4_doff4(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 1, 2, SYN, 4);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -586,8 +403,8 @@ b_v4_doff_past_end(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 1, 2, SYN, 15);
-	ip_fin(f);
-	set16(f, 14 + 2, 40);		/* only 20 bytes of TCP */
+	frames_ip_fin(f);
+	frames_set16(f, 14 + 2, 40);		/* only 20 bytes of TCP */
 }
 
 /* Total length 20: the "TCP SYN" after it is Ethernet padding. */
@@ -596,9 +413,9 @@ b_v4_padding_tcp(struct frame *f)
 {
 	eth(f, ET_IPV4);
 	ip4(f, P_TCP);
-	ip_fin(f);
+	frames_ip_fin(f);
 	tcp(f, 1, 22, SYN, 5);
-	fill(f, 0, 6);
+	frames_fill(f, 0, 6);
 }
 
 static void
@@ -607,8 +424,8 @@ b_v4_padding_udp(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_UDP);
 	udp(f, 7, 9, 2);
-	ip_fin(f);
-	fill(f, 0xee, 16);
+	frames_ip_fin(f);
+	frames_fill(f, 0xee, 16);
 }
 
 /* RFC 1858: the first fragment carries 8 bytes of TCP, no flags. */
@@ -618,8 +435,8 @@ b_v4_tiny_frag(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4x(f, P_TCP, 0, 0x2000);
 	tcp(f, 1, 22, SYN, 5);
-	ip_fin(f);
-	set16(f, 14 + 2, 28);
+	frames_ip_fin(f);
+	frames_set16(f, 14 + 2, 28);
 }
 
 static void
@@ -628,8 +445,8 @@ b_v4_echoreply(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_ICMP);
 	icmp(f, 0, 0, 0x55aa);
-	fill(f, 0x20, 8);
-	ip_fin(f);
+	frames_fill(f, 0x20, 8);
+	frames_ip_fin(f);
 }
 
 static void
@@ -638,8 +455,8 @@ b_v4_unreach(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_ICMP);
 	icmp(f, 3, 3, 0xbeef);
-	fill(f, 0x45, 28);		/* the quoted datagram */
-	ip_fin(f);
+	frames_fill(f, 0x45, 28);		/* the quoted datagram */
+	frames_ip_fin(f);
 }
 
 static void
@@ -647,9 +464,9 @@ b_v4_ah(struct frame *f)
 {
 	eth(f, ET_IPV4);
 	ip4(f, P_AH);
-	ah(f, P_TCP, 4);
+	frames_ah(f, P_TCP, 4);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -658,7 +475,7 @@ b_v6_syn(struct frame *f)
 	eth(f, ET_IPV6);
 	ip6(f, P_TCP);
 	tcp(f, 33000, 443, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -666,9 +483,9 @@ b_v6_hbh_udp(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_HOP);
-	ext6(f, P_UDP, 0);
+	frames_ext6(f, P_UDP, 0);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -676,9 +493,9 @@ b_v6_rt_tcp(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_RT);
-	ext6(f, P_TCP, 2);
+	frames_ext6(f, P_TCP, 2);
 	tcp(f, 2, 3, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -686,9 +503,9 @@ b_v6_dst_sctp(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_DST);
-	ext6(f, P_SCTP, 1);
-	sctp(f, 5, 6);
-	ip_fin(f);
+	frames_ext6(f, P_SCTP, 1);
+	frames_sctp(f, 5, 6);
+	frames_ip_fin(f);
 }
 
 static void
@@ -696,9 +513,9 @@ b_v6_atomic_frag(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_FRAG);
-	frag6(f, P_UDP, 0, 0, 0xdeadbeef);
+	frames_frag6(f, P_UDP, 0, 0, 0xdeadbeef);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -706,9 +523,9 @@ b_v6_ah_tcp(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_AH);
-	ah(f, P_TCP, 4);
+	frames_ah(f, P_TCP, 4);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -716,14 +533,14 @@ b_v6_chain(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_HOP);
-	ext6(f, P_DST, 0);
-	ext6(f, P_RT, 0);
-	ext6(f, P_FRAG, 1);
-	frag6(f, P_DST, 0, 1, 0x01020304);
-	ext6(f, P_AH, 0);
-	ah(f, P_TCP, 4);
+	frames_ext6(f, P_DST, 0);
+	frames_ext6(f, P_RT, 0);
+	frames_ext6(f, P_FRAG, 1);
+	frames_frag6(f, P_DST, 0, 1, 0x01020304);
+	frames_ext6(f, P_AH, 0);
+	frames_ah(f, P_TCP, 4);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -732,10 +549,10 @@ ext_chain(struct frame *f, int n)
 	eth(f, ET_IPV6);
 	ip6(f, P_HOP);
 	for (int i = 1; i < n; i++)
-		ext6(f, P_DST, 0);
-	ext6(f, P_UDP, 0);
+		frames_ext6(f, P_DST, 0);
+	frames_ext6(f, P_UDP, 0);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -755,10 +572,10 @@ b_v6_hbh_second(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_DST);
-	ext6(f, P_HOP, 0);
-	ext6(f, P_UDP, 0);
+	frames_ext6(f, P_HOP, 0);
+	frames_ext6(f, P_UDP, 0);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -766,10 +583,10 @@ b_v6_two_frags(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_FRAG);
-	frag6(f, P_FRAG, 0, 1, 7);
-	frag6(f, P_UDP, 0, 0, 7);
+	frames_frag6(f, P_FRAG, 0, 1, 7);
+	frames_frag6(f, P_UDP, 0, 0, 7);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -777,9 +594,9 @@ b_v6_frag_first(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_FRAG);
-	frag6(f, P_UDP, 0, 1, 0xcafe0001);
+	frames_frag6(f, P_UDP, 0, 1, 0xcafe0001);
 	udp(f, 5000, 6000, 100);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -787,9 +604,9 @@ b_v6_frag_later(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_FRAG);
-	frag6(f, P_UDP, 1448, 1, 0xcafe0001);
+	frames_frag6(f, P_UDP, 1448, 1, 0xcafe0001);
 	udp(f, 9, 9, 24);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -797,7 +614,7 @@ b_v6_nonext(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_NONE);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -805,8 +622,8 @@ b_v6_dst_nonext(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_DST);
-	ext6(f, P_NONE, 0);
-	ip_fin(f);
+	frames_ext6(f, P_NONE, 0);
+	frames_ip_fin(f);
 }
 
 static void
@@ -815,8 +632,8 @@ b_v6_echo(struct frame *f)
 	eth(f, ET_IPV6);
 	ip6(f, P_ICMP6);
 	icmp(f, 128, 0, 0x1234);
-	fill(f, 0x20, 8);
-	ip_fin(f);
+	frames_fill(f, 0x20, 8);
+	frames_ip_fin(f);
 }
 
 static void
@@ -824,9 +641,9 @@ b_v6_ext_past_plen(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_RT);
-	ext6(f, P_TCP, 3);		/* 32 bytes ... */
-	ip_fin(f);
-	set16(f, 14 + 4, 16);		/* ... in a 16-byte payload */
+	frames_ext6(f, P_TCP, 3);		/* 32 bytes ... */
+	frames_ip_fin(f);
+	frames_set16(f, 14 + 4, 16);		/* ... in a 16-byte payload */
 }
 
 static void
@@ -834,10 +651,10 @@ b_v6_esp(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_ESP);
-	put32(f, 0x1000);
-	put32(f, 1);
-	fill(f, 0x99, 8);
-	ip_fin(f);
+	frames_put32(f, 0x1000);
+	frames_put32(f, 1);
+	frames_fill(f, 0x99, 8);
+	frames_ip_fin(f);
 }
 
 /* RFC 2675: payload length 0, the length in a hop-by-hop option. */
@@ -846,14 +663,14 @@ b_v6_jumbo(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_HOP);
-	put8(f, P_TCP);
-	put8(f, 0);
-	put8(f, 0xc2);
-	put8(f, 4);
-	put32(f, 28);
+	frames_put8(f, P_TCP);
+	frames_put8(f, 0);
+	frames_put8(f, 0xc2);
+	frames_put8(f, 4);
+	frames_put32(f, 28);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
-	set16(f, 14 + 4, 0);
+	frames_ip_fin(f);
+	frames_set16(f, 14 + 4, 0);
 }
 
 static void
@@ -862,7 +679,7 @@ b_v6_ver4(struct frame *f)
 	eth(f, ET_IPV6);
 	ip4(f, P_TCP);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 /* --- the table ---------------------------------------------------------- */
