@@ -21,7 +21,7 @@ frames_init(struct frame *f)
 	memset(f, 0, sizeof(*f));
 }
 
-/* --- bytes ---------------------------------------------------------------- */
+/* --- bytes --------------------------------------------------------------- */
 
 void
 frames_put8(struct frame *f, unsigned v)
@@ -95,7 +95,7 @@ get16(const struct frame *f, size_t at)
 	return (unsigned)f->b[at] << 8 | f->b[at + 1];
 }
 
-/* --- headers -------------------------------------------------------------- */
+/* --- headers ------------------------------------------------------------- */
 
 void
 frames_eth(struct frame *f, const uint8_t dst[6], const uint8_t src[6],
@@ -275,7 +275,7 @@ frames_arp(struct frame *f, const uint8_t sha[6], const uint8_t spa[4],
 	frames_putn(f, tpa, 4);
 }
 
-/* --- finishing -------------------------------------------------------------- */
+/* --- finishing ----------------------------------------------------------- */
 
 void
 frames_ip_fin(struct frame *f)
@@ -369,7 +369,7 @@ frames_csum(struct frame *f, unsigned what)
 		csum_l4(f);
 }
 
-/* --- whole frames -------------------------------------------------------------- */
+/* --- whole frames -------------------------------------------------------- */
 
 size_t
 frames_build(struct frame *f, const struct frames_spec *s)

@@ -34,7 +34,7 @@ struct frame {
 
 void frames_init(struct frame *f);
 
-/* --- bytes ---------------------------------------------------------------- */
+/* --- bytes --------------------------------------------------------------- */
 
 void frames_put8(struct frame *f, unsigned v);
 void frames_put16(struct frame *f, unsigned v);
@@ -47,7 +47,7 @@ void frames_set16(struct frame *f, size_t at, unsigned v);
 /* Zeros up to len bytes (Ethernet padding): not part of the IP packet. */
 void frames_pad(struct frame *f, size_t len);
 
-/* --- headers, in the order they are written -------------------------------- */
+/* --- headers, in the order they are written ------------------------------ */
 
 void frames_eth(struct frame *f, const uint8_t dst[6], const uint8_t src[6],
     unsigned type);
@@ -97,7 +97,7 @@ void frames_icmp(struct frame *f, unsigned type, unsigned code, unsigned id,
 void frames_arp(struct frame *f, const uint8_t sha[6], const uint8_t spa[4],
     const uint8_t tpa[4]);
 
-/* --- finishing -------------------------------------------------------------- */
+/* --- finishing ----------------------------------------------------------- */
 
 /* The IP length field from what has been written since the IP header. */
 void frames_ip_fin(struct frame *f);
@@ -114,7 +114,7 @@ void frames_csum(struct frame *f, unsigned what);
 uint32_t frames_sum(uint32_t sum, const uint8_t *p, size_t n);
 uint16_t frames_fold(uint32_t sum);
 
-/* --- whole frames -------------------------------------------------------------- */
+/* --- whole frames -------------------------------------------------------- */
 
 enum frames_frag {
 	FRAMES_WHOLE = 0,

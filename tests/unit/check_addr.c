@@ -40,7 +40,7 @@ pfx(const char *s)
 	return p;
 }
 
-/* --- parsing and printing -------------------------------------------------- */
+/* --- parsing and printing ------------------------------------------------ */
 
 static const struct parse_case {
 	const char *in;
@@ -281,7 +281,7 @@ START_TEST(test_contains_ip_family)
 }
 END_TEST
 
-/* --- ranges, increments, comparison ---------------------------------------- */
+/* --- ranges, increments, comparison -------------------------------------- */
 
 static const struct range_case {
 	const char *p;
@@ -385,7 +385,7 @@ START_TEST(test_cmp)
 }
 END_TEST
 
-/* --- MAC addresses ------------------------------------------------------------ */
+/* --- MAC addresses ------------------------------------------------------- */
 
 static const struct mac_case {
 	const char *in;
@@ -402,7 +402,8 @@ static const struct mac_case {
 	{ "fe:ff:ff:ff:ff:ff", { 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff },
 	  "fe:ff:ff:ff:ff:ff", NULL },
 	{ "02:00:0a:0a:01", { 0 }, NULL, "invalid MAC address "
-	  "\"02:00:0a:0a:01\" (expected six hex pairs like 02:00:0a:0a:01:14)" },
+	  "\"02:00:0a:0a:01\" (expected six hex pairs like "
+	  "02:00:0a:0a:01:14)" },
 	{ "02-00-0a-0a-01-14", { 0 }, NULL, "invalid MAC address "
 	  "\"02-00-0a-0a-01-14\" (expected six hex pairs like "
 	  "02:00:0a:0a:01:14)" },
@@ -446,7 +447,7 @@ START_TEST(test_mac)
 }
 END_TEST
 
-/* --- random prefixes against a reference with integer masks --------------- */
+/* --- random prefixes against a reference with integer masks -------------- */
 
 static uint64_t
 rnd(uint64_t *s)
@@ -519,7 +520,8 @@ START_TEST(test_reference)
 	for (int n = 0; n < 4000; n++) {
 		int family = n % 2 ? ADDR_V6 : ADDR_V4;
 		int bits = family == ADDR_V4 ? 32 : 128;
-		struct addr_pfx x = rnd_pfx(&s, family), y = rnd_pfx(&s, family);
+		struct addr_pfx x = rnd_pfx(&s, family);
+		struct addr_pfx y = rnd_pfx(&s, family);
 		u128 xm = mask_of(x.len, bits), ym = mask_of(y.len, bits);
 		u128 xv = num_of(&x), yv = num_of(&y);
 		bool x_has_y = x.len <= y.len && (yv & xm) == xv;
@@ -532,8 +534,8 @@ START_TEST(test_reference)
 		if (addr_contains(&x, &y) != x_has_y ||
 		    addr_contains(&y, &x) != y_has_x ||
 		    addr_overlap(&x, &y) != (x_has_y || y_has_x))
-			ck_abort_msg("%s and %s: contains %d/%d overlap %d, the "
-			    "reference says %d/%d", bx, by,
+			ck_abort_msg("%s and %s: contains %d/%d overlap %d, "
+			    "the reference says %d/%d", bx, by,
 			    addr_contains(&x, &y), addr_contains(&y, &x),
 			    addr_overlap(&x, &y), x_has_y, y_has_x);
 		contained += x_has_y || y_has_x;

@@ -31,7 +31,7 @@ printed(const struct diag *d)
 	return buf;
 }
 
-/* --- one finding, added and printed ------------------------------------------ */
+/* --- one finding, added and printed -------------------------------------- */
 
 static const struct add_case {
 	const char *file;
@@ -146,7 +146,7 @@ START_TEST(test_print_oom)
 }
 END_TEST
 
-/* --- sorting ------------------------------------------------------------------- */
+/* --- sorting ------------------------------------------------------------- */
 
 /* Findings "FILE LINE ID TAG" in the order added; the tags in the order
  * sorted. */
@@ -200,7 +200,7 @@ START_TEST(test_sort)
 }
 END_TEST
 
-/* --- JSON ---------------------------------------------------------------------- */
+/* --- JSON ---------------------------------------------------------------- */
 
 START_TEST(test_json)
 {

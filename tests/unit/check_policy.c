@@ -25,7 +25,7 @@
 #include "policy.h"
 #include "unit.h"
 
-/* --- a model built by hand ---------------------------------------------- */
+/* --- a model built by hand ----------------------------------------------- */
 
 static char *
 xstrdup(const char *s)
@@ -216,7 +216,7 @@ model(void)
 	return p;
 }
 
-/* --- names ------------------------------------------------------------------- */
+/* --- names --------------------------------------------------------------- */
 
 enum table { T_KIND, T_MODEL, T_METHOD, T_ROLE };
 
@@ -365,7 +365,7 @@ START_TEST(test_defaults)
 }
 END_TEST
 
-/* --- lookups ------------------------------------------------------------------ */
+/* --- lookups ------------------------------------------------------------- */
 
 static const struct find_case {
 	char what;		/* z(one), h(ost), s(ervice), f(low), i(face) */
@@ -380,7 +380,8 @@ static const struct find_case {
 	{ 'f', "f-https", 0 }, { 'f', "f-v6", 2 }, { 'f', "", -1 },
 	{ 'f', "f", -1 },
 	{ 'i', "mn0", 0 }, { 'i', "lg0", 1 }, { 'i', "lg1", 1 },
-	{ 'i', "inet1", 3 }, { 'i', "inet0", 4 }, { 'i', "lg", -1 }, { 'i', "eth0", -1 },
+	{ 'i', "inet1", 3 }, { 'i', "inet0", 4 }, { 'i', "lg", -1 },
+	{ 'i', "eth0", -1 },
 	{ 'i', "", -1 },
 };
 
@@ -445,7 +446,7 @@ START_TEST(test_zone_of_addr)
 }
 END_TEST
 
-/* --- endpoints ------------------------------------------------------------------ */
+/* --- endpoints ----------------------------------------------------------- */
 
 static const struct ep_case {
 	const char *ep;		/* as for ep() */
@@ -519,7 +520,7 @@ START_TEST(test_endpoint_edges)
 }
 END_TEST
 
-/* --- flows and services ---------------------------------------------------------- */
+/* --- flows and services -------------------------------------------------- */
 
 START_TEST(test_flow_active)
 {
@@ -531,7 +532,7 @@ START_TEST(test_flow_active)
 		{ false, 0, 0, true },
 		{ false, 0, T_EXPIRES * 2, true },
 		{ true, T_EXPIRES, T_EXPIRES - 1, true },
-		{ true, T_EXPIRES, T_EXPIRES, false },	/* the instant ends it */
+		{ true, T_EXPIRES, T_EXPIRES, false },	/* the instant ends */
 		{ true, T_EXPIRES, T_EXPIRES + 1, false },
 		{ true, 0, 1, false },
 	};
@@ -596,7 +597,7 @@ START_TEST(test_service_match)
 }
 END_TEST
 
-/* --- flow marks ------------------------------------------------------------------ */
+/* --- flow marks ---------------------------------------------------------- */
 
 static void
 marks_unique(const struct policy *p)

@@ -81,7 +81,7 @@ load_alpha(void)
 	return unit_load_policy("conf/alpha.conf", NOW);
 }
 
-/* --- 1. the question ------------------------------------------------------- */
+/* --- 1. the question ----------------------------------------------------- */
 
 #define PIN(mac, host) "source MAC taken as the pinned " mac " of host \"" \
 	host "\" (use --mac to check another)"
@@ -254,7 +254,7 @@ START_TEST(test_build_errors)
 }
 END_TEST
 
-/* --- 2. the answers ---------------------------------------------------------- */
+/* --- 2. the answers ------------------------------------------------------ */
 
 static const struct answer_case {
 	const char *src, *dst, *proto, *mac;
@@ -342,7 +342,7 @@ START_TEST(test_answers)
 }
 END_TEST
 
-/* --- 3. conf/alpha.conf --------------------------------------------------------- */
+/* --- 3. conf/alpha.conf -------------------------------------------------- */
 
 /* Without --mac a pinned source is taken to have its pinned MAC, and the
  * answer says so; an unpinned one gets no note. */
