@@ -8,8 +8,10 @@
  * frame is then parsed cut at every length, each cut copied into a buffer
  * of exactly that size so that AddressSanitizer sees any over-read; a cut
  * before "need" must be PKT_TRUNCATED, a cut at or after it must give the
- * full result.  Last, a seeded random and a mutation fuzz loop check
- * invariants.
+ * full result.  The builder's whole frames (as the netns probe sends them,
+ * as the audit suite captures them) parse back to what was asked, with
+ * checksums that verify by a sum written here.  Last, a seeded random and
+ * a mutation fuzz loop check invariants.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -1352,6 +1354,211 @@ START_TEST(test_fast4)
 }
 END_TEST
 
+/*
+ * The whole frames of the shared builder (frames_build(), as the probe
+ * sends them and the audit suite captures them) parse back to what was
+ * asked, and their checksums verify by a sum written here.
+ */
+
+#define A4(a, b, c, d)	{ a, b, c, d }
+#define MSS		((const uint8_t[]){ 2, 4, 0x05, 0xb4 })
+
+static const struct bcase {
+	const char *name;
+	struct frames_spec s;
+	uint16_t icmp_id;	/* what the parser reports (echo only) */
+} bcases[] = {
+	{ "probe tcp", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0x0a, 0x14, 1, 5 }, .family = ADDR_V4,
+	  .src = A4(10, 20, 1, 5), .dst = A4(192, 0, 2, 40),
+	  .proto = P_TCP, .ip_id = 0x7001, .df = true, .sport = 40000,
+	  .dport = 443, .seq = 0x70726f63, .tcp_flags = SYN, .win = 64240,
+	  .tcp_opt = MSS, .ntcp_opt = 4, .min_len = 60,
+	  .csum = FRAMES_CSUM_IP | FRAMES_CSUM_L4 }, 0 },
+	{ "probe udp vlan", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0x0a, 0x14, 1, 5 }, .nvlan = 1,
+	  .vlan = { 100 }, .family = ADDR_V4, .src = A4(10, 20, 1, 5),
+	  .dst = A4(192, 0, 2, 40), .proto = P_UDP, .df = true,
+	  .sport = 40000, .dport = 53, .data = (const uint8_t *)"hello\n",
+	  .ndata = 6, .min_len = 60,
+	  .csum = FRAMES_CSUM_IP | FRAMES_CSUM_L4 }, 0 },
+	{ "probe echo", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0x0a, 0x14, 1, 5 }, .family = ADDR_V4,
+	  .src = A4(10, 20, 1, 5), .dst = A4(192, 0, 2, 40),
+	  .proto = P_ICMP, .df = true, .icmp_type = 8, .icmp_id = 0x1234,
+	  .icmp_seq = 1, .data = (const uint8_t *)"zoned probe inject\n",
+	  .ndata = 19, .min_len = 60,
+	  .csum = FRAMES_CSUM_IP | FRAMES_CSUM_L4 }, 0x1234 },
+	{ "probe tcp6", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0x0a, 0x14, 1, 5 }, .family = ADDR_V6,
+	  .src = { 0xfd, 0, 0, 0x20, [15] = 5 },
+	  .dst = { 0x20, 1, 0x0d, 0xb8, [15] = 1 }, .proto = P_TCP,
+	  .sport = 1, .dport = 65535, .seq = 0xffffffff, .tcp_flags = SYN,
+	  .win = 64240, .tcp_opt = MSS, .ntcp_opt = 4, .min_len = 60,
+	  .csum = FRAMES_CSUM_IP | FRAMES_CSUM_L4 }, 0 },
+	{ "probe echo6 vlan", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0x0a, 0x14, 1, 5 }, .nvlan = 1,
+	  .vlan = { 4094 }, .family = ADDR_V6,
+	  .src = { 0xfd, 0, 0, 0x20, [15] = 5 },
+	  .dst = { 0x20, 1, 0x0d, 0xb8, [15] = 1 }, .proto = P_ICMP6,
+	  .icmp_type = 128, .icmp_id = 7, .icmp_seq = 65535,
+	  .data = (const uint8_t *)"zoned probe inject\n", .ndata = 19,
+	  .min_len = 60, .csum = FRAMES_CSUM_IP | FRAMES_CSUM_L4 }, 7 },
+	{ "udp odd length", { .dst_mac = { 2, 0, 0, 0, 0, 1 },
+	  .src_mac = { 2, 0, 0, 0, 0, 2 }, .family = ADDR_V6,
+	  .src = { 0xfd, 0, 0, 1, [15] = 0x10 },
+	  .dst = { 0xfd, 0, 0, 2, [15] = 0x20 }, .proto = P_UDP,
+	  .sport = 5353, .dport = 53, .fill = 0xff, .nfill = 33,
+	  .csum = FRAMES_CSUM_L4 }, 0 },
+	{ "qinq first fragment", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0, 0, 0, 1 }, .nvlan = 2, .vlan = { 100, 20 },
+	  .qinq = true, .family = ADDR_V4, .src = A4(10, 1, 0, 10),
+	  .dst = A4(10, 2, 0, 20), .proto = P_UDP, .ip_id = 77,
+	  .frag = FRAMES_FIRST, .sport = 5353, .dport = 53, .fill = 0x5a,
+	  .nfill = 100 }, 0 },
+	{ "last fragment", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0, 0, 0, 1 }, .family = ADDR_V4,
+	  .src = A4(10, 1, 0, 10), .dst = A4(10, 2, 0, 20), .proto = P_TCP,
+	  .ip_id = 77, .frag = FRAMES_LAST, .fragoff = 1480, .fill = 0x5a,
+	  .nfill = 100, .csum = FRAMES_CSUM_IP }, 0 },
+	{ "raw v6 first fragment", { .raw = true, .family = ADDR_V6,
+	  .src = { 0xfd, 0, 0, 1, [15] = 0x10 },
+	  .dst = { 0xfd, 0, 0, 2, [15] = 0x20 }, .proto = P_TCP,
+	  .ip_id = 0xcafe0001, .frag = FRAMES_FIRST, .sport = 40000,
+	  .dport = 443, .tcp_flags = ACK, .fill = 0x5a, .nfill = 64 }, 0 },
+	{ "bench tcp", { .dst_mac = { 2, 0, 0, 0, 0, 2 },
+	  .src_mac = { 2, 0, 0, 0, 0, 1 }, .family = ADDR_V4,
+	  .src = A4(10, 20, 100, 7), .dst = A4(192, 0, 2, 40),
+	  .proto = P_TCP, .df = true, .sport = 50000, .dport = 3389,
+	  .tcp_flags = SYN | ACK, .win = 0xffff, .csum = FRAMES_CSUM_IP,
+	  .min_len = 74 }, 0 },
+};
+
+/* The ones' complement sum of n bytes (RFC 1071), written again here. */
+static uint32_t
+ocsum(uint32_t sum, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sum += i % 2 ? p[i] : (uint32_t)p[i] << 8;
+	while (sum > 0xffff)
+		sum = (sum >> 16) + (sum & 0xffff);
+	return sum;
+}
+
+START_TEST(test_builder)
+{
+	const struct bcase *c = &bcases[_i];
+	const struct frames_spec *s = &c->s;
+	struct frame f;
+	struct pkt_info pi;
+	size_t l3 = s->raw ? 0 : 14 + 4 * (size_t)s->nvlan;
+	size_t iph = s->family == ADDR_V4 ? 20 :
+	    40 + (s->frag != FRAMES_WHOLE ? 8 : 0);
+	size_t l4h = s->frag == FRAMES_LAST ? 0 : s->proto == P_TCP ?
+	    20 + s->ntcp_opt : 8;
+	size_t iplen = iph + l4h + s->ndata + s->nfill;
+	size_t n = frames_build(&f, s);
+
+	ck_assert_uint_eq(n, f.len);
+	ck_assert_uint_eq(f.len, l3 + iplen > s->min_len ? l3 + iplen :
+	    s->min_len);
+	ck_assert_int_eq(parse_exact(f.b, f.len, s->raw ? PKT_LINK_RAW :
+	    PKT_LINK_EN10MB, &pi), PKT_OK);
+	invariants(c->name, PKT_OK, &pi, f.len);
+	if (!s->raw) {
+		ck_assert_mem_eq(pi.dst_mac, s->dst_mac, 6);
+		ck_assert_mem_eq(pi.src_mac, s->src_mac, 6);
+	}
+	ck_assert_int_eq(pi.nvlan, s->nvlan);
+	for (int i = 0; i < s->nvlan; i++)
+		ck_assert_uint_eq(pi.vlan[i], s->vlan[i] & 0xfff);
+	ck_assert_int_eq(pi.family, s->family);
+	ck_assert_mem_eq(pi.src, s->src, 16);
+	ck_assert_mem_eq(pi.dst, s->dst, 16);
+	ck_assert_int_eq(pi.proto, s->proto);
+	ck_assert_int_eq(pi.ttl, 64);
+	ck_assert_uint_eq(pi.l3_off, l3);
+	ck_assert_uint_eq(pi.ip_len, iplen);
+	ck_assert_int_eq(pi.frag, s->frag == FRAMES_FIRST ? PKT_FRAG_FIRST :
+	    s->frag == FRAMES_LAST ? PKT_FRAG_LATER : PKT_FRAG_NONE);
+	ck_assert_uint_eq(pi.frag_off, s->fragoff);
+	if (s->family == ADDR_V4 || s->frag != FRAMES_WHOLE)
+		ck_assert_uint_eq(pi.frag_id, s->family == ADDR_V4 ?
+		    s->ip_id & 0xffff : s->ip_id);
+	if (s->family == ADDR_V4)	/* DF */
+		ck_assert_int_eq((f.b[l3 + 6] & 0x40) != 0, s->df);
+	if (s->frag == FRAMES_LAST) {
+		ck_assert_uint_eq(pi.l4_off, 0);
+		ck_assert(!pi.has_ports && !pi.has_icmp);
+	} else if (s->proto == P_TCP || s->proto == P_UDP) {
+		ck_assert_uint_eq(pi.l4_off, l3 + iph);
+		ck_assert(pi.has_ports);
+		ck_assert_uint_eq(pi.sport, s->sport);
+		ck_assert_uint_eq(pi.dport, s->dport);
+		ck_assert_uint_eq(pi.tcp_flags, s->proto == P_TCP ?
+		    s->tcp_flags : 0);
+	} else {
+		ck_assert(pi.has_icmp);
+		ck_assert_uint_eq(pi.icmp_type, s->icmp_type);
+		ck_assert_uint_eq(pi.icmp_id, c->icmp_id);
+	}
+	/* what follows the transport header, and the padding: zeros */
+	ck_assert_mem_eq(f.b + l3 + iph + l4h, s->data ? s->data :
+	    (const uint8_t *)"", s->ndata);
+	for (size_t i = l3 + iplen; i < f.len; i++)
+		ck_assert_uint_eq(f.b[i], 0);
+
+	/* checksums: a header that carries one sums to 0xffff */
+	if (s->family == ADDR_V4)
+		ck_assert_uint_eq(ocsum(0, f.b + l3, 20) == 0xffff,
+		    (s->csum & FRAMES_CSUM_IP) != 0);
+	if ((s->csum & FRAMES_CSUM_L4) && l4h > 0) {
+		size_t l4 = l3 + iph, len = iplen - iph;
+		uint8_t ph[40] = { 0 };
+		size_t nph;
+		uint32_t sum;
+
+		if (s->family == ADDR_V4) {
+			memcpy(ph, s->src, 4);
+			memcpy(ph + 4, s->dst, 4);
+			ph[9] = s->proto;
+			ph[10] = (uint8_t)(len >> 8);
+			ph[11] = (uint8_t)len;
+			nph = s->proto == P_ICMP ? 0 : 12;
+		} else {
+			memcpy(ph, s->src, 16);
+			memcpy(ph + 16, s->dst, 16);
+			ph[34] = (uint8_t)(len >> 8);
+			ph[35] = (uint8_t)len;
+			ph[39] = s->proto;
+			nph = 40;
+		}
+		sum = ocsum(ocsum(0, ph, nph), f.b + l4, len);
+		ck_assert_msg(sum == 0xffff, "%s: transport sum %#x", c->name,
+		    sum);
+	}
+}
+END_TEST
+
+/* An IPv4 header checksum known from outside (the example header of the
+ * Wikipedia article on it): 0xb861. */
+START_TEST(test_builder_ip_csum)
+{
+	static const uint8_t src[4] = { 192, 168, 0, 1 };
+	static const uint8_t dst[4] = { 192, 168, 0, 199 };
+	struct frame f;
+
+	frames_init(&f);
+	frames_ip4(&f, P_UDP, src, dst, 0, 0x4000, 0);
+	frames_fill(&f, 0, 0x73 - 20);
+	frames_ip_fin(&f);
+	frames_csum(&f, FRAMES_CSUM_IP);
+	ck_assert_uint_eq(f.b[2] << 8 | f.b[3], 0x73);
+	ck_assert_uint_eq(f.b[10], 0xb8);
+	ck_assert_uint_eq(f.b[11], 0x61);
+}
+END_TEST
+
 UNIT_SUITE(pkt_suite)
 
 static Suite *
@@ -1369,6 +1576,11 @@ pkt_suite(void)
 
 	tc = tcase_create("truncate");
 	tcase_add_loop_test(tc, test_truncate, 0, NCASES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("builder");
+	tcase_add_loop_test(tc, test_builder, 0, (int)ARRAY_LEN(bcases));
+	tcase_add_test(tc, test_builder_ip_csum);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fuzz");
