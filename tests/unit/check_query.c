@@ -274,6 +274,22 @@ static const struct answer_case {
 	{ "v6", "2001:db8::1", "tcp/443", NULL, NULL, "no-zone", "lg", NULL },
 };
 
+/* Member key of o is the string want, or null when want is NULL. */
+static void
+json_str_or_null(const json_t *o, const char *key, const char *want)
+{
+	const json_t *v = json_object_get(o, key);
+
+	ck_assert_msg(v != NULL, "no \"%s\"", key);
+	if (want == NULL)
+		ck_assert_msg(json_is_null(v), "\"%s\" is not null", key);
+	else
+		ck_assert_msg(json_is_string(v) &&
+		    strcmp(json_string_value(v), want) == 0,
+		    "\"%s\": \"%s\", want \"%s\"", key,
+		    json_is_string(v) ? json_string_value(v) : "?", want);
+}
+
 START_TEST(test_answers)
 {
 	const struct answer_case *t = &answer_cases[_i];
@@ -313,26 +329,10 @@ START_TEST(test_answers)
 	    t->reason);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "explain")),
 	    why);
-	if (t->flow)
-		ck_assert_str_eq(json_string_value(json_object_get(j, "flow")),
-		    t->flow);
-	else
-		ck_assert(json_is_null(json_object_get(j, "flow")));
-	if (t->from)
-		ck_assert_str_eq(json_string_value(json_object_get(j,
-		    "from_zone")), t->from);
-	else
-		ck_assert(json_is_null(json_object_get(j, "from_zone")));
-	if (t->to)
-		ck_assert_str_eq(json_string_value(json_object_get(j,
-		    "to_zone")), t->to);
-	else
-		ck_assert(json_is_null(json_object_get(j, "to_zone")));
-	if (q.note[0])
-		ck_assert_str_eq(json_string_value(json_object_get(j, "note")),
-		    q.note);
-	else
-		ck_assert(json_is_null(json_object_get(j, "note")));
+	json_str_or_null(j, "flow", t->flow);
+	json_str_or_null(j, "from_zone", t->from);
+	json_str_or_null(j, "to_zone", t->to);
+	json_str_or_null(j, "note", q.note[0] ? q.note : NULL);
 	/* a pinned source without --mac carries the note */
 	ck_assert_int_eq(q.note[0] != '\0',
 	    t->mac == NULL && strcmp(t->src, "atena") == 0);
