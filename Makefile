@@ -35,6 +35,9 @@ DAEMON_UNIT := daemon/zoned/control.c daemon/zoned/event.c \
                daemon/zoned/log.c daemon/zoned/restart.c
 NETNS_SRC   := $(sort $(wildcard tests/netns/*.c))
 BENCH_SRC   := $(sort $(wildcard tests/bench/*.c))
+# What every test program shares (the frame builder): linked into the unit
+# binary, the netns helpers and the benchmarks that build frames.
+COMMON_SRC  := $(sort $(wildcard tests/common/*.c))
 
 # Release objects in build/, sanitized test objects in build/test/.
 R := build
@@ -81,13 +84,18 @@ $(T)/zoned: $(call obj,$(T),$(ZONED_SRC)) $(T)/libzone.a
 $(T)/zonectl: $(call obj,$(T),$(ZONECTL_SRC)) $(T)/libzone.a
 	$(CC) $(TFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(T)/tests/unit/%.o: CPPFLAGS += -Idaemon/zoned
-$(T)/unit: $(call obj,$(T),$(UNIT_SRC)) $(call obj,$(T),$(DAEMON_UNIT)) \
+# Test programs find tests/common/*.h; unit suites of daemon modules find
+# theirs.
+$(T)/tests/%.o $(R)/bench/tests/%.o: CPPFLAGS += -Itests/common
+$(T)/tests/unit/%.o: CPPFLAGS += -Itests/common -Idaemon/zoned
+
+$(T)/unit: $(call obj,$(T),$(UNIT_SRC) $(COMMON_SRC) $(DAEMON_UNIT)) \
     $(T)/libzone.a
 	$(CC) $(TFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs check) $(PKG_LIBS) -lm
 
 # Small helper programs of the netns tests (traffic probes), one per file.
-$(T)/netns/%: $(T)/tests/netns/%.o $(T)/libzone.a
+$(T)/netns/%: $(T)/tests/netns/%.o $(call obj,$(T),$(COMMON_SRC)) \
+    $(T)/libzone.a
 	@mkdir -p $(dir $@)
 	$(CC) $(TFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 

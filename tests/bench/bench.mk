@@ -48,8 +48,9 @@ bench-build: $(R)/bench/genpolicy
 
 # The audit benchmark: a capture generator and the bare libpcap read loop;
 # the monitor's frame path on a gateway-shaped policy.  These link the
-# release library (the code under measurement as it ships).
-$(R)/bench/genpcap: $(R)/bench/tests/bench/genpcap.o $(R)/bench/tests/bench/frames.o $(R)/libzone.a
+# release library (the code under measurement as it ships); their frames
+# come from the tests' one builder, tests/common/frames.c, by traffic.c.
+$(R)/bench/genpcap: $(R)/bench/tests/bench/genpcap.o $(R)/bench/tests/bench/traffic.o $(R)/bench/tests/common/frames.o $(R)/libzone.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
@@ -57,7 +58,7 @@ $(R)/bench/pcapread: $(R)/bench/tests/bench/pcapread.o $(R)/libzone.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
-$(R)/bench/framepath: $(R)/bench/tests/bench/framepath.o $(R)/bench/tests/bench/frames.o $(R)/libzone.a
+$(R)/bench/framepath: $(R)/bench/tests/bench/framepath.o $(R)/bench/tests/bench/traffic.o $(R)/bench/tests/common/frames.o $(R)/libzone.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(BFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 

@@ -15,7 +15,7 @@
 
 #include "acl.h"
 #include "classify.h"
-#include "frames.h"
+#include "traffic.h"
 #include "lint.h"
 #include "pkt.h"
 
@@ -86,24 +86,24 @@ main(int argc, char **argv)
 		return 2;
 	}
 	build = (now_s() - t) * 1e3;
-	if ((frames = malloc(n * FRAME_LEN)) == NULL ||
+	if ((frames = malloc(n * TRAFFIC_FRAME_LEN)) == NULL ||
 	    (runs = calloc((size_t)repeat, sizeof(*runs))) == NULL)
 		return 2;
 	for (size_t i = 0; i < n; i++) {
 		uint8_t s[16] = { 0 }, dd[16] = { 0 };
 		uint16_t port = 80;
-		if (frames_rand(&rng) % 16 == 0) {	/* one in 16 denied */
+		if (traffic_rand(&rng) % 16 == 0) {	/* one in 16 denied */
 			s[0] = 10;
 			s[1] = 16;
-			s[2] = (uint8_t)frames_rand(&rng);
-			s[3] = (uint8_t)frames_rand(&rng);
+			s[2] = (uint8_t)traffic_rand(&rng);
+			s[3] = (uint8_t)traffic_rand(&rng);
 			dd[0] = 10;
 			dd[1] = 32;
-			dd[3] = (uint8_t)frames_rand(&rng);
+			dd[3] = (uint8_t)traffic_rand(&rng);
 		} else
-			frames_pick(p, &rng, s, dd, &port);
-		frames_tcp(frames + i * FRAME_LEN, s,
-		    (uint16_t)(1024 + frames_rand(&rng) % 60000), dd, port,
+			traffic_pick(p, &rng, s, dd, &port);
+		traffic_tcp(frames + i * TRAFFIC_FRAME_LEN, s,
+		    (uint16_t)(1024 + traffic_rand(&rng) % 60000), dd, port,
 		    0x02);
 	}
 
@@ -117,8 +117,9 @@ main(int argc, char **argv)
 		for (size_t base = 0; base < n; base += ACL_BATCH) {
 			size_t m = n - base < ACL_BATCH ? n - base : ACL_BATCH;
 			for (size_t i = 0; i < m; i++) {
-				pkt_parse(frames + (base + i) * FRAME_LEN,
-				    FRAME_LEN, PKT_LINK_EN10MB, &pi);
+				pkt_parse(frames + (base + i) *
+				    TRAFFIC_FRAME_LEN, TRAFFIC_FRAME_LEN,
+				    PKT_LINK_EN10MB, &pi);
 				to_key(&pi, &k[i]);
 			}
 			classify_batch(c, k, v, m);
@@ -142,8 +143,8 @@ main(int argc, char **argv)
 		struct classify_verdict v, w;
 		struct pkt_info pi;
 
-		pkt_parse(frames + i * FRAME_LEN, FRAME_LEN, PKT_LINK_EN10MB,
-		    &pi);
+		pkt_parse(frames + i * TRAFFIC_FRAME_LEN, TRAFFIC_FRAME_LEN,
+		    PKT_LINK_EN10MB, &pi);
 		to_key(&pi, &k);
 		classify_reference(p, time(NULL), &k, &v);
 		classify_one(c, &k, &w);

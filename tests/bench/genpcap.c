@@ -15,7 +15,7 @@
 #include <pcap.h>
 
 #include "conf.h"
-#include "frames.h"
+#include "traffic.h"
 
 #define LIVE 256	/* connections in progress */
 
@@ -31,12 +31,13 @@ main(int argc, char **argv)
 	struct policy *p = NULL;
 	struct diag d;
 	struct conn c[LIVE];
-	uint8_t f[FRAME_LEN];
+	uint8_t f[TRAFFIC_FRAME_LEN];
 	uint64_t rng = 0x9e3779b97f4a7c15ULL, n;
 	char err[512];
 	pcap_t *dead;
 	pcap_dumper_t *out;
-	struct pcap_pkthdr ph = { .caplen = FRAME_LEN, .len = FRAME_LEN };
+	struct pcap_pkthdr ph = { .caplen = TRAFFIC_FRAME_LEN,
+	    .len = TRAFFIC_FRAME_LEN };
 
 	if (argc != 4 || (n = strtoull(argv[2], NULL, 10)) == 0) {
 		fprintf(stderr, "usage: genpcap POLICY FRAMES OUT.pcap\n");
@@ -55,33 +56,33 @@ main(int argc, char **argv)
 	memset(c, 0, sizeof(c));
 	ph.ts.tv_sec = 1790000000;
 	for (uint64_t i = 0; i < n; i++) {
-		struct conn *k = &c[frames_rand(&rng) % LIVE];
+		struct conn *k = &c[traffic_rand(&rng) % LIVE];
 
-		if (frames_rand(&rng) % 1000 == 0) {	/* a violation */
+		if (traffic_rand(&rng) % 1000 == 0) {	/* a violation */
 			uint8_t s[16] = { 10, 16, 9, 9 }, t[16] = { 8, 8, 8, 8 };
-			frames_tcp(f, s, 40000, t, 80, 0x02);
+			traffic_tcp(f, s, 40000, t, 80, 0x02);
 			goto write;
 		}
 		if (k->step == 0) {
-			if (frames_pick(p, &rng, k->src, k->dst, &k->dport) < 0) {
+			if (traffic_pick(p, &rng, k->src, k->dst, &k->dport) < 0) {
 				fprintf(stderr, "genpcap: no IPv4 TCP flow\n");
 				return 2;
 			}
-			k->sport = (uint16_t)(1024 + frames_rand(&rng) % 60000);
+			k->sport = (uint16_t)(1024 + traffic_rand(&rng) % 60000);
 		}
 		switch (k->step) {
 		case 0:
-			frames_tcp(f, k->src, k->sport, k->dst, k->dport, 0x02);
+			traffic_tcp(f, k->src, k->sport, k->dst, k->dport, 0x02);
 			break;
 		case 1:
-			frames_tcp(f, k->dst, k->dport, k->src, k->sport, 0x12);
+			traffic_tcp(f, k->dst, k->dport, k->src, k->sport, 0x12);
 			break;
 		default:
 			if (k->step % 2)
-				frames_tcp(f, k->dst, k->dport, k->src, k->sport,
+				traffic_tcp(f, k->dst, k->dport, k->src, k->sport,
 				    0x10);
 			else
-				frames_tcp(f, k->src, k->sport, k->dst, k->dport,
+				traffic_tcp(f, k->src, k->sport, k->dst, k->dport,
 				    0x18);
 		}
 		k->step = k->step >= 20 ? 0 : k->step + 1;

@@ -50,6 +50,7 @@
 #include <pcap/pcap.h>
 
 #include "addr.h"
+#include "frames.h"
 #include "pkt.h"
 
 #define EXIT_FAIL	1	/* the network refused / did not answer */
@@ -1051,43 +1052,20 @@ cmd_connect(struct args *a)
 	return rc;
 }
 
-/* --- checksums, frames ---------------------------------------------------- */
-
-static uint32_t
-csum_add(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (; len > 1; p += 2, len -= 2)
-		sum += (uint32_t)p[0] << 8 | p[1];
-	if (len)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
-}
-
-static uint16_t
-csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-static void
-put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
 /* --- ping ----------------------------------------------------------------- */
 
 #define PING_DATA	"zoned probe echo 0123456789abcdefghijklmnopqrstuvwxyz"
+
+/* An echo request: ICMP, or ICMPv6 (summed by the kernel). */
+static void
+ping_packet(struct frame *f, int v6, uint16_t id, unsigned seq)
+{
+	frames_init(f);
+	frames_icmp(f, v6 ? ICMP6_ECHO_REQUEST : 8, 0, id, seq);
+	frames_putn(f, PING_DATA, sizeof(PING_DATA) - 1);
+	if (!v6)
+		frames_csum(f, FRAMES_CSUM_L4);
+}
 
 static int
 cmd_ping(struct args *a)
@@ -1134,18 +1112,10 @@ cmd_ping(struct args *a)
 		if (t >= deadline)
 			break;
 		if (sent < count && t >= next) {
-			uint8_t pkt[8 + sizeof(PING_DATA) - 1];
+			struct frame pkt;
 
-			pkt[0] = v6 ? ICMP6_ECHO_REQUEST : 8;
-			pkt[1] = 0;
-			put16(pkt + 2, 0);
-			put16(pkt + 4, id);
-			put16(pkt + 6, (unsigned)sent);
-			memcpy(pkt + 8, PING_DATA, sizeof(PING_DATA) - 1);
-			if (!v6)	/* the kernel sums ICMPv6 */
-				put16(pkt + 2, csum_fold(csum_add(0, pkt,
-				    sizeof(pkt))));
-			if (sendto(fd, pkt, sizeof(pkt), 0,
+			ping_packet(&pkt, v6, id, (unsigned)sent);
+			if (sendto(fd, pkt.b, pkt.len, 0,
 			    (struct sockaddr *)&dst, sa_len(&dst)) == -1) {
 				if (!net_errno(errno))
 					dieerr("sendto");
@@ -1216,108 +1186,58 @@ struct frame_spec {
 	int vlan;		/* -1: untagged */
 };
 
-#define FRAME_MAX	128
+#define FRAME_MAX	128	/* what the parse-back check reads: the frame,
+				 * then zeros */
+_Static_assert(FRAME_MAX <= FRAMES_MAX, "a frame buffer holds FRAME_MAX");
 #define ETH_MIN		60	/* shortest frame without the FCS */
 #define UDP_DATA	"hello\n"
 #define ICMP_DATA	"zoned probe inject\n"
 
 /* A whole Ethernet frame, checksums done; seq varies id/sequence fields. */
 static size_t
-build_frame(const struct frame_spec *fs, unsigned seq, uint8_t *f)
+build_frame(const struct frame_spec *fs, unsigned seq, struct frame *f)
 {
-	size_t off, l3, l4, l4len, alen = fs->v6 ? 16 : 4;
-	uint8_t *h;
-	uint32_t sum;
-	int l4proto;
+	static const uint8_t mss[4] = { 2, 4, 1460 >> 8, 1460 & 0xff };
+	struct frames_spec s = {
+		.nvlan = fs->vlan >= 0,
+		.vlan = { (uint16_t)(fs->vlan >= 0 ? fs->vlan : 0) },
+		.family = fs->v6 ? ADDR_V6 : ADDR_V4,
+		.ip_id = (0x7000 + seq) & 0xffff,
+		.df = true,
+		.sport = fs->sport,
+		.dport = fs->dport,
+		.csum = FRAMES_CSUM_IP | FRAMES_CSUM_L4,
+		.min_len = ETH_MIN,
+	};
 
-	memset(f, 0, FRAME_MAX);
-	memcpy(f, fs->dst_mac, 6);
-	memcpy(f + 6, fs->src_mac, 6);
-	off = 12;
-	if (fs->vlan >= 0) {
-		put16(f + off, 0x8100);
-		put16(f + off + 2, (unsigned)fs->vlan);
-		off += 4;
-	}
-	put16(f + off, fs->v6 ? 0x86dd : 0x0800);
-	l3 = off + 2;
-	l4 = l3 + (fs->v6 ? 40 : 20);
-	h = f + l4;
-
-	l4proto = fs->proto;
+	memcpy(s.dst_mac, fs->dst_mac, 6);
+	memcpy(s.src_mac, fs->src_mac, 6);
+	memcpy(s.src, fs->src, 16);
+	memcpy(s.dst, fs->dst, 16);
 	switch (fs->proto) {
 	case IPPROTO_TCP:	/* SYN with an MSS option */
-		put16(h, fs->sport);
-		put16(h + 2, fs->dport);
-		put32(h + 4, 0x70726f62u + seq);
-		h[12] = 6 << 4;
-		h[13] = PKT_TCP_SYN;
-		put16(h + 14, 64240);
-		h[20] = 2;
-		h[21] = 4;
-		put16(h + 22, 1460);
-		l4len = 24;
+		s.proto = IPPROTO_TCP;
+		s.seq = 0x70726f62u + seq;
+		s.tcp_flags = PKT_TCP_SYN;
+		s.win = 64240;
+		s.tcp_opt = mss;
+		s.ntcp_opt = sizeof(mss);
 		break;
 	case IPPROTO_UDP:
-		l4len = 8 + sizeof(UDP_DATA) - 1;
-		put16(h, fs->sport);
-		put16(h + 2, fs->dport);
-		put16(h + 4, (unsigned)l4len);
-		memcpy(h + 8, UDP_DATA, sizeof(UDP_DATA) - 1);
+		s.proto = IPPROTO_UDP;
+		s.data = (const uint8_t *)UDP_DATA;
+		s.ndata = sizeof(UDP_DATA) - 1;
 		break;
 	default:		/* echo request, or --type */
-		l4proto = fs->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
-		l4len = 8 + sizeof(ICMP_DATA) - 1;
-		h[0] = fs->v6 ? ICMP6_ECHO_REQUEST : fs->icmp_type;
-		put16(h + 4, fs->sport);
-		put16(h + 6, seq + 1);
-		memcpy(h + 8, ICMP_DATA, sizeof(ICMP_DATA) - 1);
+		s.proto = fs->v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP;
+		s.icmp_type = fs->v6 ? ICMP6_ECHO_REQUEST : fs->icmp_type;
+		s.icmp_id = fs->sport;
+		s.icmp_seq = (uint16_t)(seq + 1);
+		s.data = (const uint8_t *)ICMP_DATA;
+		s.ndata = sizeof(ICMP_DATA) - 1;
 		break;
 	}
-
-	if (fs->v6) {
-		f[l3] = 0x60;
-		put16(f + l3 + 4, (unsigned)l4len);
-		f[l3 + 6] = (uint8_t)l4proto;
-		f[l3 + 7] = 64;
-		memcpy(f + l3 + 8, fs->src, 16);
-		memcpy(f + l3 + 24, fs->dst, 16);
-	} else {
-		f[l3] = 0x45;
-		put16(f + l3 + 2, (unsigned)(20 + l4len));
-		put16(f + l3 + 4, (0x7000 + seq) & 0xffff);
-		put16(f + l3 + 6, 0x4000);	/* DF */
-		f[l3 + 8] = 64;
-		f[l3 + 9] = (uint8_t)l4proto;
-		memcpy(f + l3 + 12, fs->src, 4);
-		memcpy(f + l3 + 16, fs->dst, 4);
-		put16(f + l3 + 10, csum_fold(csum_add(0, f + l3, 20)));
-	}
-
-	/* L4 checksum; everything but ICMPv4 covers a pseudo-header. */
-	sum = 0;
-	if (l4proto != IPPROTO_ICMP) {
-		uint8_t ph[8];
-
-		sum = csum_add(sum, fs->src, alen);
-		sum = csum_add(sum, fs->dst, alen);
-		memset(ph, 0, sizeof(ph));
-		if (fs->v6) {
-			put32(ph, (uint32_t)l4len);
-			ph[7] = (uint8_t)l4proto;
-			sum = csum_add(sum, ph, 8);
-		} else {
-			ph[1] = (uint8_t)l4proto;
-			put16(ph + 2, (unsigned)l4len);
-			sum = csum_add(sum, ph, 4);
-		}
-	}
-	sum = csum_fold(csum_add(sum, h, l4len));
-	if (sum == 0 && l4proto == IPPROTO_UDP)
-		sum = 0xffff;
-	put16(h + (l4proto == IPPROTO_TCP ? 16 : l4proto == IPPROTO_UDP ? 6 :
-	    2), sum);
-	return l4 + l4len < ETH_MIN ? ETH_MIN : l4 + l4len;
+	return frames_build(f, &s);
 }
 
 static int
@@ -1329,7 +1249,7 @@ cmd_inject(struct args *a)
 	struct frame_spec fs;
 	struct sockaddr_ll sll;
 	struct pkt_info pi;
-	uint8_t frame[FRAME_MAX];
+	struct frame frame;
 	long count = opt_long(a, O_COUNT, INJECT_COUNT, 1, INJECT_MAX), i;
 	unsigned ifindex;
 	int fd, fsrc, fdst;
@@ -1369,8 +1289,8 @@ cmd_inject(struct args *a)
 	fs.icmp_type = (uint8_t)opt_long(a, O_TYPE, 8, 0, 255);
 
 	/* Our own parser must read back what we meant. */
-	build_frame(&fs, 0, frame);
-	if (pkt_parse(frame, FRAME_MAX, PKT_LINK_EN10MB, &pi) != PKT_OK ||
+	build_frame(&fs, 0, &frame);
+	if (pkt_parse(frame.b, FRAME_MAX, PKT_LINK_EN10MB, &pi) != PKT_OK ||
 	    pi.family != (fs.v6 ? ADDR_V6 : ADDR_V4) ||
 	    (fs.proto != IPPROTO_ICMP && (!pi.has_ports ||
 	    pi.sport != fs.sport || pi.dport != fs.dport)) ||
@@ -1387,13 +1307,13 @@ cmd_inject(struct args *a)
 	sll.sll_halen = 6;
 	memcpy(sll.sll_addr, fs.dst_mac, 6);
 	for (i = 0; i < count && !stop; i++) {
-		size_t len = build_frame(&fs, (unsigned)i, frame);
+		size_t len = build_frame(&fs, (unsigned)i, &frame);
 
 		if (i > 0)
 			wait_fds(NULL, 0, now_ms() + INJECT_EVERY);
 		if (stop)
 			break;
-		if (sendto(fd, frame, len, 0, (struct sockaddr *)&sll,
+		if (sendto(fd, frame.b, len, 0, (struct sockaddr *)&sll,
 		    sizeof(sll)) != (ssize_t)len)
 			dieerr("inject: send on %s", ifname);
 	}

@@ -1,14 +1,15 @@
 /*
  * check_audit — the offline audit of captures (lib/audit.c).
  *
- * Every test writes its own capture: frames from a small builder
- * (Ethernet, 802.1Q and QinQ tags, IPv4 with fragments, IPv6 with a
- * fragment header, TCP, UDP, ICMP and ICMPv6 with quoted packets), written
- * with libpcap's pcap_dump (or, for pcapng, block by block here: libpcap
- * 1.10 has no public pcapng writer).  The expected results come from the
- * policies and DESIGN §6 — frames, crossings, permitted and replies, and
- * the exact list of violating flows with their first and last frame,
- * counts, bytes and reasons — never from a run of the code.
+ * Every test writes its own capture: frames described here (struct fd)
+ * and built by tests/common/frames.c (Ethernet, 802.1Q and QinQ tags, IPv4
+ * with fragments, IPv6 with a fragment header, TCP, UDP, ICMP and ICMPv6
+ * with quoted packets), written with libpcap's pcap_dump (or, for pcapng,
+ * block by block here: libpcap 1.10 has no public pcapng writer).  The
+ * expected results come from the policies and DESIGN §6 — frames,
+ * crossings, permitted and replies, and the exact list of violating flows
+ * with their first and last frame, counts, bytes and reasons — never from
+ * a run of the code.
  *
  * Policies: conf/alpha.conf (zones mynumber 10.10/16, lgwan 10.20/16
  * 10.200/16 fd00:20::/48, internet the rest; flows browse lg-terms
@@ -34,7 +35,7 @@
 #include "classify.h"
 #include "conf.h"
 #include "diag.h"
-#include "lint.h"
+#include "frames.h"
 #include "policy.h"
 #include "unit.h"
 
@@ -92,17 +93,9 @@ static struct classify *cls;
 static void
 use_alpha(void)
 {
-	struct diag d;
 	char err[256];
 
-	diag_init(&d);
-	ck_assert_msg(conf_load("conf/alpha.conf", &pol, &d, err,
-	    sizeof(err)) == 0, "conf/alpha.conf: %s (run from the top of the "
-	    "tree)", err);
-	ck_assert(pol != NULL);
-	lint_run(pol, &d, NOW);
-	ck_assert_int_eq(d.nerrors, 0);
-	diag_free(&d);
+	pol = unit_load_policy("conf/alpha.conf", NOW);
 	cls = classify_build(pol, NOW, err, sizeof(err));
 	ck_assert_msg(cls != NULL, "%s", err);
 }
@@ -140,7 +133,7 @@ teardown(void)
 	pol = NULL;
 }
 
-/* --- frame builder ------------------------------------------------------- */
+/* --- frames -------------------------------------------------------------- */
 
 enum { NOFRAG = 0, FIRST, LATER };
 
@@ -164,113 +157,50 @@ struct fd {
 	size_t caplen;		/* 0: the whole frame */
 };
 
-static void
-put16(uint8_t *p, unsigned v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static void
-put32(uint8_t *p, uint32_t v)
-{
-	put16(p, v >> 16);
-	put16(p + 2, v & 0xffff);
-}
-
 /* The frame of f into b (raw: IP without a link header); its length. */
 static size_t
 build(const struct fd *f, uint8_t *b, int raw)
 {
-	uint8_t src[16], dst[16], l4[2048];
-	size_t n = 0, nl4 = 0;
-	int fam = addr_parse_ip(f->src, src);
+	bool icmp = (f->proto == ICMP || f->proto == ICMP6) &&
+	    f->frag != LATER;
+	struct frames_spec s = {
+		.raw = raw,
+		.dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+		.nvlan = f->nvlan,
+		.vlan = { f->vlan[0], f->vlan[1] },
+		.qinq = f->qinq,
+		.proto = f->proto,
+		.ip_id = f->id,
+		.frag = f->frag == FIRST ? FRAMES_FIRST : f->frag == LATER ?
+		    FRAMES_LAST : FRAMES_WHOLE,
+		.fragoff = f->fragoff,
+		.sport = f->sport,
+		.dport = f->dport,
+		.seq = 1000,
+		.ack = 2000,
+		.tcp_flags = f->flags,
+		.win = 65535,
+		.icmp_type = (uint8_t)f->dport,
+		.icmp_code = f->code,
+		/* an error's quote: the unused word is 0 */
+		.icmp_id = f->quote ? 0 : f->sport,
+		.icmp_seq = f->quote ? 0 : 1,
+		.data = icmp ? f->quote : NULL,
+		.ndata = icmp && f->quote ? f->nquote : 0,
+		.fill = 0x5a,
+		.nfill = f->pay,
+	};
+	struct frame fr;
+	int fam = addr_parse_ip(f->src, s.src);
 
-	ck_assert_msg(fam != 0 && addr_parse_ip(f->dst, dst) == fam,
+	ck_assert_msg(fam != 0 && addr_parse_ip(f->dst, s.dst) == fam,
 	    "%s %s", f->src, f->dst);
-	memset(l4, 0x5a, sizeof(l4));
-	if (f->frag == LATER)
-		nl4 = f->pay;
-	else if (f->proto == TCP) {
-		put16(l4, f->sport);
-		put16(l4 + 2, f->dport);
-		put32(l4 + 4, 1000);
-		put32(l4 + 8, 2000);
-		l4[12] = 0x50;
-		l4[13] = f->flags;
-		put16(l4 + 14, 65535);
-		put32(l4 + 16, 0);
-		nl4 = 20 + f->pay;
-	} else if (f->proto == UDP) {
-		put16(l4, f->sport);
-		put16(l4 + 2, f->dport);
-		put16(l4 + 4, (unsigned)(8 + f->pay));
-		put16(l4 + 6, 0);
-		nl4 = 8 + f->pay;
-	} else if (f->proto == ICMP || f->proto == ICMP6) {
-		l4[0] = (uint8_t)f->dport;
-		l4[1] = f->code;
-		put16(l4 + 2, 0);
-		put16(l4 + 4, f->sport);
-		put16(l4 + 6, 1);
-		if (f->quote != NULL) {
-			put32(l4 + 4, 0);
-			memcpy(l4 + 8, f->quote, f->nquote);
-		}
-		nl4 = 8 + f->nquote + f->pay;
-	} else
-		nl4 = f->pay;
-
-	if (!raw) {
-		uint16_t tpid = f->qinq ? 0x88a8 : 0x8100;
-		memcpy(b, (uint8_t[]){ 2, 0, 0, 0, 0, 0xfe }, 6);
-		ck_assert(mac_parse(f->smac ? f->smac : "02:00:00:00:00:01",
-		    b + 6, NULL, 0) == 0);
-		n = 12;
-		for (int i = 0; i < f->nvlan; i++) {
-			put16(b + n, i == 0 ? tpid : 0x8100);
-			put16(b + n + 2, f->vlan[i]);
-			n += 4;
-		}
-		put16(b + n, fam == ADDR_V4 ? 0x0800 : 0x86dd);
-		n += 2;
-	}
-	if (fam == ADDR_V4) {
-		uint16_t fo = (uint16_t)(f->fragoff / 8);
-		if (f->frag == FIRST)
-			fo |= 0x2000;
-		b[n] = 0x45;
-		b[n + 1] = 0;
-		put16(b + n + 2, (unsigned)(20 + nl4));
-		put16(b + n + 4, f->id & 0xffff);
-		put16(b + n + 6, fo);
-		b[n + 8] = 64;
-		b[n + 9] = f->proto;
-		put16(b + n + 10, 0);
-		memcpy(b + n + 12, src, 4);
-		memcpy(b + n + 16, dst, 4);
-		n += 20;
-	} else {
-		int fh = f->frag != NOFRAG;
-		memset(b + n, 0, 40);
-		b[n] = 0x60;
-		put16(b + n + 4, (unsigned)(nl4 + (fh ? 8 : 0)));
-		b[n + 6] = fh ? 44 : f->proto;
-		b[n + 7] = 64;
-		memcpy(b + n + 8, src, 16);
-		memcpy(b + n + 24, dst, 16);
-		n += 40;
-		if (fh) {
-			b[n] = f->proto;
-			b[n + 1] = 0;
-			put16(b + n + 2, (unsigned)(f->fragoff |
-			    (f->frag == FIRST ? 1 : 0)));
-			put32(b + n + 4, f->id);
-			n += 8;
-		}
-	}
-	memcpy(b + n, l4, nl4);
-	return n + nl4;
+	s.family = fam;
+	ck_assert(mac_parse(f->smac ? f->smac : "02:00:00:00:00:01",
+	    s.src_mac, NULL, 0) == 0);
+	frames_build(&fr, &s);
+	memcpy(b, fr.b, fr.len);
+	return fr.len;
 }
 
 /* The quote of an ICMP error: the IP header and 8 bytes of its L4. */

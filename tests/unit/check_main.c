@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "diag.h"
+#include "lint.h"
 #include "unit.h"
 
 #define MAX_SUITES 64
@@ -126,4 +127,20 @@ unit_diag_dump(const struct diag *d)
 		    f->object, f->message);
 	}
 	return d->n ? buf : " (none)";
+}
+
+struct policy *
+unit_load_policy(const char *path, time_t now)
+{
+	struct policy *p = NULL;
+	struct diag d;
+	char err[256];
+
+	diag_init(&d);
+	ck_assert_msg(lint_file(path, now, &p, &d, err, sizeof(err)) == 0,
+	    "%s: %s (run from the top of the tree)", path, err);
+	ck_assert_msg(p != NULL && d.nerrors == 0, "%s:%s", path,
+	    unit_diag_dump(&d));
+	diag_free(&d);
+	return p;
 }

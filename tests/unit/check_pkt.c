@@ -1,14 +1,17 @@
 /*
  * check_pkt — the frame parser.
  *
- * One table of crafted frames, each built by a small function from header
- * helpers, each with the exact struct pkt_info it must give and "need": the
- * shortest capture that still gives that result (the end of the last
- * header the parser must read).  Every frame is then parsed cut at every
- * length, each cut copied into a buffer of exactly that size so that
- * AddressSanitizer sees any over-read; a cut before "need" must be
- * PKT_TRUNCATED, a cut at or after it must give the full result.  Last, a
- * seeded random and a mutation fuzz loop check invariants.
+ * One table of crafted frames, each built by a small function from the
+ * header helpers of tests/common/frames.c, each with the exact struct
+ * pkt_info it must give and "need": the shortest capture that still gives
+ * that result (the end of the last header the parser must read).  Every
+ * frame is then parsed cut at every length, each cut copied into a buffer
+ * of exactly that size so that AddressSanitizer sees any over-read; a cut
+ * before "need" must be PKT_TRUNCATED, a cut at or after it must give the
+ * full result.  The builder's whole frames (as the netns probe sends them,
+ * as the audit suite captures them) parse back to what was asked, with
+ * checksums that verify by a sum written here.  Last, a seeded random and
+ * a mutation fuzz loop check invariants.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -16,17 +19,11 @@
 #include <string.h>
 
 #include "addr.h"
+#include "frames.h"
 #include "pkt.h"
 #include "unit.h"
 
-/* --- frame builder ------------------------------------------------------ */
-
-struct frame {
-	uint8_t	b[512];
-	size_t	len;
-	size_t	l3;	/* start of the IP header, for ip_fin() */
-	int	fam;	/* 4, 6, or 0 before any IP header */
-};
+/* --- frame builder: tests/common/frames.c, with this suite's defaults -- */
 
 static const uint8_t MAC_DST[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static const uint8_t MAC_SRC[6] = { 0x02, 0, 0, 0, 0, 0x02 };
@@ -60,120 +57,24 @@ static const uint8_t V6_DST[16] = { 0x20, 0x01, 0x0d, 0xb8, 0, 1, 0, 0,
 #define SYN	0x02
 #define ACK	0x10
 
-/* The builders run in the fuzz loop: abort by hand, not with ck_assert,
- * which records every pass. */
-static void
-put8(struct frame *f, unsigned v)
-{
-	if (f->len >= sizeof(f->b))
-		ck_abort_msg("frame buffer full");
-	f->b[f->len++] = (uint8_t)v;
-}
-
-static void
-put16(struct frame *f, unsigned v)
-{
-	put8(f, v >> 8);
-	put8(f, v & 0xff);
-}
-
-static void
-put32(struct frame *f, uint32_t v)
-{
-	put16(f, v >> 16);
-	put16(f, v & 0xffff);
-}
-
-static void
-putn(struct frame *f, const uint8_t *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		put8(f, p[i]);
-}
-
-static void
-fill(struct frame *f, unsigned v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		put8(f, v);
-}
-
-static void
-set8(struct frame *f, size_t at, unsigned v)
-{
-	if (at >= f->len)
-		ck_abort_msg("set8 past the frame");
-	f->b[at] = (uint8_t)v;
-}
-
-static void
-set16(struct frame *f, size_t at, unsigned v)
-{
-	set8(f, at, v >> 8);
-	set8(f, at + 1, v & 0xff);
-}
-
 static void
 eth(struct frame *f, unsigned type)
 {
-	putn(f, MAC_DST, 6);
-	putn(f, MAC_SRC, 6);
-	put16(f, type);
-}
-
-/* One 802.1Q/802.1ad tag after its TPID: TCI, then the next type. */
-static void
-tag(struct frame *f, unsigned tci, unsigned type)
-{
-	put16(f, tci);
-	put16(f, type);
-}
-
-static void
-sll(struct frame *f, unsigned alen, const uint8_t *addr, unsigned proto)
-{
-	put16(f, 0);		/* packet type: to us */
-	put16(f, 1);		/* ARPHRD_ETHER */
-	put16(f, alen);
-	putn(f, addr, alen);
-	fill(f, 0, 8 - alen);
-	put16(f, proto);
+	frames_eth(f, MAC_DST, MAC_SRC, type);
 }
 
 static void
 sll2(struct frame *f, unsigned proto, unsigned alen)
 {
-	put16(f, proto);
-	put16(f, 0);		/* reserved */
-	put32(f, 3);		/* interface index */
-	put16(f, 1);		/* ARPHRD_ETHER */
-	put8(f, 4);		/* packet type: outgoing */
-	put8(f, alen);
-	putn(f, MAC_SRC, alen);
-	fill(f, 0, 8 - alen);
+	frames_sll2(f, proto, alen, MAC_SRC);
 }
 
 /* IPv4, id 0x1234, TTL 64; optw 4-byte words of options; fo the
- * flags/fragment-offset field.  ip_fin() sets the total length. */
+ * flags/fragment-offset field.  frames_ip_fin() sets the total length. */
 static void
 ip4x(struct frame *f, unsigned proto, unsigned optw, unsigned fo)
 {
-	f->l3 = f->len;
-	f->fam = 4;
-	put8(f, 0x45 + optw);
-	put8(f, 0);
-	put16(f, 0);
-	put16(f, 0x1234);
-	put16(f, fo);
-	put8(f, 64);
-	put8(f, proto);
-	put16(f, 0);
-	putn(f, V4_SRC, 4);
-	putn(f, V4_DST, 4);
-	if (optw > 0) {
-		fill(f, 1, optw * 4 - 1);	/* NOPs */
-		put8(f, 0);			/* end of options */
-	}
+	frames_ip4(f, proto, V4_SRC, V4_DST, 0x1234, fo, optw);
 }
 
 static void
@@ -185,95 +86,25 @@ ip4(struct frame *f, unsigned proto)
 static void
 ip6(struct frame *f, unsigned nh)
 {
-	f->l3 = f->len;
-	f->fam = 6;
-	put32(f, 0x60000000);
-	put16(f, 0);
-	put8(f, nh);
-	put8(f, 64);
-	putn(f, V6_SRC, 16);
-	putn(f, V6_DST, 16);
+	frames_ip6(f, nh, V6_SRC, V6_DST);
 }
 
-/* Set the IP length field from what has been built so far. */
-static void
-ip_fin(struct frame *f)
-{
-	if (f->fam == 4)
-		set16(f, f->l3 + 2, (unsigned)(f->len - f->l3));
-	else if (f->fam == 6)
-		set16(f, f->l3 + 4, (unsigned)(f->len - f->l3 - 40));
-}
-
-/* Hop-by-hop, routing or destination options: (len8 + 1) * 8 bytes, the
- * rest one PadN option. */
-static void
-ext6(struct frame *f, unsigned nh, unsigned len8)
-{
-	size_t pad = (len8 + 1) * 8 - 2;
-
-	put8(f, nh);
-	put8(f, len8);
-	put8(f, 1);
-	put8(f, (unsigned)(pad - 2));
-	fill(f, 0, pad - 2);
-}
-
-static void
-frag6(struct frame *f, unsigned nh, unsigned off, unsigned m, uint32_t id)
-{
-	put8(f, nh);
-	put8(f, 0);
-	put16(f, (off & 0xfff8) | m);
-	put32(f, id);
-}
-
-/* AH: (plen + 2) * 4 bytes. */
-static void
-ah(struct frame *f, unsigned nh, unsigned plen)
-{
-	put8(f, nh);
-	put8(f, plen);
-	put16(f, 0);
-	put32(f, 0x1000);	/* SPI */
-	put32(f, 1);		/* sequence */
-	fill(f, 0xcc, (plen + 2) * 4 - 12);
-}
-
+/* Sequence 1000, the ACK number 2000 with ACK; options are NOPs. */
 static void
 tcp(struct frame *f, unsigned sport, unsigned dport, unsigned flags,
     unsigned doff)
 {
-	put16(f, sport);
-	put16(f, dport);
-	put32(f, 1000);
-	put32(f, flags & ACK ? 2000 : 0);
-	put8(f, doff << 4);
-	put8(f, flags);
-	put16(f, 65535);
-	put16(f, 0);
-	put16(f, 0);
+	frames_tcp(f, sport, dport, 1000, flags & ACK ? 2000 : 0, doff, flags,
+	    65535);
 	if (doff > 5)
-		fill(f, 1, (doff - 5) * 4);	/* NOPs */
+		frames_fill(f, 1, (doff - 5) * 4);	/* NOPs */
 }
 
 static void
 udp(struct frame *f, unsigned sport, unsigned dport, size_t paylen)
 {
-	put16(f, sport);
-	put16(f, dport);
-	put16(f, (unsigned)(8 + paylen));
-	put16(f, 0);
-	fill(f, 0xab, paylen);
-}
-
-static void
-sctp(struct frame *f, unsigned sport, unsigned dport)
-{
-	put16(f, sport);
-	put16(f, dport);
-	put32(f, 0x11223344);	/* verification tag */
-	put32(f, 0);		/* checksum */
+	frames_udp(f, sport, dport, paylen);
+	frames_fill(f, 0xab, paylen);
 }
 
 /* ICMP or ICMPv6: bytes 4-5 get id even for non-echo types, where the
@@ -281,25 +112,13 @@ sctp(struct frame *f, unsigned sport, unsigned dport)
 static void
 icmp(struct frame *f, unsigned type, unsigned code, unsigned id)
 {
-	put8(f, type);
-	put8(f, code);
-	put16(f, 0);
-	put16(f, id);
-	put16(f, 1);
+	frames_icmp(f, type, code, id, 1);
 }
 
 static void
 arp(struct frame *f)
 {
-	put16(f, 1);
-	put16(f, ET_IPV4);
-	put8(f, 6);
-	put8(f, 4);
-	put16(f, 1);
-	putn(f, MAC_SRC, 6);
-	putn(f, V4_SRC, 4);
-	fill(f, 0, 6);
-	putn(f, V4_DST, 4);
+	frames_arp(f, MAC_SRC, V4_SRC, V4_DST);
 }
 
 /* --- the frames --------------------------------------------------------- */
@@ -310,7 +129,7 @@ b_eth_v4_syn(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 40000, 443, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -319,8 +138,8 @@ b_eth_v4_synack_opts(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 443, 40000, SYN | ACK, 8);
-	fill(f, 0x55, 10);
-	ip_fin(f);
+	frames_fill(f, 0x55, 10);
+	frames_ip_fin(f);
 }
 
 /* ECN setup SYN (RFC 3168): CWR and ECE are flags too. */
@@ -330,51 +149,51 @@ b_eth_v4_ecn_syn(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 40001, 25, 0xc0 | SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_vlan_v4_udp(struct frame *f)
 {
 	eth(f, ET_VLAN);
-	tag(f, 0xa064, ET_IPV4);	/* PCP 5, VID 100 */
+	frames_tag(f, 0xa064, ET_IPV4);	/* PCP 5, VID 100 */
 	ip4(f, P_UDP);
 	udp(f, 5353, 53, 4);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_qinq_v6_udp(struct frame *f)
 {
 	eth(f, ET_QINQ);
-	tag(f, 10, ET_VLAN);
-	tag(f, 0x2014, ET_IPV6);	/* PCP 1, VID 20 */
+	frames_tag(f, 10, ET_VLAN);
+	frames_tag(f, 0x2014, ET_IPV6);	/* PCP 1, VID 20 */
 	ip6(f, P_UDP);
 	udp(f, 546, 547, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_qinq9100_v4_echo(struct frame *f)
 {
 	eth(f, ET_9100);
-	tag(f, 0x1ffe, ET_VLAN);	/* DEI set, VID 4094 */
-	tag(f, 1, ET_IPV4);
+	frames_tag(f, 0x1ffe, ET_VLAN);	/* DEI set, VID 4094 */
+	frames_tag(f, 1, ET_IPV4);
 	ip4(f, P_ICMP);
 	icmp(f, 8, 0, 0x4242);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_three_tags(struct frame *f)
 {
 	eth(f, ET_VLAN);
-	tag(f, 1, ET_QINQ);
-	tag(f, 2, ET_VLAN);
-	tag(f, 3, ET_IPV4);
+	frames_tag(f, 1, ET_QINQ);
+	frames_tag(f, 2, ET_VLAN);
+	frames_tag(f, 3, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -388,28 +207,28 @@ static void
 b_llc(struct frame *f)
 {
 	eth(f, 38);			/* 802.3 length */
-	put8(f, 0x42);			/* STP over LLC */
-	put8(f, 0x42);
-	put8(f, 0x03);
-	fill(f, 0, 35);
+	frames_put8(f, 0x42);			/* STP over LLC */
+	frames_put8(f, 0x42);
+	frames_put8(f, 0x03);
+	frames_fill(f, 0, 35);
 }
 
 static void
 b_vlan_arp(struct frame *f)
 {
 	eth(f, ET_VLAN);
-	tag(f, 5, ET_ARP);
+	frames_tag(f, 5, ET_ARP);
 	arp(f);
 }
 
 static void
 b_sll_v4_tcp(struct frame *f)
 {
-	sll(f, 6, MAC_SRC, ET_IPV4);
+	frames_sll(f, 6, MAC_SRC, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 1234, 22, 0x18, 5);	/* PSH ACK */
-	fill(f, 0x61, 5);
-	ip_fin(f);
+	frames_fill(f, 0x61, 5);
+	frames_ip_fin(f);
 }
 
 static void
@@ -417,27 +236,27 @@ b_sll_alen4_v6_ns(struct frame *f)
 {
 	static const uint8_t a[4] = { 10, 0, 0, 9 };
 
-	sll(f, 4, a, ET_IPV6);
+	frames_sll(f, 4, a, ET_IPV6);
 	ip6(f, P_ICMP6);
 	icmp(f, 135, 0, 0xbeef);	/* neighbour solicitation */
-	putn(f, V6_DST, 16);		/* target */
-	ip_fin(f);
+	frames_putn(f, V6_DST, 16);		/* target */
+	frames_ip_fin(f);
 }
 
 static void
 b_sll_vlan_v6_echo(struct frame *f)
 {
-	sll(f, 6, MAC_SRC, ET_VLAN);
-	tag(f, 7, ET_IPV6);
+	frames_sll(f, 6, MAC_SRC, ET_VLAN);
+	frames_tag(f, 7, ET_IPV6);
 	ip6(f, P_ICMP6);
 	icmp(f, 128, 0, 0x0101);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_sll_arp(struct frame *f)
 {
-	sll(f, 6, MAC_SRC, ET_ARP);
+	frames_sll(f, 6, MAC_SRC, ET_ARP);
 	arp(f);
 }
 
@@ -447,7 +266,7 @@ b_sll2_v6_syn(struct frame *f)
 	sll2(f, ET_IPV6, 6);
 	ip6(f, P_TCP);
 	tcp(f, 50000, 80, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -456,7 +275,7 @@ b_sll2_noaddr_v4_udp(struct frame *f)
 	sll2(f, ET_IPV4, 0);
 	ip4(f, P_UDP);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -464,7 +283,7 @@ b_raw_v4_udp(struct frame *f)
 {
 	ip4(f, P_UDP);
 	udp(f, 68, 67, 8);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -472,22 +291,22 @@ b_raw_v6_rst(struct frame *f)
 {
 	ip6(f, P_TCP);
 	tcp(f, 1, 2, 0x04, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_raw_badver(struct frame *f)
 {
 	b_raw_v4_udp(f);
-	set8(f, 0, 0x55);
+	frames_set8(f, 0, 0x55);
 }
 
 static void
 b_raw_v4_sctp(struct frame *f)
 {
 	ip4(f, P_SCTP);
-	sctp(f, 2905, 2906);
-	ip_fin(f);
+	frames_sctp(f, 2905, 2906);
+	frames_ip_fin(f);
 }
 
 static void
@@ -495,7 +314,7 @@ b_raw_v6_echoreply(struct frame *f)
 {
 	ip6(f, P_ICMP6);
 	icmp(f, 129, 0, 7);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -504,7 +323,7 @@ b_v4_options(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4x(f, P_UDP, 3, 0);
 	udp(f, 1000, 2000, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -513,8 +332,8 @@ b_v4_frag_first(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4x(f, P_TCP, 0, 0x2000);
 	tcp(f, 40000, 80, ACK, 5);
-	fill(f, 0x77, 16);
-	ip_fin(f);
+	frames_fill(f, 0x77, 16);
+	frames_ip_fin(f);
 }
 
 static void
@@ -524,7 +343,7 @@ b_v4_frag_later(struct frame *f)
 	ip4x(f, P_UDP, 0, 0x2000 | 185);
 	/* Looks like a UDP header; must not be taken for one. */
 	udp(f, 9, 9, 16);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -532,8 +351,8 @@ b_v4_frag_last(struct frame *f)
 {
 	eth(f, ET_IPV4);
 	ip4x(f, P_TCP, 0, 10);
-	fill(f, 0x10, 8);
-	ip_fin(f);
+	frames_fill(f, 0x10, 8);
+	frames_ip_fin(f);
 }
 
 static void
@@ -542,14 +361,14 @@ b_v4_df(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4x(f, P_UDP, 0, 0x4000);
 	udp(f, 53, 33333, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
 b_v4_ihl4(struct frame *f)
 {
 	b_eth_v4_syn(f);
-	set8(f, 14, 0x44);
+	frames_set8(f, 14, 0x44);
 }
 
 static void
@@ -558,7 +377,7 @@ b_v4_ver6(struct frame *f)
 	eth(f, ET_IPV4);
 	ip6(f, P_TCP);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -567,8 +386,8 @@ b_v4_totlen_short(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_UDP);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
-	set16(f, 14 + 2, 19);
+	frames_ip_fin(f);
+	frames_set16(f, 14 + 2, 19);
 }
 
 static void
@@ -577,7 +396,7 @@ b_v4_doff4(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 1, 2, SYN, 4);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -586,8 +405,8 @@ b_v4_doff_past_end(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_TCP);
 	tcp(f, 1, 2, SYN, 15);
-	ip_fin(f);
-	set16(f, 14 + 2, 40);		/* only 20 bytes of TCP */
+	frames_ip_fin(f);
+	frames_set16(f, 14 + 2, 40);		/* only 20 bytes of TCP */
 }
 
 /* Total length 20: the "TCP SYN" after it is Ethernet padding. */
@@ -596,9 +415,9 @@ b_v4_padding_tcp(struct frame *f)
 {
 	eth(f, ET_IPV4);
 	ip4(f, P_TCP);
-	ip_fin(f);
+	frames_ip_fin(f);
 	tcp(f, 1, 22, SYN, 5);
-	fill(f, 0, 6);
+	frames_fill(f, 0, 6);
 }
 
 static void
@@ -607,8 +426,8 @@ b_v4_padding_udp(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_UDP);
 	udp(f, 7, 9, 2);
-	ip_fin(f);
-	fill(f, 0xee, 16);
+	frames_ip_fin(f);
+	frames_fill(f, 0xee, 16);
 }
 
 /* RFC 1858: the first fragment carries 8 bytes of TCP, no flags. */
@@ -618,8 +437,8 @@ b_v4_tiny_frag(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4x(f, P_TCP, 0, 0x2000);
 	tcp(f, 1, 22, SYN, 5);
-	ip_fin(f);
-	set16(f, 14 + 2, 28);
+	frames_ip_fin(f);
+	frames_set16(f, 14 + 2, 28);
 }
 
 static void
@@ -628,8 +447,8 @@ b_v4_echoreply(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_ICMP);
 	icmp(f, 0, 0, 0x55aa);
-	fill(f, 0x20, 8);
-	ip_fin(f);
+	frames_fill(f, 0x20, 8);
+	frames_ip_fin(f);
 }
 
 static void
@@ -638,8 +457,8 @@ b_v4_unreach(struct frame *f)
 	eth(f, ET_IPV4);
 	ip4(f, P_ICMP);
 	icmp(f, 3, 3, 0xbeef);
-	fill(f, 0x45, 28);		/* the quoted datagram */
-	ip_fin(f);
+	frames_fill(f, 0x45, 28);		/* the quoted datagram */
+	frames_ip_fin(f);
 }
 
 static void
@@ -647,9 +466,9 @@ b_v4_ah(struct frame *f)
 {
 	eth(f, ET_IPV4);
 	ip4(f, P_AH);
-	ah(f, P_TCP, 4);
+	frames_ah(f, P_TCP, 4);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -658,7 +477,7 @@ b_v6_syn(struct frame *f)
 	eth(f, ET_IPV6);
 	ip6(f, P_TCP);
 	tcp(f, 33000, 443, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -666,9 +485,9 @@ b_v6_hbh_udp(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_HOP);
-	ext6(f, P_UDP, 0);
+	frames_ext6(f, P_UDP, 0);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -676,9 +495,9 @@ b_v6_rt_tcp(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_RT);
-	ext6(f, P_TCP, 2);
+	frames_ext6(f, P_TCP, 2);
 	tcp(f, 2, 3, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -686,9 +505,9 @@ b_v6_dst_sctp(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_DST);
-	ext6(f, P_SCTP, 1);
-	sctp(f, 5, 6);
-	ip_fin(f);
+	frames_ext6(f, P_SCTP, 1);
+	frames_sctp(f, 5, 6);
+	frames_ip_fin(f);
 }
 
 static void
@@ -696,9 +515,9 @@ b_v6_atomic_frag(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_FRAG);
-	frag6(f, P_UDP, 0, 0, 0xdeadbeef);
+	frames_frag6(f, P_UDP, 0, 0, 0xdeadbeef);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -706,9 +525,9 @@ b_v6_ah_tcp(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_AH);
-	ah(f, P_TCP, 4);
+	frames_ah(f, P_TCP, 4);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -716,14 +535,14 @@ b_v6_chain(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_HOP);
-	ext6(f, P_DST, 0);
-	ext6(f, P_RT, 0);
-	ext6(f, P_FRAG, 1);
-	frag6(f, P_DST, 0, 1, 0x01020304);
-	ext6(f, P_AH, 0);
-	ah(f, P_TCP, 4);
+	frames_ext6(f, P_DST, 0);
+	frames_ext6(f, P_RT, 0);
+	frames_ext6(f, P_FRAG, 1);
+	frames_frag6(f, P_DST, 0, 1, 0x01020304);
+	frames_ext6(f, P_AH, 0);
+	frames_ah(f, P_TCP, 4);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -732,10 +551,10 @@ ext_chain(struct frame *f, int n)
 	eth(f, ET_IPV6);
 	ip6(f, P_HOP);
 	for (int i = 1; i < n; i++)
-		ext6(f, P_DST, 0);
-	ext6(f, P_UDP, 0);
+		frames_ext6(f, P_DST, 0);
+	frames_ext6(f, P_UDP, 0);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -755,10 +574,10 @@ b_v6_hbh_second(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_DST);
-	ext6(f, P_HOP, 0);
-	ext6(f, P_UDP, 0);
+	frames_ext6(f, P_HOP, 0);
+	frames_ext6(f, P_UDP, 0);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -766,10 +585,10 @@ b_v6_two_frags(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_FRAG);
-	frag6(f, P_FRAG, 0, 1, 7);
-	frag6(f, P_UDP, 0, 0, 7);
+	frames_frag6(f, P_FRAG, 0, 1, 7);
+	frames_frag6(f, P_UDP, 0, 0, 7);
 	udp(f, 1, 2, 0);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -777,9 +596,9 @@ b_v6_frag_first(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_FRAG);
-	frag6(f, P_UDP, 0, 1, 0xcafe0001);
+	frames_frag6(f, P_UDP, 0, 1, 0xcafe0001);
 	udp(f, 5000, 6000, 100);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -787,9 +606,9 @@ b_v6_frag_later(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_FRAG);
-	frag6(f, P_UDP, 1448, 1, 0xcafe0001);
+	frames_frag6(f, P_UDP, 1448, 1, 0xcafe0001);
 	udp(f, 9, 9, 24);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -797,7 +616,7 @@ b_v6_nonext(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_NONE);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 static void
@@ -805,8 +624,8 @@ b_v6_dst_nonext(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_DST);
-	ext6(f, P_NONE, 0);
-	ip_fin(f);
+	frames_ext6(f, P_NONE, 0);
+	frames_ip_fin(f);
 }
 
 static void
@@ -815,8 +634,8 @@ b_v6_echo(struct frame *f)
 	eth(f, ET_IPV6);
 	ip6(f, P_ICMP6);
 	icmp(f, 128, 0, 0x1234);
-	fill(f, 0x20, 8);
-	ip_fin(f);
+	frames_fill(f, 0x20, 8);
+	frames_ip_fin(f);
 }
 
 static void
@@ -824,9 +643,9 @@ b_v6_ext_past_plen(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_RT);
-	ext6(f, P_TCP, 3);		/* 32 bytes ... */
-	ip_fin(f);
-	set16(f, 14 + 4, 16);		/* ... in a 16-byte payload */
+	frames_ext6(f, P_TCP, 3);		/* 32 bytes ... */
+	frames_ip_fin(f);
+	frames_set16(f, 14 + 4, 16);		/* ... in a 16-byte payload */
 }
 
 static void
@@ -834,10 +653,10 @@ b_v6_esp(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_ESP);
-	put32(f, 0x1000);
-	put32(f, 1);
-	fill(f, 0x99, 8);
-	ip_fin(f);
+	frames_put32(f, 0x1000);
+	frames_put32(f, 1);
+	frames_fill(f, 0x99, 8);
+	frames_ip_fin(f);
 }
 
 /* RFC 2675: payload length 0, the length in a hop-by-hop option. */
@@ -846,14 +665,14 @@ b_v6_jumbo(struct frame *f)
 {
 	eth(f, ET_IPV6);
 	ip6(f, P_HOP);
-	put8(f, P_TCP);
-	put8(f, 0);
-	put8(f, 0xc2);
-	put8(f, 4);
-	put32(f, 28);
+	frames_put8(f, P_TCP);
+	frames_put8(f, 0);
+	frames_put8(f, 0xc2);
+	frames_put8(f, 4);
+	frames_put32(f, 28);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
-	set16(f, 14 + 4, 0);
+	frames_ip_fin(f);
+	frames_set16(f, 14 + 4, 0);
 }
 
 static void
@@ -862,7 +681,7 @@ b_v6_ver4(struct frame *f)
 	eth(f, ET_IPV6);
 	ip4(f, P_TCP);
 	tcp(f, 1, 2, SYN, 5);
-	ip_fin(f);
+	frames_ip_fin(f);
 }
 
 /* --- the table ---------------------------------------------------------- */
@@ -1535,6 +1354,211 @@ START_TEST(test_fast4)
 }
 END_TEST
 
+/*
+ * The whole frames of the shared builder (frames_build(), as the probe
+ * sends them and the audit suite captures them) parse back to what was
+ * asked, and their checksums verify by a sum written here.
+ */
+
+#define A4(a, b, c, d)	{ a, b, c, d }
+#define MSS		((const uint8_t[]){ 2, 4, 0x05, 0xb4 })
+
+static const struct bcase {
+	const char *name;
+	struct frames_spec s;
+	uint16_t icmp_id;	/* what the parser reports (echo only) */
+} bcases[] = {
+	{ "probe tcp", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0x0a, 0x14, 1, 5 }, .family = ADDR_V4,
+	  .src = A4(10, 20, 1, 5), .dst = A4(192, 0, 2, 40),
+	  .proto = P_TCP, .ip_id = 0x7001, .df = true, .sport = 40000,
+	  .dport = 443, .seq = 0x70726f63, .tcp_flags = SYN, .win = 64240,
+	  .tcp_opt = MSS, .ntcp_opt = 4, .min_len = 60,
+	  .csum = FRAMES_CSUM_IP | FRAMES_CSUM_L4 }, 0 },
+	{ "probe udp vlan", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0x0a, 0x14, 1, 5 }, .nvlan = 1,
+	  .vlan = { 100 }, .family = ADDR_V4, .src = A4(10, 20, 1, 5),
+	  .dst = A4(192, 0, 2, 40), .proto = P_UDP, .df = true,
+	  .sport = 40000, .dport = 53, .data = (const uint8_t *)"hello\n",
+	  .ndata = 6, .min_len = 60,
+	  .csum = FRAMES_CSUM_IP | FRAMES_CSUM_L4 }, 0 },
+	{ "probe echo", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0x0a, 0x14, 1, 5 }, .family = ADDR_V4,
+	  .src = A4(10, 20, 1, 5), .dst = A4(192, 0, 2, 40),
+	  .proto = P_ICMP, .df = true, .icmp_type = 8, .icmp_id = 0x1234,
+	  .icmp_seq = 1, .data = (const uint8_t *)"zoned probe inject\n",
+	  .ndata = 19, .min_len = 60,
+	  .csum = FRAMES_CSUM_IP | FRAMES_CSUM_L4 }, 0x1234 },
+	{ "probe tcp6", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0x0a, 0x14, 1, 5 }, .family = ADDR_V6,
+	  .src = { 0xfd, 0, 0, 0x20, [15] = 5 },
+	  .dst = { 0x20, 1, 0x0d, 0xb8, [15] = 1 }, .proto = P_TCP,
+	  .sport = 1, .dport = 65535, .seq = 0xffffffff, .tcp_flags = SYN,
+	  .win = 64240, .tcp_opt = MSS, .ntcp_opt = 4, .min_len = 60,
+	  .csum = FRAMES_CSUM_IP | FRAMES_CSUM_L4 }, 0 },
+	{ "probe echo6 vlan", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0x0a, 0x14, 1, 5 }, .nvlan = 1,
+	  .vlan = { 4094 }, .family = ADDR_V6,
+	  .src = { 0xfd, 0, 0, 0x20, [15] = 5 },
+	  .dst = { 0x20, 1, 0x0d, 0xb8, [15] = 1 }, .proto = P_ICMP6,
+	  .icmp_type = 128, .icmp_id = 7, .icmp_seq = 65535,
+	  .data = (const uint8_t *)"zoned probe inject\n", .ndata = 19,
+	  .min_len = 60, .csum = FRAMES_CSUM_IP | FRAMES_CSUM_L4 }, 7 },
+	{ "udp odd length", { .dst_mac = { 2, 0, 0, 0, 0, 1 },
+	  .src_mac = { 2, 0, 0, 0, 0, 2 }, .family = ADDR_V6,
+	  .src = { 0xfd, 0, 0, 1, [15] = 0x10 },
+	  .dst = { 0xfd, 0, 0, 2, [15] = 0x20 }, .proto = P_UDP,
+	  .sport = 5353, .dport = 53, .fill = 0xff, .nfill = 33,
+	  .csum = FRAMES_CSUM_L4 }, 0 },
+	{ "qinq first fragment", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0, 0, 0, 1 }, .nvlan = 2, .vlan = { 100, 20 },
+	  .qinq = true, .family = ADDR_V4, .src = A4(10, 1, 0, 10),
+	  .dst = A4(10, 2, 0, 20), .proto = P_UDP, .ip_id = 77,
+	  .frag = FRAMES_FIRST, .sport = 5353, .dport = 53, .fill = 0x5a,
+	  .nfill = 100 }, 0 },
+	{ "last fragment", { .dst_mac = { 2, 0, 0, 0, 0, 0xfe },
+	  .src_mac = { 2, 0, 0, 0, 0, 1 }, .family = ADDR_V4,
+	  .src = A4(10, 1, 0, 10), .dst = A4(10, 2, 0, 20), .proto = P_TCP,
+	  .ip_id = 77, .frag = FRAMES_LAST, .fragoff = 1480, .fill = 0x5a,
+	  .nfill = 100, .csum = FRAMES_CSUM_IP }, 0 },
+	{ "raw v6 first fragment", { .raw = true, .family = ADDR_V6,
+	  .src = { 0xfd, 0, 0, 1, [15] = 0x10 },
+	  .dst = { 0xfd, 0, 0, 2, [15] = 0x20 }, .proto = P_TCP,
+	  .ip_id = 0xcafe0001, .frag = FRAMES_FIRST, .sport = 40000,
+	  .dport = 443, .tcp_flags = ACK, .fill = 0x5a, .nfill = 64 }, 0 },
+	{ "bench tcp", { .dst_mac = { 2, 0, 0, 0, 0, 2 },
+	  .src_mac = { 2, 0, 0, 0, 0, 1 }, .family = ADDR_V4,
+	  .src = A4(10, 20, 100, 7), .dst = A4(192, 0, 2, 40),
+	  .proto = P_TCP, .df = true, .sport = 50000, .dport = 3389,
+	  .tcp_flags = SYN | ACK, .win = 0xffff, .csum = FRAMES_CSUM_IP,
+	  .min_len = 74 }, 0 },
+};
+
+/* The ones' complement sum of n bytes (RFC 1071), written again here. */
+static uint32_t
+ocsum(uint32_t sum, const uint8_t *p, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		sum += i % 2 ? p[i] : (uint32_t)p[i] << 8;
+	while (sum > 0xffff)
+		sum = (sum >> 16) + (sum & 0xffff);
+	return sum;
+}
+
+START_TEST(test_builder)
+{
+	const struct bcase *c = &bcases[_i];
+	const struct frames_spec *s = &c->s;
+	struct frame f;
+	struct pkt_info pi;
+	size_t l3 = s->raw ? 0 : 14 + 4 * (size_t)s->nvlan;
+	size_t iph = s->family == ADDR_V4 ? 20 :
+	    40 + (s->frag != FRAMES_WHOLE ? 8 : 0);
+	size_t l4h = s->frag == FRAMES_LAST ? 0 : s->proto == P_TCP ?
+	    20 + s->ntcp_opt : 8;
+	size_t iplen = iph + l4h + s->ndata + s->nfill;
+	size_t n = frames_build(&f, s);
+
+	ck_assert_uint_eq(n, f.len);
+	ck_assert_uint_eq(f.len, l3 + iplen > s->min_len ? l3 + iplen :
+	    s->min_len);
+	ck_assert_int_eq(parse_exact(f.b, f.len, s->raw ? PKT_LINK_RAW :
+	    PKT_LINK_EN10MB, &pi), PKT_OK);
+	invariants(c->name, PKT_OK, &pi, f.len);
+	if (!s->raw) {
+		ck_assert_mem_eq(pi.dst_mac, s->dst_mac, 6);
+		ck_assert_mem_eq(pi.src_mac, s->src_mac, 6);
+	}
+	ck_assert_int_eq(pi.nvlan, s->nvlan);
+	for (int i = 0; i < s->nvlan; i++)
+		ck_assert_uint_eq(pi.vlan[i], s->vlan[i] & 0xfff);
+	ck_assert_int_eq(pi.family, s->family);
+	ck_assert_mem_eq(pi.src, s->src, 16);
+	ck_assert_mem_eq(pi.dst, s->dst, 16);
+	ck_assert_int_eq(pi.proto, s->proto);
+	ck_assert_int_eq(pi.ttl, 64);
+	ck_assert_uint_eq(pi.l3_off, l3);
+	ck_assert_uint_eq(pi.ip_len, iplen);
+	ck_assert_int_eq(pi.frag, s->frag == FRAMES_FIRST ? PKT_FRAG_FIRST :
+	    s->frag == FRAMES_LAST ? PKT_FRAG_LATER : PKT_FRAG_NONE);
+	ck_assert_uint_eq(pi.frag_off, s->fragoff);
+	if (s->family == ADDR_V4 || s->frag != FRAMES_WHOLE)
+		ck_assert_uint_eq(pi.frag_id, s->family == ADDR_V4 ?
+		    s->ip_id & 0xffff : s->ip_id);
+	if (s->family == ADDR_V4)	/* DF */
+		ck_assert_int_eq((f.b[l3 + 6] & 0x40) != 0, s->df);
+	if (s->frag == FRAMES_LAST) {
+		ck_assert_uint_eq(pi.l4_off, 0);
+		ck_assert(!pi.has_ports && !pi.has_icmp);
+	} else if (s->proto == P_TCP || s->proto == P_UDP) {
+		ck_assert_uint_eq(pi.l4_off, l3 + iph);
+		ck_assert(pi.has_ports);
+		ck_assert_uint_eq(pi.sport, s->sport);
+		ck_assert_uint_eq(pi.dport, s->dport);
+		ck_assert_uint_eq(pi.tcp_flags, s->proto == P_TCP ?
+		    s->tcp_flags : 0);
+	} else {
+		ck_assert(pi.has_icmp);
+		ck_assert_uint_eq(pi.icmp_type, s->icmp_type);
+		ck_assert_uint_eq(pi.icmp_id, c->icmp_id);
+	}
+	/* what follows the transport header, and the padding: zeros */
+	ck_assert_mem_eq(f.b + l3 + iph + l4h, s->data ? s->data :
+	    (const uint8_t *)"", s->ndata);
+	for (size_t i = l3 + iplen; i < f.len; i++)
+		ck_assert_uint_eq(f.b[i], 0);
+
+	/* checksums: a header that carries one sums to 0xffff */
+	if (s->family == ADDR_V4)
+		ck_assert_uint_eq(ocsum(0, f.b + l3, 20) == 0xffff,
+		    (s->csum & FRAMES_CSUM_IP) != 0);
+	if ((s->csum & FRAMES_CSUM_L4) && l4h > 0) {
+		size_t l4 = l3 + iph, len = iplen - iph;
+		uint8_t ph[40] = { 0 };
+		size_t nph;
+		uint32_t sum;
+
+		if (s->family == ADDR_V4) {
+			memcpy(ph, s->src, 4);
+			memcpy(ph + 4, s->dst, 4);
+			ph[9] = s->proto;
+			ph[10] = (uint8_t)(len >> 8);
+			ph[11] = (uint8_t)len;
+			nph = s->proto == P_ICMP ? 0 : 12;
+		} else {
+			memcpy(ph, s->src, 16);
+			memcpy(ph + 16, s->dst, 16);
+			ph[34] = (uint8_t)(len >> 8);
+			ph[35] = (uint8_t)len;
+			ph[39] = s->proto;
+			nph = 40;
+		}
+		sum = ocsum(ocsum(0, ph, nph), f.b + l4, len);
+		ck_assert_msg(sum == 0xffff, "%s: transport sum %#x", c->name,
+		    sum);
+	}
+}
+END_TEST
+
+/* An IPv4 header checksum known from outside (the example header of the
+ * Wikipedia article on it): 0xb861. */
+START_TEST(test_builder_ip_csum)
+{
+	static const uint8_t src[4] = { 192, 168, 0, 1 };
+	static const uint8_t dst[4] = { 192, 168, 0, 199 };
+	struct frame f;
+
+	frames_init(&f);
+	frames_ip4(&f, P_UDP, src, dst, 0, 0x4000, 0);
+	frames_fill(&f, 0, 0x73 - 20);
+	frames_ip_fin(&f);
+	frames_csum(&f, FRAMES_CSUM_IP);
+	ck_assert_uint_eq(f.b[2] << 8 | f.b[3], 0x73);
+	ck_assert_uint_eq(f.b[10], 0xb8);
+	ck_assert_uint_eq(f.b[11], 0x61);
+}
+END_TEST
+
 UNIT_SUITE(pkt_suite)
 
 static Suite *
@@ -1552,6 +1576,11 @@ pkt_suite(void)
 
 	tc = tcase_create("truncate");
 	tcase_add_loop_test(tc, test_truncate, 0, NCASES);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("builder");
+	tcase_add_loop_test(tc, test_builder, 0, (int)ARRAY_LEN(bcases));
+	tcase_add_test(tc, test_builder_ip_csum);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("fuzz");

@@ -7,6 +7,7 @@
 #define ZONED_UNIT_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include <check.h>
 
@@ -32,6 +33,11 @@ struct diag;
 /* The findings of d, one per line, for assertion messages (static buffer;
  * " (none)" when there is none). */
 const char *unit_diag_dump(const struct diag *d);
+
+struct policy;
+/* A policy file (a path from the top of the tree) that loads and lints
+ * without errors at now; fails the test otherwise.  policy_free() it. */
+struct policy *unit_load_policy(const char *path, time_t now);
 
 #define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
