@@ -49,6 +49,7 @@
 #include "flowtab.h"
 #include "lint.h"
 #include "pkt.h"
+#include "timefmt.h"
 
 #define FRAG_SLOTS	4096	/* datagrams in reassembly at once */
 #define FRAG_PROBE	8	/* linear probe window */
@@ -415,27 +416,6 @@ audit_quote(const uint8_t *frame, size_t caplen, const struct pkt_info *pi,
 		return 0;
 	}
 	return st == PKT_OK ? 0 : -1;
-}
-
-static void
-audit_fmt_time(const struct timeval *tv, char *buf, size_t len)
-{
-	struct tm tm;
-	time_t t = tv->tv_sec;
-	char date[32];
-	long off;
-	int usec = (int)(tv->tv_usec % 1000000), oh, om;
-
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-		snprintf(buf, len, "%lld.%06d", (long long)tv->tv_sec, usec);
-		return;
-	}
-	off = tm.tm_gmtoff;
-	oh = (int)(labs(off) / 3600 % 100);
-	om = (int)(labs(off) % 3600 / 60);
-	snprintf(buf, len, "%.31s.%06d%c%02d:%02d", date, usec,
-	    off < 0 ? '-' : '+', oh, om);
 }
 
 /*
@@ -1800,8 +1780,10 @@ audit_format_violation(const struct audit_violation *v,
 	const char *zf = audit_zone_name(p, v->from_zone),
 	    *zt = audit_zone_name(p, v->to_zone);
 
-	audit_fmt_time(&v->first_ts, t1, sizeof(t1));
-	audit_fmt_time(&v->last_ts, t2, sizeof(t2));
+	timefmt_local_usec(v->first_ts.tv_sec, v->first_ts.tv_usec, t1,
+	    sizeof(t1));
+	timefmt_local_usec(v->last_ts.tv_sec, v->last_ts.tv_usec, t2,
+	    sizeof(t2));
 	audit_endpoint(v, v->src, v->sport, src, sizeof(src));
 	audit_endpoint(v, v->dst, v->dport, dst, sizeof(dst));
 	icmp[0] = '\0';
@@ -1884,9 +1866,11 @@ audit_json(const struct audit_result *r, const struct policy *p)
 		    json_integer((json_int_t)v->first_frame));
 		json_object_set_new(e, "last_frame",
 		    json_integer((json_int_t)v->last_frame));
-		audit_fmt_time(&v->first_ts, t, sizeof(t));
+		timefmt_local_usec(v->first_ts.tv_sec, v->first_ts.tv_usec, t,
+		    sizeof(t));
 		json_object_set_new(e, "first_time", json_string(t));
-		audit_fmt_time(&v->last_ts, t, sizeof(t));
+		timefmt_local_usec(v->last_ts.tv_sec, v->last_ts.tv_usec, t,
+		    sizeof(t));
 		json_object_set_new(e, "last_time", json_string(t));
 		json_object_set_new(e, "frames",
 		    json_integer((json_int_t)v->frames));

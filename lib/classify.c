@@ -17,6 +17,7 @@
 
 #include "acl.h"
 #include "classify.h"
+#include "timefmt.h"
 
 #define MAX_ZONES 255
 
@@ -761,7 +762,7 @@ classify_explain(const struct classify *c, const struct classify_pkt *k,
 {
 	const struct policy *p = c->p;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], m1[MAC_STRLEN],
-	    m2[MAC_STRLEN], pr[32], sv[256], when[32];
+	    m2[MAC_STRLEN], pr[32], sv[256], when[TIMEFMT_LEN];
 	const struct zone *zi, *zo;
 	const struct pin *pn;
 	bool hint = false;
@@ -825,18 +826,15 @@ classify_explain(const struct classify *c, const struct classify_pkt *k,
 			continue;
 		if (!policy_flow_active(f, c->now)) {
 			struct policy one = *p;
-			struct tm tm;
 			one.flows = (struct flow *)f;
 			one.nflows = 1;
 			any.in_zone = v->in_zone;
 			any.out_zone = v->out_zone;
 			classify_reference(&one, f->expires - 1, &any, &rv);
 			if (rv.reason == CLASSIFY_PERMIT) {
-				gmtime_r(&f->expires, &tm);
-				strftime(when, sizeof(when),
-				    "%Y-%m-%dT%H:%M:%SZ", &tm);
 				append(buf, len, "; flow \"%s\" would, but it "
-				    "expired at %s", f->name, when);
+				    "expired at %s", f->name, timefmt_utc(
+				    f->expires, when, sizeof(when)));
 				hint = true;
 				continue;
 			}
