@@ -32,7 +32,6 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdio_ext.h>
 #include <stdint.h>
@@ -49,6 +48,7 @@
 #include "flowtab.h"
 #include "lint.h"
 #include "pkt.h"
+#include "textbuf.h"
 #include "timefmt.h"
 
 #define FRAG_SLOTS	4096	/* datagrams in reassembly at once */
@@ -241,23 +241,6 @@ audit_reason_str(uint8_t reason)
 /* ---------------------------------------------------------------------
  * Small helpers
  */
-
-static void
-audit_append(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-audit_append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
 
 static uint64_t
 audit_mix(uint64_t h, uint64_t v)
@@ -717,7 +700,7 @@ audit_explain(struct audit_ctx *x, const struct slot *s,
 		classify_explain(x->c, s->k, v, av->explain,
 		    sizeof(av->explain));
 		if (rv != NULL && rv->reason == CLASSIFY_PERMIT && s->opener)
-			audit_append(av->explain, sizeof(av->explain),
+			textbuf_append(av->explain, sizeof(av->explain),
 			    "; the reverse direction is flow \"%s\", but a "
 			    "TCP SYN without ACK opens a connection and is "
 			    "no reply", x->p->flows[rv->flow].name);
