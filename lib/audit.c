@@ -667,91 +667,80 @@ audit_flush(struct audit_ctx *x)
 	x->nq = 0;
 }
 
-void
-audit_frame(struct audit_ctx *x, const struct pcap_pkthdr *ph,
-    const uint8_t *data)
+/* ---------------------------------------------------------------------
+ * A frame: the steps of audit_frame()
+ */
+
+/*
+ * A stream's flow table: a frame of a connection that passed passes
+ * (counted): 1.  Whole frames with ports or an ICMP id only.
+ */
+static inline int
+audit_frame_known(struct audit_ctx *x, const struct pcap_pkthdr *ph,
+    enum pkt_status st, const struct pkt_info *pi)
 {
-	struct audit_result *r = x->r;
-	struct pkt_tuple4 t;
-	struct pkt_info pi;
-	enum pkt_status st;
-	struct cref cr;
-	struct slot *s;
-	unsigned out = 0, hit = 0, opener;
-	int zs, zd, dup = -1, rdup = -1, fast = 0;
+	struct flowtab_key fk;
+	bool reply;
 
-	/*
-	 * The common frame (Ethernet, IPv4, TCP or UDP) without a capture
-	 * zone (no MAC in the key): read and looked up in one go, and on a
-	 * miss given to the path below as pkt_parse() would have.
-	 */
-	if (x->fast && pkt_fast4(data, ph->caplen, &t)) {
-		r->frames++;
-		r->ip_frames++;
-		audit_cref_v4(&cr, t.src, t.dst, t.proto, t.sport, t.dport);
-		hit = audit_cache_get(x, &cr);
-		opener = (t.proto == PROTO_TCP) & ((t.tcp_flags &
-		    (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN);
-		st = PKT_OK;
-		fast = 1;
-		goto cached;
-	}
+	if (st != PKT_OK || pi->frag != PKT_FRAG_NONE ||
+	    !(pi->has_ports || pi->has_icmp) ||
+	    (pi->has_icmp && audit_icmp_is_error(pi->family, pi->icmp_type)))
+		return 0;
+	memset(&fk, 0, sizeof(fk));
+	fk.family = pi->family;
+	fk.proto = pi->proto;
+	fk.sport = pi->has_ports ? pi->sport : pi->icmp_id;
+	fk.dport = pi->has_ports ? pi->dport : pi->icmp_type;
+	memcpy(fk.src, pi->src, 16);
+	memcpy(fk.dst, pi->dst, 16);
+	if (flowtab_find(x->ft, &fk, audit_ms(&ph->ts), &reply) < 0 ||
+	    (reply && pkt_is_opener(pi)))
+		return 0;
+	x->r->crossings++;
+	if (reply)
+		x->r->replies++;
+	else
+		x->r->permitted++;
+	return 1;
+}
 
-	r->frames++;
-	st = pkt_parse(data, ph->caplen, x->linktype, &pi);
-	if (pi.family == 0) {
-		if (st != PKT_NOT_IP)
-			r->unparsed++;
-		return;
-	}
-	r->ip_frames++;
+/*
+ * The place in the cache of a frame that pkt_parse() read: 1, or 0 and
+ * set -1.  A frame of a flow that passed a moment ago passes again, but
+ * only whole frames (not fragments, not ICMP errors) are looked up.
+ */
+static inline int
+audit_frame_cref(const struct audit_ctx *x, enum pkt_status st,
+    const struct pkt_info *pi, struct cref *cr)
+{
+	cr->set = -1;
+	if (!x->cache_on || st != PKT_OK || pi->frag != PKT_FRAG_NONE ||
+	    (pi->has_icmp && audit_icmp_is_error(pi->family, pi->icmp_type)))
+		return 0;
+	audit_cref_make(cr, pi->family, pi->proto, pi->src, pi->dst,
+	    pi->has_ports ? pi->sport : pi->icmp_id,
+	    pi->has_ports ? pi->dport : pi->icmp_type,
+	    x->zone >= 0 && pi->has_mac ? pi->src_mac : NULL);
+	return 1;
+}
 
-	/* A stream's flow table: the frames of a connection that passed. */
-	if (x->ft != NULL && st == PKT_OK && pi.frag == PKT_FRAG_NONE &&
-	    (pi.has_ports || pi.has_icmp) &&
-	    !(pi.has_icmp && audit_icmp_is_error(pi.family, pi.icmp_type))) {
-		struct flowtab_key fk;
-		bool reply;
-		memset(&fk, 0, sizeof(fk));
-		fk.family = pi.family;
-		fk.proto = pi.proto;
-		fk.sport = pi.has_ports ? pi.sport : pi.icmp_id;
-		fk.dport = pi.has_ports ? pi.dport : pi.icmp_type;
-		memcpy(fk.src, pi.src, 16);
-		memcpy(fk.dst, pi.dst, 16);
-		if (flowtab_find(x->ft, &fk, audit_ms(&ph->ts), &reply) >= 0 &&
-		    !(reply && pkt_is_opener(&pi))) {
-			r->crossings++;
-			if (reply)
-				r->replies++;
-			else
-				r->permitted++;
-			return;
-		}
-	}
+/*
+ * Ask the cache: 1 when it knows the outcome of the frame (counted).
+ * Else the frame goes on; a slot of the batch that waits with its key
+ * (*dup) or with its reversed key (*rdup) is said.
+ *
+ * The opener is not in the key: the classifier's verdict is the same for
+ * a SYN, so a flow permitted as it is lets its SYN pass too, but a SYN is
+ * never a reply (it takes the full path, and fails there): out = 0 then,
+ * without a branch.  Always inline: a hit in the cache is the whole work
+ * of most frames, and a call would be a good part of it.
+ */
+static inline __attribute__((always_inline)) int
+audit_frame_cached(struct audit_ctx *x, const struct cref *cr,
+    unsigned opener, int *dup, int *rdup)
+{
+	unsigned hit = audit_cache_get(x, cr), out = hit & 0xff;
 
-	/*
-	 * A frame of a flow that passed a moment ago passes again: whole
-	 * frames (not fragments, not ICMP errors) only.
-	 */
-	cr.set = -1;
-	if (!x->cache_on || st != PKT_OK || pi.frag != PKT_FRAG_NONE ||
-	    (pi.has_icmp && audit_icmp_is_error(pi.family, pi.icmp_type)))
-		goto uncached;
-	audit_cref_make(&cr, pi.family, pi.proto, pi.src, pi.dst,
-	    pi.has_ports ? pi.sport : pi.icmp_id,
-	    pi.has_ports ? pi.dport : pi.icmp_type,
-	    x->zone >= 0 && pi.has_mac ? pi.src_mac : NULL);
-	hit = audit_cache_get(x, &cr);
-	opener = (unsigned)pkt_is_opener(&pi);
-cached:
-	/*
-	 * The opener is not in the key: the classifier's verdict is the same
-	 * for a SYN, so a flow permitted as it is lets its SYN pass too, but
-	 * a SYN is never a reply (it takes the full path, and fails there):
-	 * out = 0 then, without a branch.
-	 */
-	out = hit & 0xff;
 	out &= -(unsigned)!((out == OUT_REPLY) & opener);
 	if (out != 0 && out < OUT_PENDING) {
 		/*
@@ -760,51 +749,71 @@ cached:
 		 * as one vector would be read back whole after single stores,
 		 * which cannot forward.
 		 */
-		r->crossings += out <= OUT_REPLY;
+		x->r->crossings += out <= OUT_REPLY;
 		(*x->count[out])++;
-		return;
+		return 1;
 	}
 	if (out == OUT_PENDING)
-		dup = (int)(hit >> 8);
+		*dup = (int)(hit >> 8);
 	else if (out == OUT_PENDING_REV)
-		rdup = (int)(hit >> 8);
-	if (fast)	/* as pkt_parse() would have read it */
-		pkt_info_fast4(data, &t, &pi);
-uncached:
+		*rdup = (int)(hit >> 8);
+	return 0;
+}
+
+/*
+ * The zones of a frame the cache did not decide: 1 when it is a crossing
+ * (counted).  A frame that is none (inside one zone, or link scope) is
+ * counted and its outcome cached.
+ */
+static inline int
+audit_frame_zones(struct audit_ctx *x, const struct pkt_info *pi,
+    const struct cref *cr, int dup, int rdup, int *zs, int *zd)
+{
 	if (dup >= 0) {
 		/* A frame of the same key waits in the batch: the same
 		 * zones, the same verdicts, no classification of its own. */
-		zs = x->slots[dup].zs;
-		zd = x->slots[dup].zd;
+		*zs = x->slots[dup].zs;
+		*zd = x->slots[dup].zd;
 	} else if (rdup >= 0) {
 		/* One of the reversed key: the zones swapped.  Its
-		 * addresses are not link scope (see below). */
-		zs = x->slots[rdup].zd;
-		zd = x->slots[rdup].zs;
+		 * addresses are not link scope (see audit_slot_wait). */
+		*zs = x->slots[rdup].zd;
+		*zd = x->slots[rdup].zs;
 	} else {
-		zs = classify_zone_of(x->c, pi.family, pi.src);
-		zd = classify_zone_of(x->c, pi.family, pi.dst);
-		if (zs == zd) {
-			if (cr.set >= 0)
-				audit_cache_put(x, &cr, OUT_INSIDE, 0);
-			return;
+		*zs = classify_zone_of(x->c, pi->family, pi->src);
+		*zd = classify_zone_of(x->c, pi->family, pi->dst);
+		if (*zs == *zd) {
+			if (cr->set >= 0)
+				audit_cache_put(x, cr, OUT_INSIDE, 0);
+			return 0;
 		}
-		if (audit_link_scope(pi.family, pi.src, pi.dst)) {
-			r->local++;
-			if (cr.set >= 0)
-				audit_cache_put(x, &cr, OUT_LOCAL, 0);
-			return;
+		if (audit_link_scope(pi->family, pi->src, pi->dst)) {
+			x->r->local++;
+			if (cr->set >= 0)
+				audit_cache_put(x, cr, OUT_LOCAL, 0);
+			return 0;
 		}
 	}
-	r->crossings++;
+	x->r->crossings++;
+	return 1;
+}
 
-	s = &x->slots[x->nslots];
+/* The next slot of the batch for a crossing: what the flush needs of the
+ * frame, which is gone at the next read (a stream with a callback keeps a
+ * copy of its first snaplen bytes). */
+static inline struct slot *
+audit_slot_new(struct audit_ctx *x, const struct pcap_pkthdr *ph,
+    const uint8_t *data, enum pkt_status st, const struct pkt_info *pi,
+    const struct cref *cr, int zs, int zd, int dup, int rdup)
+{
+	struct slot *s = &x->slots[x->nslots];
+
 	s->dup = (int16_t)dup;
 	s->rdup = (int16_t)rdup;
 	s->revp = 0;
 	s->qi = -1;
-	s->cr = cr;
-	s->frame = r->frames;
+	s->cr = *cr;
+	s->frame = x->r->frames;
 	s->ts = ph->ts;
 	s->len = ph->len;
 	s->caplen = 0;
@@ -816,24 +825,24 @@ uncached:
 	}
 	s->zs = (int16_t)zs;
 	s->zd = (int16_t)zd;
-	s->frag = pi.frag;
-	s->frag_id = pi.frag_id;
-	s->frag_off = pi.frag_off;
+	s->frag = pi->frag;
+	s->frag_id = pi->frag_id;
+	s->frag_off = pi->frag_off;
 	s->status = (uint8_t)st;
-	s->opener = (uint8_t)pkt_is_opener(&pi);
+	s->opener = (uint8_t)pkt_is_opener(pi);
 	s->q_opener = 0;
 	s->quote = QUOTE_OK;
-	s->l4 = pi.has_ports ? AUDIT_L4_PORTS : pi.has_icmp ? AUDIT_L4_ICMP :
+	s->l4 = pi->has_ports ? AUDIT_L4_PORTS : pi->has_icmp ? AUDIT_L4_ICMP :
 	    AUDIT_L4_NONE;
-	if (dup >= 0) {
-		s->k = x->slots[dup].k;
-		s->ki = x->slots[dup].ki;
-		s->kind = SLOT_CLASSIFY;
-		if (++x->nslots == ACL_BATCH)
-			audit_flush(x);
-		return;
-	}
-	if (rdup >= 0) {	/* classified in audit_flush if need be */
+	return s;
+}
+
+/* The own tuple of slot s, to classify: in keys[] (rdup: in dkeys[], and
+ * classified in audit_flush if need be). */
+static inline void
+audit_slot_key(struct audit_ctx *x, struct slot *s, const struct pkt_info *pi)
+{
+	if (s->rdup >= 0) {
 		s->k = &x->dkeys[x->nslots];
 		s->ki = -1;
 	} else {
@@ -841,60 +850,143 @@ uncached:
 		s->ki = (int16_t)x->nk++;
 	}
 	memset(s->k, 0, sizeof(*s->k));
-	s->k->family = pi.family;
-	s->k->proto = pi.proto;
+	s->k->family = pi->family;
+	s->k->proto = pi->proto;
 	s->k->in_zone = -1;
-	s->k->out_zone = (int16_t)zd;	/* spares the classifier a lookup */
-	memcpy(s->k->src, pi.src, 16);
-	memcpy(s->k->dst, pi.dst, 16);
-	if (x->zone >= 0 && zs == x->zone && pi.has_mac) {
+	s->k->out_zone = s->zd;		/* spares the classifier a lookup */
+	memcpy(s->k->src, pi->src, 16);
+	memcpy(s->k->dst, pi->dst, 16);
+	if (x->zone >= 0 && s->zs == x->zone && pi->has_mac) {
 		s->k->has_mac = 1;
-		memcpy(s->k->src_mac, pi.src_mac, 6);
+		memcpy(s->k->src_mac, pi->src_mac, 6);
 	}
-	if (pi.has_ports) {
-		s->k->sport = pi.sport;
-		s->k->dport = pi.dport;
-	} else if (pi.has_icmp) {
-		s->k->sport = pi.icmp_id;
-		s->k->dport = pi.icmp_type;
+	if (pi->has_ports) {
+		s->k->sport = pi->sport;
+		s->k->dport = pi->dport;
+	} else if (pi->has_icmp) {
+		s->k->sport = pi->icmp_id;
+		s->k->dport = pi->icmp_type;
 	}
+}
 
+/* What decides slot s: its tuple, its first fragment, or (an ICMP error)
+ * the packet it quotes, read here. */
+static inline void
+audit_slot_kind(struct audit_ctx *x, struct slot *s, const uint8_t *data,
+    uint32_t caplen, enum pkt_status st, const struct pkt_info *pi)
+{
 	if (st != PKT_OK)
 		s->kind = SLOT_UNPARSED;
-	else if (pi.frag == PKT_FRAG_LATER)
+	else if (pi->frag == PKT_FRAG_LATER)
 		s->kind = SLOT_LATER;
-	else if (pi.has_icmp && audit_icmp_is_error(pi.family, pi.icmp_type)) {
+	else if (pi->has_icmp &&
+	    audit_icmp_is_error(pi->family, pi->icmp_type)) {
 		s->kind = SLOT_ICMP_ERROR;
 		s->q = &x->qkeys[x->nq];
-		if (audit_quote(data, ph->caplen, &pi, s->q,
-		    &s->q_opener) < 0) {
+		if (audit_quote(data, caplen, pi, s->q, &s->q_opener) < 0) {
 			s->quote = QUOTE_UNPARSABLE;
 			*s->q = *s->k;		/* a key all the same */
-		} else if (memcmp(s->q->src, pi.dst, 16) != 0)
+		} else if (memcmp(s->q->src, pi->dst, 16) != 0)
 			s->quote = QUOTE_NOT_SENT;
 		else
 			s->qi = (int16_t)x->nq;
 		x->nq++;
 	} else
 		s->kind = SLOT_CLASSIFY;
+}
 
-	/*
-	 * The next frames of the key wait for this one; so do those of the
-	 * reversed key when the cache classifies it ahead (no capture zone,
-	 * ports) and it is not link scope.
-	 */
-	if (cr.set >= 0 && rdup < 0) {
-		audit_cache_put(x, &cr, OUT_PENDING, (unsigned)x->nslots);
-		if (x->zone < 0 && pi.has_ports &&
-		    !audit_link_scope(pi.family, pi.dst, pi.src)) {
-			struct cref rc;
-			audit_cref_reversed(&rc, s->k);
-			s->revp = (uint8_t)audit_cache_put(x, &rc,
-			    OUT_PENDING_REV, (unsigned)x->nslots);
-		}
+/*
+ * The next frames of the key of slot s wait for it; so do those of the
+ * reversed key when the cache classifies it ahead (no capture zone,
+ * ports) and it is not link scope.
+ */
+static inline void
+audit_slot_wait(struct audit_ctx *x, struct slot *s,
+    const struct pkt_info *pi)
+{
+	struct cref rc;
+
+	if (s->cr.set < 0 || s->rdup >= 0)
+		return;
+	audit_cache_put(x, &s->cr, OUT_PENDING, (unsigned)x->nslots);
+	if (x->zone < 0 && pi->has_ports &&
+	    !audit_link_scope(pi->family, pi->dst, pi->src)) {
+		audit_cref_reversed(&rc, s->k);
+		s->revp = (uint8_t)audit_cache_put(x, &rc, OUT_PENDING_REV,
+		    (unsigned)x->nslots);
+	}
+}
+
+/*
+ * A crossing into the batch: a frame of a pending key (dup) shares that
+ * slot's key and verdicts; any other gets its own tuple, its kind and its
+ * place in the cache.  A full batch is flushed.
+ */
+static inline void
+audit_enqueue(struct audit_ctx *x, const struct pcap_pkthdr *ph,
+    const uint8_t *data, enum pkt_status st, const struct pkt_info *pi,
+    const struct cref *cr, int zs, int zd, int dup, int rdup)
+{
+	struct slot *s = audit_slot_new(x, ph, data, st, pi, cr, zs, zd, dup,
+	    rdup);
+
+	if (dup >= 0) {
+		s->k = x->slots[dup].k;
+		s->ki = x->slots[dup].ki;
+		s->kind = SLOT_CLASSIFY;
+	} else {
+		audit_slot_key(x, s, pi);
+		audit_slot_kind(x, s, data, ph->caplen, st, pi);
+		audit_slot_wait(x, s, pi);
 	}
 	if (++x->nslots == ACL_BATCH)
 		audit_flush(x);
+}
+
+/*
+ * One frame.  The common frame (Ethernet, IPv4, TCP or UDP) without a
+ * capture zone (no MAC in the key) is read and looked up in one go
+ * (x->fast), and on a miss goes on as pkt_parse() would have read it;
+ * any other is read by pkt_parse() and, in a stream with a flow table,
+ * asked there first.  What the cache does not decide and crosses goes
+ * into the batch.
+ */
+void
+audit_frame(struct audit_ctx *x, const struct pcap_pkthdr *ph,
+    const uint8_t *data)
+{
+	enum pkt_status st = PKT_OK;
+	struct pkt_tuple4 t;
+	struct pkt_info pi;
+	struct cref cr;
+	int zs, zd, dup = -1, rdup = -1;
+
+	x->r->frames++;
+	if (x->fast && pkt_fast4(data, ph->caplen, &t)) {
+		x->r->ip_frames++;
+		audit_cref_v4(&cr, t.src, t.dst, t.proto, t.sport, t.dport);
+		if (audit_frame_cached(x, &cr, (t.proto == PROTO_TCP) &
+		    ((t.tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) ==
+		    PKT_TCP_SYN), &dup, &rdup))
+			return;
+		pkt_info_fast4(data, &t, &pi);
+	} else {
+		st = pkt_parse(data, ph->caplen, x->linktype, &pi);
+		if (pi.family == 0) {
+			if (st != PKT_NOT_IP)
+				x->r->unparsed++;
+			return;
+		}
+		x->r->ip_frames++;
+		if (x->ft != NULL && audit_frame_known(x, ph, st, &pi))
+			return;
+		if (audit_frame_cref(x, st, &pi, &cr) &&
+		    audit_frame_cached(x, &cr, (unsigned)pkt_is_opener(&pi),
+		    &dup, &rdup))
+			return;
+	}
+	if (audit_frame_zones(x, &pi, &cr, dup, rdup, &zs, &zd))
+		audit_enqueue(x, ph, data, st, &pi, &cr, zs, zd, dup, rdup);
 }
 
 /* ---------------------------------------------------------------------
