@@ -5,12 +5,13 @@
  * files, violating flows, fragments, the printed forms).
  *
  * The loop: audit_file() (audit_read.c) or a stream's caller gives a frame
- * to audit_frame(), and the verdict cache is asked first.  The common frame (Ethernet, IPv4, TCP or UDP, no capture
- * zone) is read by pkt_fast4() and looked up in one go, a cache line of the
- * IPv4 cache; others are read by pkt_parse().  A frame the cache does not
- * know gets a slot of the batch, which keeps what classification needs (the
- * frame itself is gone at the next read).  Every ACL_BATCH slots the batch
- * is flushed:
+ * to audit_frame(), and the verdict cache is asked first.  The common
+ * frame (Ethernet, IPv4, TCP or UDP, no capture zone) is read by
+ * pkt_fast4() and looked up in one go, a cache line of the IPv4 cache;
+ * others are read by pkt_parse().  A frame the cache does not know gets a
+ * slot of the batch, which keeps what classification needs (the frame
+ * itself is gone at the next read).  Every ACL_BATCH slots the batch is
+ * flushed:
  *  1. the own tuples (and, for ICMP errors, the quoted packets' tuples) go
  *     through classify_batch();
  *  2. the reversed tuples of those denied with "no-flow" go through a
