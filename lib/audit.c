@@ -1,15 +1,17 @@
 /*
- * audit — a capture file against the policy classifier.  See audit.h for
- * what passes, what is a violation and the output formats.
+ * audit — the frame path of the audit: captured frames against the policy
+ * classifier.  See audit.h for what passes, what is a violation and the
+ * output formats; audit_impl.h for the other files of the audit (capture
+ * files, violating flows, fragments, the printed forms).
  *
- * The loop: pcap_next_ex() gives a frame (a capture opened by
- * audit_cap_open(): see there for the reading), and the verdict cache is
- * asked first.  The common frame (Ethernet, IPv4, TCP or UDP, no capture
- * zone) is read by pkt_fast4() and looked up in one go, a cache line of the
- * IPv4 cache; others are read by pkt_parse().  A frame the cache does not
- * know gets a slot of the batch, which keeps what classification needs (the
- * frame itself is gone at the next read).  Every ACL_BATCH slots the batch
- * is flushed:
+ * The loop: audit_file() (audit_read.c) or a stream's caller gives a frame
+ * to audit_frame(), and the verdict cache is asked first.  The common
+ * frame (Ethernet, IPv4, TCP or UDP, no capture zone) is read by
+ * pkt_fast4() and looked up in one go, a cache line of the IPv4 cache;
+ * others are read by pkt_parse().  A frame the cache does not know gets a
+ * slot of the batch, which keeps what classification needs (the frame
+ * itself is gone at the next read).  Every ACL_BATCH slots the batch is
+ * flushed:
  *  1. the own tuples (and, for ICMP errors, the quoted packets' tuples) go
  *     through classify_batch();
  *  2. the reversed tuples of those denied with "no-flow" go through a
@@ -30,262 +32,21 @@
  * test_cache_same, test_cache_conns and test_stream_cache audit captures
  * with and without the cache.
  */
-#include <arpa/inet.h>
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
-#include <stdio_ext.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <time.h>
+#include <sys/time.h>
 
 #include <pcap/pcap.h>
 
-#include "acl.h"
-#include "addr.h"
-#include "audit.h"
+#include "audit_impl.h"
 #include "flowtab.h"
-#include "lint.h"
 #include "pkt.h"
-
-#define FRAG_SLOTS	4096	/* datagrams in reassembly at once */
-#define FRAG_PROBE	8	/* linear probe window */
-#define FRAG_TIMEOUT	30	/* seconds: Linux ipfrag_time */
-#define VHASH_MIN	1024
-#define AUDIT_READ_BUF	(256 * 1024)	/* stdio buffer of the capture */
-#define AUDIT_CAP_TRIES	8	/* opens for a record buffer off a page end */
-#define CACHE_SETS	1024	/* verdict cache: sets of CACHE_WAYS */
-#define CACHE_WAYS	4
-#define CACHE4_BITS	10	/* IPv4 cache: 1 << CACHE4_BITS lines */
-#define CACHE4_OUT	40	/* IPv4 entry: the outcome's bit in word b */
-#define CACHE4_USED	(1ULL << 63)	/* IPv4 entry: not empty */
-
-enum slot_kind {
-	SLOT_CLASSIFY = 0,	/* own tuple, then reversed */
-	SLOT_ICMP_ERROR,	/* own tuple, then the quoted packet's */
-	SLOT_LATER,		/* later fragment: its first fragment decides */
-	SLOT_UNPARSED,		/* headers after IP cut or malformed */
-};
-
-enum quote_state {
-	QUOTE_OK = 0,
-	QUOTE_UNPARSABLE,	/* the quoted packet cannot be read */
-	QUOTE_NOT_SENT,		/* quoted source is not the error's target */
-};
-
-enum outcome {
-	OUT_PERMITTED = 1,
-	OUT_REPLY,
-	OUT_VIOLATION,
-	OUT_INSIDE,		/* cache only: no crossing */
-	OUT_LOCAL,		/* cache only: link scope */
-	OUT_PENDING,		/* cache only: a slot of the batch has the
-				 * key, its verdict comes at the flush */
-	OUT_PENDING_REV,	/* cache only: a slot of the batch has the
-				 * reversed key (see audit_flush) */
-};
-
-/*
- * What decides the verdict of a whole frame (not a fragment, not an ICMP
- * error): its tuple and, with a capture zone, its source MAC.  Whether it
- * opens a connection is not in the key: the classifier does not see it,
- * and it only turns a reply into a violation (see audit_cache_get).
- *
- * Six words, built in registers and stored whole: a key written field by
- * field and read back as words costs a failed store-to-load forwarding.
- *   w[0], w[1]  source address (IPv4: the first four bytes, the rest 0)
- *   w[2], w[3]  destination address
- *   w[4]        sport | dport << 16 | family << 32 | proto << 40 |
- *               has_mac << 48
- *   w[5]        the source MAC (has_mac), else 0
- */
-struct ckey {
-	uint64_t w[6];
-};
-
-/* A set of the verdict cache: tags (the key's hash, 0 empty) first, so
- * that a lookup reads one cache line and one key.  Ways are replaced in
- * turn. */
-struct cset {
-	uint32_t tag[CACHE_WAYS];
-	uint8_t out[CACHE_WAYS];	/* enum outcome */
-	uint8_t slot[CACHE_WAYS];	/* OUT_PENDING: the slot */
-	uint8_t next;			/* the way to replace next */
-	struct ckey k[CACHE_WAYS];
-};
-
-/*
- * The IPv4 cache, for frames whose key has no MAC (no capture zone): the
- * whole key and the outcome in two words,
- *   a = source | destination << 32 (as the four bytes load),
- *   b = sport | dport << 16 | proto << 32 | outcome << CACHE4_OUT |
- *       slot << (CACHE4_OUT + 8) (OUT_PENDING) | CACHE4_USED,
- * and four of them a cache line, the newest first: a lookup reads one
- * line (the sets above read three), and 64 KiB hold 4096 flows.
- */
-struct c4set {
-	uint64_t e[4][2];
-};
-
-/* Where the outcome of a frame is looked up and stored. */
-struct cref {
-	int32_t set;		/* -1: not cacheable */
-	uint8_t v4;		/* in the IPv4 cache: k.w[0] is a, k.w[1] b */
-	uint32_t tag;		/* else: the tag in cache[set] */
-	struct ckey k;
-};
-
-struct slot {
-	uint64_t frame;
-	struct timeval ts;
-	uint32_t len;
-	uint8_t kind;		/* enum slot_kind */
-	uint8_t opener;
-	uint8_t frag;		/* enum pkt_frag */
-	uint8_t l4;		/* enum audit_l4 of the own tuple */
-	uint8_t status;		/* enum pkt_status (SLOT_UNPARSED) */
-	uint8_t quote;		/* enum quote_state (SLOT_ICMP_ERROR) */
-	uint8_t q_opener;
-	int16_t zs, zd;
-	int16_t ki, qi, ri;	/* into keys/verd and rkeys/rverd, or -1 */
-	int16_t si;		/* the reversed tuple, classified ahead in
-				 * rkeys/rverd for the cache, or -1 */
-	int16_t dup;		/* an earlier slot of the batch with the
-				 * same cache key (its key, its verdicts),
-				 * or -1 */
-	int16_t rdup;		/* an earlier slot of the batch with the
-				 * reversed cache key, or -1 (see
-				 * audit_flush) */
-	uint8_t revp;		/* the reversed key is OUT_PENDING_REV of
-				 * this slot */
-	const struct classify_verdict *v, *rv;	/* own tuple, reversed */
-	struct cref cr;		/* the frame's place in the verdict cache */
-	uint16_t frag_off;
-	uint32_t frag_id;
-	struct classify_pkt *k;	/* own tuple: keys[ki], its dup twin's, or
-				 * (rdup) dkeys[] of the slot's index */
-	struct classify_pkt *q;	/* ICMP error: the quoted packet, qkeys[] */
-	uint32_t caplen;	/* streams with a callback: the frame, copied */
-	uint8_t *data;
-};
-
-struct frag_ent {
-	uint8_t used;
-	uint8_t family;
-	uint8_t kproto;		/* protocol in the key (0 for IPv6) */
-	uint8_t outcome;	/* enum outcome */
-	uint32_t id;
-	uint8_t src[16], dst[16];
-	time_t sec;		/* time of the first fragment */
-	uint64_t frame;		/* its number */
-	/* the flow the first fragment was counted in (violations) */
-	uint8_t proto, l4, reason;
-	uint16_t sport, dport;
-};
-
-struct audit_ctx {
-	const struct policy *p;
-	const struct classify *c;
-	struct audit_result *r;
-	int zone;
-	int linktype;
-	int cache_on;
-	int fast;		/* pkt_fast4() frames first (see audit_frame) */
-	size_t maxv, capv;
-	uint32_t *vh;		/* flow hash: index into r->v + 1, 0 empty */
-	size_t vhcap;		/* a power of two */
-	struct frag_ent *frags;	/* FRAG_SLOTS, allocated at first use */
-	int oom;
-	size_t nslots;
-	size_t nk;		/* keys[] in use: slots but dup ones */
-	struct cset cache[CACHE_SETS];
-	uint64_t *count[OUT_LOCAL + 1];	/* a cache hit's counter */
-	uint64_t inside;		/* count[OUT_INSIDE]: none */
-	struct c4set *cache4;	/* 1 << CACHE4_BITS, cache line aligned */
-	struct slot slots[ACL_BATCH];
-	size_t nq;
-	struct classify_pkt keys[ACL_BATCH];	/* slot s: keys[s->ki] */
-	struct classify_pkt dkeys[ACL_BATCH];	/* slot i with rdup: its
-						 * own tuple */
-	struct classify_verdict verd[ACL_BATCH];
-	struct classify_pkt qkeys[ACL_BATCH];	/* quoted packets */
-	struct classify_verdict qverd[ACL_BATCH];
-	struct classify_pkt rkeys[ACL_BATCH];	/* reversed tuples */
-	struct classify_verdict rverd[ACL_BATCH];
-	/* streams */
-	audit_violation_fn on_violation;
-	void *arg;
-	struct flowtab *ft;	/* connections that passed, or NULL */
-	uint32_t snaplen;	/* bytes of a frame kept for the callback */
-	uint8_t *frames;	/* ACL_BATCH * snaplen */
-	struct audit_result own;	/* a stream's counters */
-};
-
-const char *
-audit_reason_str(uint8_t reason)
-{
-	switch (reason) {
-	case AUDIT_REASON_FRAG_ORPHAN:
-		return "fragment-orphan";
-	case AUDIT_REASON_UNPARSED:
-		return "unparsed";
-	case AUDIT_REASON_ICMP_ERROR:
-		return "icmp-error";
-	}
-	return classify_reason_str((enum classify_reason)reason);
-}
 
 /* ---------------------------------------------------------------------
  * Small helpers
  */
-
-static void
-audit_append(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-audit_append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
-static uint64_t
-audit_mix(uint64_t h, uint64_t v)
-{
-	h ^= v;
-	h *= 0x9e3779b97f4a7c15ULL;
-	return h ^ (h >> 29);
-}
-
-static uint64_t
-audit_hash_addrs(uint64_t h, const uint8_t src[16], const uint8_t dst[16])
-{
-	uint64_t w[4];
-
-	memcpy(&w[0], src, 8);
-	memcpy(&w[1], src + 8, 8);
-	memcpy(&w[2], dst, 8);
-	memcpy(&w[3], dst + 8, 8);
-	for (int i = 0; i < 4; i++)
-		h = audit_mix(h, w[i]);
-	return h;
-}
-
-static int
-audit_is_icmp(int family, int proto)
-{
-	return (family == ADDR_V4 && proto == PROTO_ICMP) ||
-	    (family == ADDR_V6 && proto == PROTO_ICMPV6);
-}
 
 static int
 audit_icmp_is_error(int family, uint8_t type)
@@ -417,26 +178,9 @@ audit_quote(const uint8_t *frame, size_t caplen, const struct pkt_info *pi,
 	return st == PKT_OK ? 0 : -1;
 }
 
-static void
-audit_fmt_time(const struct timeval *tv, char *buf, size_t len)
-{
-	struct tm tm;
-	time_t t = tv->tv_sec;
-	char date[32];
-	long off;
-	int usec = (int)(tv->tv_usec % 1000000), oh, om;
-
-	if (localtime_r(&t, &tm) == NULL ||
-	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
-		snprintf(buf, len, "%lld.%06d", (long long)tv->tv_sec, usec);
-		return;
-	}
-	off = tm.tm_gmtoff;
-	oh = (int)(labs(off) / 3600 % 100);
-	om = (int)(labs(off) % 3600 / 60);
-	snprintf(buf, len, "%.31s.%06d%c%02d:%02d", date, usec,
-	    off < 0 ? '-' : '+', oh, om);
-}
+/* ---------------------------------------------------------------------
+ * The verdict cache
+ */
 
 /*
  * The cache key of a tuple; mac is the source MAC or NULL.  IPv4 reads
@@ -488,287 +232,6 @@ audit_ckey_hash(const struct ckey *k)
 	    k->w[2] * 0x165667b19e3779f9ULL ^ k->w[3] * 0x85ebca77c2b2ae63ULL ^
 	    k->w[4] * 0x27d4eb2f165667c5ULL ^ k->w[5] * 0xff51afd7ed558ccdULL;
 	return (uint32_t)(h >> 32 ^ h);
-}
-
-/* ---------------------------------------------------------------------
- * Violating flows
- */
-
-static uint64_t
-audit_vhash(int family, int proto, int l4, uint16_t sport, uint16_t dport,
-    const uint8_t src[16], const uint8_t dst[16])
-{
-	uint64_t h = (uint64_t)family << 56 | (uint64_t)proto << 48 |
-	    (uint64_t)l4 << 40 | (uint64_t)sport << 16 | dport;
-
-	return audit_hash_addrs(audit_mix(0x51ed27a3c9b1e5f7ULL, h), src, dst);
-}
-
-static int
-audit_vgrow(struct audit_ctx *x)
-{
-	size_t cap = x->vhcap ? x->vhcap * 2 : VHASH_MIN;
-	uint32_t *t = calloc(cap, sizeof(*t));
-
-	if (t == NULL)
-		return -1;
-	for (size_t i = 0; i < x->r->nv; i++) {
-		const struct audit_violation *v = &x->r->v[i];
-		size_t j = audit_vhash(v->family, v->proto, v->l4, v->sport,
-		    v->dport, v->src, v->dst) & (cap - 1);
-		while (t[j] != 0)
-			j = (j + 1) & (cap - 1);
-		t[j] = (uint32_t)i + 1;
-	}
-	free(x->vh);
-	x->vh = t;
-	x->vhcap = cap;
-	return 0;
-}
-
-/*
- * Count one violating frame of slot s in the flow of tuple t.  Returns the
- * new flow when this frame opened it (the caller writes its explanation),
- * else NULL; *flow is the flow it was counted in (NULL when unlisted).
- */
-static struct audit_violation *
-audit_violate(struct audit_ctx *x, const struct slot *s,
-    const struct classify_pkt *t, uint8_t l4, uint8_t reason,
-    struct audit_violation **flow)
-{
-	struct audit_result *r = x->r;
-	struct audit_violation *v;
-	size_t j;
-
-	*flow = NULL;
-	r->violating++;
-	if (x->vhcap == 0 && audit_vgrow(x) < 0)
-		goto oom;
-	j = audit_vhash(t->family, t->proto, l4, t->sport, t->dport, t->src,
-	    t->dst) & (x->vhcap - 1);
-	for (; x->vh[j] != 0; j = (j + 1) & (x->vhcap - 1)) {
-		v = &r->v[x->vh[j] - 1];
-		if (v->family == t->family && v->proto == t->proto &&
-		    v->l4 == l4 && v->sport == t->sport &&
-		    v->dport == t->dport && memcmp(v->src, t->src, 16) == 0 &&
-		    memcmp(v->dst, t->dst, 16) == 0) {
-			v->last_frame = s->frame;
-			v->last_ts = s->ts;
-			v->frames++;
-			v->bytes += s->len;
-			*flow = v;
-			return NULL;
-		}
-	}
-	if (r->nv >= x->maxv) {
-		r->truncated_list = true;
-		return NULL;
-	}
-	if (r->nv == x->capv) {
-		size_t cap = x->capv ? x->capv * 2 : 64;
-		void *nv;
-		if (cap > x->maxv)
-			cap = x->maxv;
-		if ((nv = realloc(r->v, cap * sizeof(*r->v))) == NULL)
-			goto oom;
-		r->v = nv;
-		x->capv = cap;
-	}
-	v = &r->v[r->nv];
-	memset(v, 0, sizeof(*v));
-	v->first_frame = v->last_frame = s->frame;
-	v->first_ts = v->last_ts = s->ts;
-	v->frames = 1;
-	v->bytes = s->len;
-	v->family = t->family;
-	v->proto = t->proto;
-	memcpy(v->src, t->src, 16);
-	memcpy(v->dst, t->dst, 16);
-	v->sport = t->sport;
-	v->dport = t->dport;
-	v->l4 = l4;
-	v->from_zone = s->zs;
-	v->to_zone = s->zd;
-	v->reason = reason;
-	x->vh[j] = (uint32_t)++r->nv;
-	*flow = v;
-	if (r->nv * 2 > x->vhcap && audit_vgrow(x) < 0)
-		goto oom;
-	return v;
-oom:
-	x->oom = 1;
-	return NULL;
-}
-
-/* ---------------------------------------------------------------------
- * Fragments
- */
-
-static size_t
-audit_frag_slot(int family, int kproto, uint32_t id, const uint8_t src[16],
-    const uint8_t dst[16])
-{
-	uint64_t h = audit_mix(0x2545f4914f6cdd1dULL,
-	    (uint64_t)family << 40 | (uint64_t)kproto << 32 | id);
-
-	return audit_hash_addrs(h, src, dst) & (FRAG_SLOTS - 1);
-}
-
-static int
-audit_frag_match(const struct frag_ent *e, int family, int kproto,
-    uint32_t id, const struct classify_pkt *k)
-{
-	return e->used && e->family == family && e->kproto == kproto &&
-	    e->id == id && memcmp(e->src, k->src, 16) == 0 &&
-	    memcmp(e->dst, k->dst, 16) == 0;
-}
-
-/* Record the verdict of a first fragment: in its own slot if the datagram
- * is there already, else in a free or expired one, else over the oldest. */
-static void
-audit_frag_record(struct audit_ctx *x, const struct slot *s,
-    enum outcome out, const struct classify_pkt *t, uint8_t l4,
-    uint8_t reason)
-{
-	int kproto = s->k->family == ADDR_V6 ? 0 : s->k->proto;
-	size_t h, best = SIZE_MAX;
-	struct frag_ent *e;
-
-	if (x->frags == NULL &&
-	    (x->frags = calloc(FRAG_SLOTS, sizeof(*x->frags))) == NULL) {
-		x->oom = 1;
-		return;
-	}
-	h = audit_frag_slot(s->k->family, kproto, s->frag_id, s->k->src,
-	    s->k->dst);
-	for (size_t i = 0; i < FRAG_PROBE; i++) {
-		size_t j = (h + i) & (FRAG_SLOTS - 1);
-		e = &x->frags[j];
-		if (audit_frag_match(e, s->k->family, kproto, s->frag_id,
-		    s->k)) {
-			best = j;
-			break;
-		}
-		if (!e->used || e->sec + FRAG_TIMEOUT < s->ts.tv_sec) {
-			if (best == SIZE_MAX || x->frags[best].used)
-				best = j;
-		} else if (best == SIZE_MAX || (x->frags[best].used &&
-		    e->frame < x->frags[best].frame))
-			best = j;
-	}
-	e = &x->frags[best];
-	e->used = 1;
-	e->family = s->k->family;
-	e->kproto = (uint8_t)kproto;
-	e->outcome = (uint8_t)out;
-	e->id = s->frag_id;
-	memcpy(e->src, s->k->src, 16);
-	memcpy(e->dst, s->k->dst, 16);
-	e->sec = s->ts.tv_sec;
-	e->frame = s->frame;
-	e->proto = t->proto;
-	e->l4 = l4;
-	e->reason = reason;
-	e->sport = t->sport;
-	e->dport = t->dport;
-}
-
-static const struct frag_ent *
-audit_frag_find(const struct audit_ctx *x, const struct slot *s)
-{
-	int kproto = s->k->family == ADDR_V6 ? 0 : s->k->proto;
-	size_t h;
-
-	if (x->frags == NULL)
-		return NULL;
-	h = audit_frag_slot(s->k->family, kproto, s->frag_id, s->k->src,
-	    s->k->dst);
-	for (size_t i = 0; i < FRAG_PROBE; i++) {
-		const struct frag_ent *e = &x->frags[(h + i) & (FRAG_SLOTS - 1)];
-		if (audit_frag_match(e, s->k->family, kproto, s->frag_id,
-		    s->k))
-			return e->sec + FRAG_TIMEOUT >= s->ts.tv_sec ? e : NULL;
-	}
-	return NULL;
-}
-
-/* ---------------------------------------------------------------------
- * The batch
- */
-
-static const char *
-audit_tuple_text(const struct classify_pkt *k, char *buf, size_t len)
-{
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN];
-	const char *pr = policy_proto_str(k->proto, false);
-
-	addr_format_ip(k->family, k->src, a, sizeof(a));
-	addr_format_ip(k->family, k->dst, b, sizeof(b));
-	if (audit_is_icmp(k->family, k->proto))
-		snprintf(buf, len, "%s %s -> %s type %u", pr, a, b, k->dport);
-	else if (k->proto == PROTO_TCP || k->proto == PROTO_UDP ||
-	    k->proto == PROTO_SCTP)
-		snprintf(buf, len, "%s %s%s%s:%u -> %s%s%s:%u", pr,
-		    k->family == ADDR_V6 ? "[" : "", a,
-		    k->family == ADDR_V6 ? "]" : "", k->sport,
-		    k->family == ADDR_V6 ? "[" : "", b,
-		    k->family == ADDR_V6 ? "]" : "", k->dport);
-	else
-		snprintf(buf, len, "%s %s -> %s", pr, a, b);
-	return buf;
-}
-
-static void
-audit_explain(struct audit_ctx *x, const struct slot *s,
-    const struct classify_verdict *v, const struct classify_verdict *rv,
-    const struct frag_ent *fe, struct audit_violation *av)
-{
-	char tx[160];
-
-	if (fe != NULL) {
-		snprintf(av->explain, sizeof(av->explain), "later fragment "
-		    "(id %u) of a datagram whose first fragment, frame %llu, "
-		    "was a violation", s->frag_id,
-		    (unsigned long long)fe->frame);
-		return;
-	}
-	switch ((enum slot_kind)s->kind) {
-	case SLOT_CLASSIFY:
-		classify_explain(x->c, s->k, v, av->explain,
-		    sizeof(av->explain));
-		if (rv != NULL && rv->reason == CLASSIFY_PERMIT && s->opener)
-			audit_append(av->explain, sizeof(av->explain),
-			    "; the reverse direction is flow \"%s\", but a "
-			    "TCP SYN without ACK opens a connection and is "
-			    "no reply", x->p->flows[rv->flow].name);
-		break;
-	case SLOT_ICMP_ERROR:
-		if (av->reason != AUDIT_REASON_ICMP_ERROR)
-			classify_explain(x->c, s->k, v, av->explain,
-			    sizeof(av->explain));
-		else if (s->quote == QUOTE_UNPARSABLE)
-			snprintf(av->explain, sizeof(av->explain), "ICMP error "
-			    "whose quoted packet cannot be read");
-		else if (s->quote == QUOTE_NOT_SENT)
-			snprintf(av->explain, sizeof(av->explain), "ICMP error "
-			    "about a packet its destination did not send (%s)",
-			    audit_tuple_text(s->q, tx, sizeof(tx)));
-		else
-			snprintf(av->explain, sizeof(av->explain), "ICMP error "
-			    "quoting %s, which no flow permits either way",
-			    audit_tuple_text(s->q, tx, sizeof(tx)));
-		break;
-	case SLOT_LATER:
-		snprintf(av->explain, sizeof(av->explain), "later fragment "
-		    "(id %u, offset %u) whose first fragment was not seen",
-		    s->frag_id, s->frag_off);
-		break;
-	case SLOT_UNPARSED:
-		snprintf(av->explain, sizeof(av->explain), "headers after the "
-		    "IP header %s: cannot be classified",
-		    pkt_status_str((enum pkt_status)s->status));
-		break;
-	}
 }
 
 static inline int
@@ -997,37 +460,9 @@ audit_ft_add(struct audit_ctx *x, const struct slot *s, int32_t flow,
 	flowtab_add(x->ft, &fk, flow, audit_ms(&s->ts));
 }
 
-/* Tell a stream's caller about a violating frame. */
-static void
-audit_notify(struct audit_ctx *x, const struct slot *s,
-    const struct classify_pkt *t, uint8_t l4, uint8_t reason,
-    const struct classify_verdict *v, const struct classify_verdict *rv,
-    const struct frag_ent *fe, struct audit_violation *flow, bool first)
-{
-	struct audit_violation tmp;
-
-	if (flow == NULL) {	/* unlisted: describe this frame alone */
-		memset(&tmp, 0, sizeof(tmp));
-		tmp.first_frame = tmp.last_frame = s->frame;
-		tmp.first_ts = tmp.last_ts = s->ts;
-		tmp.frames = 1;
-		tmp.bytes = s->len;
-		tmp.family = t->family;
-		tmp.proto = t->proto;
-		memcpy(tmp.src, t->src, 16);
-		memcpy(tmp.dst, t->dst, 16);
-		tmp.sport = t->sport;
-		tmp.dport = t->dport;
-		tmp.l4 = l4;
-		tmp.from_zone = s->zs;
-		tmp.to_zone = s->zd;
-		tmp.reason = reason;
-		audit_explain(x, s, v, rv, fe, &tmp);
-		flow = &tmp;
-	}
-	x->on_violation(x->arg, flow, first, s->data, s->caplen, &s->ts,
-	    s->len);
-}
+/* ---------------------------------------------------------------------
+ * The batch
+ */
 
 /*
  * What the cache learns from a whole frame resolved: its own outcome (a
@@ -1071,7 +506,6 @@ audit_resolve(struct audit_ctx *x, struct slot *s)
 {
 	const struct classify_verdict *v = NULL, *rv = NULL;
 	const struct frag_ent *fe = NULL;
-	struct audit_violation *av, *flow;
 	struct classify_pkt t = *s->k;
 	enum outcome out = OUT_VIOLATION;
 	uint8_t l4 = s->l4, reason = 0;
@@ -1136,11 +570,7 @@ audit_resolve(struct audit_ctx *x, struct slot *s)
 	case OUT_PENDING_REV:
 		break;		/* not for crossings */
 	case OUT_VIOLATION:
-		if ((av = audit_violate(x, s, &t, l4, reason, &flow)) != NULL)
-			audit_explain(x, s, v, rv, fe, av);
-		if (x->on_violation)
-			audit_notify(x, s, &t, l4, reason, v, rv, fe, flow,
-			    av != NULL);
+		audit_viol_frame(x, s, &t, l4, reason, v, rv, fe);
 		break;
 	}
 	if (x->ft != NULL && s->kind == SLOT_CLASSIFY && s->frag ==
@@ -1163,7 +593,7 @@ audit_resolve(struct audit_ctx *x, struct slot *s)
  * tuple, and its reversed tuple is the slot's own; when the slot is not
  * permitted, it is classified here as any frame.
  */
-static void
+void
 audit_flush(struct audit_ctx *x)
 {
 	size_t nr = 0, nk = x->nk;
@@ -1238,91 +668,80 @@ audit_flush(struct audit_ctx *x)
 	x->nq = 0;
 }
 
-static void
-audit_frame(struct audit_ctx *x, const struct pcap_pkthdr *ph,
-    const uint8_t *data)
+/* ---------------------------------------------------------------------
+ * A frame: the steps of audit_frame()
+ */
+
+/*
+ * A stream's flow table: a frame of a connection that passed passes
+ * (counted): 1.  Whole frames with ports or an ICMP id only.
+ */
+static inline int
+audit_frame_known(struct audit_ctx *x, const struct pcap_pkthdr *ph,
+    enum pkt_status st, const struct pkt_info *pi)
 {
-	struct audit_result *r = x->r;
-	struct pkt_tuple4 t;
-	struct pkt_info pi;
-	enum pkt_status st;
-	struct cref cr;
-	struct slot *s;
-	unsigned out = 0, hit = 0, opener;
-	int zs, zd, dup = -1, rdup = -1, fast = 0;
+	struct flowtab_key fk;
+	bool reply;
 
-	/*
-	 * The common frame (Ethernet, IPv4, TCP or UDP) without a capture
-	 * zone (no MAC in the key): read and looked up in one go, and on a
-	 * miss given to the path below as pkt_parse() would have.
-	 */
-	if (x->fast && pkt_fast4(data, ph->caplen, &t)) {
-		r->frames++;
-		r->ip_frames++;
-		audit_cref_v4(&cr, t.src, t.dst, t.proto, t.sport, t.dport);
-		hit = audit_cache_get(x, &cr);
-		opener = (t.proto == PROTO_TCP) & ((t.tcp_flags &
-		    (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN);
-		st = PKT_OK;
-		fast = 1;
-		goto cached;
-	}
+	if (st != PKT_OK || pi->frag != PKT_FRAG_NONE ||
+	    !(pi->has_ports || pi->has_icmp) ||
+	    (pi->has_icmp && audit_icmp_is_error(pi->family, pi->icmp_type)))
+		return 0;
+	memset(&fk, 0, sizeof(fk));
+	fk.family = pi->family;
+	fk.proto = pi->proto;
+	fk.sport = pi->has_ports ? pi->sport : pi->icmp_id;
+	fk.dport = pi->has_ports ? pi->dport : pi->icmp_type;
+	memcpy(fk.src, pi->src, 16);
+	memcpy(fk.dst, pi->dst, 16);
+	if (flowtab_find(x->ft, &fk, audit_ms(&ph->ts), &reply) < 0 ||
+	    (reply && pkt_is_opener(pi)))
+		return 0;
+	x->r->crossings++;
+	if (reply)
+		x->r->replies++;
+	else
+		x->r->permitted++;
+	return 1;
+}
 
-	r->frames++;
-	st = pkt_parse(data, ph->caplen, x->linktype, &pi);
-	if (pi.family == 0) {
-		if (st != PKT_NOT_IP)
-			r->unparsed++;
-		return;
-	}
-	r->ip_frames++;
+/*
+ * The place in the cache of a frame that pkt_parse() read: 1, or 0 and
+ * set -1.  A frame of a flow that passed a moment ago passes again, but
+ * only whole frames (not fragments, not ICMP errors) are looked up.
+ */
+static inline int
+audit_frame_cref(const struct audit_ctx *x, enum pkt_status st,
+    const struct pkt_info *pi, struct cref *cr)
+{
+	cr->set = -1;
+	if (!x->cache_on || st != PKT_OK || pi->frag != PKT_FRAG_NONE ||
+	    (pi->has_icmp && audit_icmp_is_error(pi->family, pi->icmp_type)))
+		return 0;
+	audit_cref_make(cr, pi->family, pi->proto, pi->src, pi->dst,
+	    pi->has_ports ? pi->sport : pi->icmp_id,
+	    pi->has_ports ? pi->dport : pi->icmp_type,
+	    x->zone >= 0 && pi->has_mac ? pi->src_mac : NULL);
+	return 1;
+}
 
-	/* A stream's flow table: the frames of a connection that passed. */
-	if (x->ft != NULL && st == PKT_OK && pi.frag == PKT_FRAG_NONE &&
-	    (pi.has_ports || pi.has_icmp) &&
-	    !(pi.has_icmp && audit_icmp_is_error(pi.family, pi.icmp_type))) {
-		struct flowtab_key fk;
-		bool reply;
-		memset(&fk, 0, sizeof(fk));
-		fk.family = pi.family;
-		fk.proto = pi.proto;
-		fk.sport = pi.has_ports ? pi.sport : pi.icmp_id;
-		fk.dport = pi.has_ports ? pi.dport : pi.icmp_type;
-		memcpy(fk.src, pi.src, 16);
-		memcpy(fk.dst, pi.dst, 16);
-		if (flowtab_find(x->ft, &fk, audit_ms(&ph->ts), &reply) >= 0 &&
-		    !(reply && pkt_is_opener(&pi))) {
-			r->crossings++;
-			if (reply)
-				r->replies++;
-			else
-				r->permitted++;
-			return;
-		}
-	}
+/*
+ * Ask the cache: 1 when it knows the outcome of the frame (counted).
+ * Else the frame goes on; a slot of the batch that waits with its key
+ * (*dup) or with its reversed key (*rdup) is said.
+ *
+ * The opener is not in the key: the classifier's verdict is the same for
+ * a SYN, so a flow permitted as it is lets its SYN pass too, but a SYN is
+ * never a reply (it takes the full path, and fails there): out = 0 then,
+ * without a branch.  Always inline: a hit in the cache is the whole work
+ * of most frames, and a call would be a good part of it.
+ */
+static inline __attribute__((always_inline)) int
+audit_frame_cached(struct audit_ctx *x, const struct cref *cr,
+    unsigned opener, int *dup, int *rdup)
+{
+	unsigned hit = audit_cache_get(x, cr), out = hit & 0xff;
 
-	/*
-	 * A frame of a flow that passed a moment ago passes again: whole
-	 * frames (not fragments, not ICMP errors) only.
-	 */
-	cr.set = -1;
-	if (!x->cache_on || st != PKT_OK || pi.frag != PKT_FRAG_NONE ||
-	    (pi.has_icmp && audit_icmp_is_error(pi.family, pi.icmp_type)))
-		goto uncached;
-	audit_cref_make(&cr, pi.family, pi.proto, pi.src, pi.dst,
-	    pi.has_ports ? pi.sport : pi.icmp_id,
-	    pi.has_ports ? pi.dport : pi.icmp_type,
-	    x->zone >= 0 && pi.has_mac ? pi.src_mac : NULL);
-	hit = audit_cache_get(x, &cr);
-	opener = (unsigned)pkt_is_opener(&pi);
-cached:
-	/*
-	 * The opener is not in the key: the classifier's verdict is the same
-	 * for a SYN, so a flow permitted as it is lets its SYN pass too, but
-	 * a SYN is never a reply (it takes the full path, and fails there):
-	 * out = 0 then, without a branch.
-	 */
-	out = hit & 0xff;
 	out &= -(unsigned)!((out == OUT_REPLY) & opener);
 	if (out != 0 && out < OUT_PENDING) {
 		/*
@@ -1331,51 +750,71 @@ cached:
 		 * as one vector would be read back whole after single stores,
 		 * which cannot forward.
 		 */
-		r->crossings += out <= OUT_REPLY;
+		x->r->crossings += out <= OUT_REPLY;
 		(*x->count[out])++;
-		return;
+		return 1;
 	}
 	if (out == OUT_PENDING)
-		dup = (int)(hit >> 8);
+		*dup = (int)(hit >> 8);
 	else if (out == OUT_PENDING_REV)
-		rdup = (int)(hit >> 8);
-	if (fast)	/* as pkt_parse() would have read it */
-		pkt_info_fast4(data, &t, &pi);
-uncached:
+		*rdup = (int)(hit >> 8);
+	return 0;
+}
+
+/*
+ * The zones of a frame the cache did not decide: 1 when it is a crossing
+ * (counted).  A frame that is none (inside one zone, or link scope) is
+ * counted and its outcome cached.
+ */
+static inline int
+audit_frame_zones(struct audit_ctx *x, const struct pkt_info *pi,
+    const struct cref *cr, int dup, int rdup, int *zs, int *zd)
+{
 	if (dup >= 0) {
 		/* A frame of the same key waits in the batch: the same
 		 * zones, the same verdicts, no classification of its own. */
-		zs = x->slots[dup].zs;
-		zd = x->slots[dup].zd;
+		*zs = x->slots[dup].zs;
+		*zd = x->slots[dup].zd;
 	} else if (rdup >= 0) {
 		/* One of the reversed key: the zones swapped.  Its
-		 * addresses are not link scope (see below). */
-		zs = x->slots[rdup].zd;
-		zd = x->slots[rdup].zs;
+		 * addresses are not link scope (see audit_slot_wait). */
+		*zs = x->slots[rdup].zd;
+		*zd = x->slots[rdup].zs;
 	} else {
-		zs = classify_zone_of(x->c, pi.family, pi.src);
-		zd = classify_zone_of(x->c, pi.family, pi.dst);
-		if (zs == zd) {
-			if (cr.set >= 0)
-				audit_cache_put(x, &cr, OUT_INSIDE, 0);
-			return;
+		*zs = classify_zone_of(x->c, pi->family, pi->src);
+		*zd = classify_zone_of(x->c, pi->family, pi->dst);
+		if (*zs == *zd) {
+			if (cr->set >= 0)
+				audit_cache_put(x, cr, OUT_INSIDE, 0);
+			return 0;
 		}
-		if (audit_link_scope(pi.family, pi.src, pi.dst)) {
-			r->local++;
-			if (cr.set >= 0)
-				audit_cache_put(x, &cr, OUT_LOCAL, 0);
-			return;
+		if (audit_link_scope(pi->family, pi->src, pi->dst)) {
+			x->r->local++;
+			if (cr->set >= 0)
+				audit_cache_put(x, cr, OUT_LOCAL, 0);
+			return 0;
 		}
 	}
-	r->crossings++;
+	x->r->crossings++;
+	return 1;
+}
 
-	s = &x->slots[x->nslots];
+/* The next slot of the batch for a crossing: what the flush needs of the
+ * frame, which is gone at the next read (a stream with a callback keeps a
+ * copy of its first snaplen bytes). */
+static inline struct slot *
+audit_slot_new(struct audit_ctx *x, const struct pcap_pkthdr *ph,
+    const uint8_t *data, enum pkt_status st, const struct pkt_info *pi,
+    const struct cref *cr, int zs, int zd, int dup, int rdup)
+{
+	struct slot *s = &x->slots[x->nslots];
+
 	s->dup = (int16_t)dup;
 	s->rdup = (int16_t)rdup;
 	s->revp = 0;
 	s->qi = -1;
-	s->cr = cr;
-	s->frame = r->frames;
+	s->cr = *cr;
+	s->frame = x->r->frames;
 	s->ts = ph->ts;
 	s->len = ph->len;
 	s->caplen = 0;
@@ -1387,24 +826,24 @@ uncached:
 	}
 	s->zs = (int16_t)zs;
 	s->zd = (int16_t)zd;
-	s->frag = pi.frag;
-	s->frag_id = pi.frag_id;
-	s->frag_off = pi.frag_off;
+	s->frag = pi->frag;
+	s->frag_id = pi->frag_id;
+	s->frag_off = pi->frag_off;
 	s->status = (uint8_t)st;
-	s->opener = (uint8_t)pkt_is_opener(&pi);
+	s->opener = (uint8_t)pkt_is_opener(pi);
 	s->q_opener = 0;
 	s->quote = QUOTE_OK;
-	s->l4 = pi.has_ports ? AUDIT_L4_PORTS : pi.has_icmp ? AUDIT_L4_ICMP :
+	s->l4 = pi->has_ports ? AUDIT_L4_PORTS : pi->has_icmp ? AUDIT_L4_ICMP :
 	    AUDIT_L4_NONE;
-	if (dup >= 0) {
-		s->k = x->slots[dup].k;
-		s->ki = x->slots[dup].ki;
-		s->kind = SLOT_CLASSIFY;
-		if (++x->nslots == ACL_BATCH)
-			audit_flush(x);
-		return;
-	}
-	if (rdup >= 0) {	/* classified in audit_flush if need be */
+	return s;
+}
+
+/* The own tuple of slot s, to classify: in keys[] (rdup: in dkeys[], and
+ * classified in audit_flush if need be). */
+static inline void
+audit_slot_key(struct audit_ctx *x, struct slot *s, const struct pkt_info *pi)
+{
+	if (s->rdup >= 0) {
 		s->k = &x->dkeys[x->nslots];
 		s->ki = -1;
 	} else {
@@ -1412,261 +851,143 @@ uncached:
 		s->ki = (int16_t)x->nk++;
 	}
 	memset(s->k, 0, sizeof(*s->k));
-	s->k->family = pi.family;
-	s->k->proto = pi.proto;
+	s->k->family = pi->family;
+	s->k->proto = pi->proto;
 	s->k->in_zone = -1;
-	s->k->out_zone = (int16_t)zd;	/* spares the classifier a lookup */
-	memcpy(s->k->src, pi.src, 16);
-	memcpy(s->k->dst, pi.dst, 16);
-	if (x->zone >= 0 && zs == x->zone && pi.has_mac) {
+	s->k->out_zone = s->zd;		/* spares the classifier a lookup */
+	memcpy(s->k->src, pi->src, 16);
+	memcpy(s->k->dst, pi->dst, 16);
+	if (x->zone >= 0 && s->zs == x->zone && pi->has_mac) {
 		s->k->has_mac = 1;
-		memcpy(s->k->src_mac, pi.src_mac, 6);
+		memcpy(s->k->src_mac, pi->src_mac, 6);
 	}
-	if (pi.has_ports) {
-		s->k->sport = pi.sport;
-		s->k->dport = pi.dport;
-	} else if (pi.has_icmp) {
-		s->k->sport = pi.icmp_id;
-		s->k->dport = pi.icmp_type;
+	if (pi->has_ports) {
+		s->k->sport = pi->sport;
+		s->k->dport = pi->dport;
+	} else if (pi->has_icmp) {
+		s->k->sport = pi->icmp_id;
+		s->k->dport = pi->icmp_type;
 	}
+}
 
+/* What decides slot s: its tuple, its first fragment, or (an ICMP error)
+ * the packet it quotes, read here. */
+static inline void
+audit_slot_kind(struct audit_ctx *x, struct slot *s, const uint8_t *data,
+    uint32_t caplen, enum pkt_status st, const struct pkt_info *pi)
+{
 	if (st != PKT_OK)
 		s->kind = SLOT_UNPARSED;
-	else if (pi.frag == PKT_FRAG_LATER)
+	else if (pi->frag == PKT_FRAG_LATER)
 		s->kind = SLOT_LATER;
-	else if (pi.has_icmp && audit_icmp_is_error(pi.family, pi.icmp_type)) {
+	else if (pi->has_icmp &&
+	    audit_icmp_is_error(pi->family, pi->icmp_type)) {
 		s->kind = SLOT_ICMP_ERROR;
 		s->q = &x->qkeys[x->nq];
-		if (audit_quote(data, ph->caplen, &pi, s->q,
-		    &s->q_opener) < 0) {
+		if (audit_quote(data, caplen, pi, s->q, &s->q_opener) < 0) {
 			s->quote = QUOTE_UNPARSABLE;
 			*s->q = *s->k;		/* a key all the same */
-		} else if (memcmp(s->q->src, pi.dst, 16) != 0)
+		} else if (memcmp(s->q->src, pi->dst, 16) != 0)
 			s->quote = QUOTE_NOT_SENT;
 		else
 			s->qi = (int16_t)x->nq;
 		x->nq++;
 	} else
 		s->kind = SLOT_CLASSIFY;
+}
 
-	/*
-	 * The next frames of the key wait for this one; so do those of the
-	 * reversed key when the cache classifies it ahead (no capture zone,
-	 * ports) and it is not link scope.
-	 */
-	if (cr.set >= 0 && rdup < 0) {
-		audit_cache_put(x, &cr, OUT_PENDING, (unsigned)x->nslots);
-		if (x->zone < 0 && pi.has_ports &&
-		    !audit_link_scope(pi.family, pi.dst, pi.src)) {
-			struct cref rc;
-			audit_cref_reversed(&rc, s->k);
-			s->revp = (uint8_t)audit_cache_put(x, &rc,
-			    OUT_PENDING_REV, (unsigned)x->nslots);
-		}
+/*
+ * The next frames of the key of slot s wait for it; so do those of the
+ * reversed key when the cache classifies it ahead (no capture zone,
+ * ports) and it is not link scope.
+ */
+static inline void
+audit_slot_wait(struct audit_ctx *x, struct slot *s,
+    const struct pkt_info *pi)
+{
+	struct cref rc;
+
+	if (s->cr.set < 0 || s->rdup >= 0)
+		return;
+	audit_cache_put(x, &s->cr, OUT_PENDING, (unsigned)x->nslots);
+	if (x->zone < 0 && pi->has_ports &&
+	    !audit_link_scope(pi->family, pi->dst, pi->src)) {
+		audit_cref_reversed(&rc, s->k);
+		s->revp = (uint8_t)audit_cache_put(x, &rc, OUT_PENDING_REV,
+		    (unsigned)x->nslots);
+	}
+}
+
+/*
+ * A crossing into the batch: a frame of a pending key (dup) shares that
+ * slot's key and verdicts; any other gets its own tuple, its kind and its
+ * place in the cache.  A full batch is flushed.
+ */
+static inline void
+audit_enqueue(struct audit_ctx *x, const struct pcap_pkthdr *ph,
+    const uint8_t *data, enum pkt_status st, const struct pkt_info *pi,
+    const struct cref *cr, int zs, int zd, int dup, int rdup)
+{
+	struct slot *s = audit_slot_new(x, ph, data, st, pi, cr, zs, zd, dup,
+	    rdup);
+
+	if (dup >= 0) {
+		s->k = x->slots[dup].k;
+		s->ki = x->slots[dup].ki;
+		s->kind = SLOT_CLASSIFY;
+	} else {
+		audit_slot_key(x, s, pi);
+		audit_slot_kind(x, s, data, ph->caplen, st, pi);
+		audit_slot_wait(x, s, pi);
 	}
 	if (++x->nslots == ACL_BATCH)
 		audit_flush(x);
 }
 
-/* ---------------------------------------------------------------------
- * The file
- */
-
-static int
-audit_link_ok(int dlt, int *linktype)
-{
-	switch (dlt) {
-	case DLT_RAW:		/* 12 (14 on OpenBSD): LINKTYPE_RAW in files */
-	case PKT_LINK_RAW:
-		*linktype = PKT_LINK_RAW;
-		return 1;
-	case PKT_LINK_EN10MB:
-	case PKT_LINK_LINUX_SLL:
-	case PKT_LINK_LINUX_SLL2:
-	case PKT_LINK_IPV4:
-	case PKT_LINK_IPV6:
-		*linktype = dlt;
-		return 1;
-	}
-	return 0;
-}
-
 /*
- * One open of the capture: a FILE of our own with stdio locking off (libpcap
- * reads with two fread() calls a record, and stdio would lock the FILE on
- * each: four atomic operations a frame, which would cost more than the
- * classification) and a buffer of AUDIT_READ_BUF (setvbuf() without a
- * buffer keeps glibc's 4 KiB: a read() every 45 frames), then the first
- * record.
+ * One frame.  The common frame (Ethernet, IPv4, TCP or UDP) without a
+ * capture zone (no MAC in the key) is read and looked up in one go
+ * (x->fast), and on a miss goes on as pkt_parse() would have read it;
+ * any other is read by pkt_parse() and, in a stream with a flow table,
+ * asked there first.  What the cache does not decide and crosses goes
+ * into the batch.
  */
-static int
-audit_cap_open1(struct audit_cap *cap, const char *path, char *ebuf)
-{
-	FILE *fp;
-
-	int e;
-
-	memset(cap, 0, sizeof(*cap));
-	ebuf[0] = '\0';
-	if ((cap->iobuf = malloc(AUDIT_READ_BUF)) == NULL ||
-	    (fp = fopen(path, "rb")) == NULL) {
-		e = errno;
-		free(cap->iobuf);
-		cap->iobuf = NULL;
-		errno = e;
-		return -1;
-	}
-	__fsetlocking(fp, FSETLOCKING_BYCALLER);
-	setvbuf(fp, cap->iobuf, _IOFBF, AUDIT_READ_BUF);
-	if ((cap->h = pcap_fopen_offline(fp, ebuf)) == NULL) {
-		fclose(fp);
-		free(cap->iobuf);
-		cap->iobuf = NULL;
-		if (ebuf[0] == '\0')
-			snprintf(ebuf, PCAP_ERRBUF_SIZE, "cannot read");
-		return -1;
-	}
-	cap->rc = pcap_next_ex(cap->h, &cap->ph, &cap->data);
-	return 0;
-}
-
-/*
- * libpcap copies every record into one buffer of its own, malloc()ed at the
- * open (2 KiB while the records fit).  Where it lands is the heap's
- * business; but a record copied across a page boundary costs some 50
- * cycles more on this hardware (split stores; measured: 12 to 16 ns a copy
- * against 1.5 to 4 off a page end), about as much as the rest of the
- * audit of that frame.  So when the first record sits in the second half
- * of a page, the capture is opened again, the first open held so that the
- * buffer lands elsewhere, up to AUDIT_CAP_TRIES times (regular files only:
- * a pipe cannot be read twice).  Records over 2 KiB make libpcap reallocate
- * it, which nobody places.
- */
-int
-audit_cap_open(struct audit_cap *cap, const char *path, char *ebuf)
-{
-	struct audit_cap held[AUDIT_CAP_TRIES];
-	struct stat sb;
-	size_t n = 0;
-
-	for (;;) {
-		if (audit_cap_open1(cap, path, ebuf) < 0) {
-			if (n == 0)
-				return -1;
-			*cap = held[--n];	/* gone meanwhile: keep one */
-			break;
-		}
-		if (cap->rc != 1 || ((uintptr_t)cap->data & 4095) <= 2048 ||
-		    n == AUDIT_CAP_TRIES - 1 ||
-		    fstat(fileno(pcap_file(cap->h)), &sb) < 0 ||
-		    !S_ISREG(sb.st_mode))
-			break;
-		held[n++] = *cap;
-	}
-	while (n > 0)
-		audit_cap_close(&held[--n]);
-	return 0;
-}
-
 void
-audit_cap_close(struct audit_cap *cap)
+audit_frame(struct audit_ctx *x, const struct pcap_pkthdr *ph,
+    const uint8_t *data)
 {
-	if (cap->h != NULL)
-		pcap_close(cap->h);	/* and the FILE */
-	free(cap->iobuf);
-	memset(cap, 0, sizeof(*cap));
-}
+	enum pkt_status st = PKT_OK;
+	struct pkt_tuple4 t;
+	struct pkt_info pi;
+	struct cref cr;
+	int zs, zd, dup = -1, rdup = -1;
 
-int
-audit_file(const char *path, const struct policy *p,
-    const struct classify *c, const struct audit_opts *o,
-    struct audit_result *r, char *err, size_t errlen)
-{
-	char ebuf[PCAP_ERRBUF_SIZE];
-	struct audit_cap cap;
-	struct audit_ctx *x;
-	struct pcap_pkthdr *ph;
-	const u_char *data;
-	const char *dname;
-	pcap_t *h;
-	int rc, ret = 0;
-
-	memset(r, 0, sizeof(*r));
-	if ((r->file = strdup(path)) == NULL) {
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
+	x->r->frames++;
+	if (x->fast && pkt_fast4(data, ph->caplen, &t)) {
+		x->r->ip_frames++;
+		audit_cref_v4(&cr, t.src, t.dst, t.proto, t.sport, t.dport);
+		if (audit_frame_cached(x, &cr, (t.proto == PROTO_TCP) &
+		    ((t.tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) ==
+		    PKT_TCP_SYN), &dup, &rdup))
+			return;
+		pkt_info_fast4(data, &t, &pi);
+	} else {
+		st = pkt_parse(data, ph->caplen, x->linktype, &pi);
+		if (pi.family == 0) {
+			if (st != PKT_NOT_IP)
+				x->r->unparsed++;
+			return;
+		}
+		x->r->ip_frames++;
+		if (x->ft != NULL && audit_frame_known(x, ph, st, &pi))
+			return;
+		if (audit_frame_cref(x, st, &pi, &cr) &&
+		    audit_frame_cached(x, &cr, (unsigned)pkt_is_opener(&pi),
+		    &dup, &rdup))
+			return;
 	}
-	if (o != NULL && o->zone >= 0 && (size_t)o->zone >= p->nzones) {
-		snprintf(err, errlen, "zone %d out of range", o->zone);
-		return -1;
-	}
-	if (audit_cap_open(&cap, path, ebuf) < 0) {
-		if (ebuf[0] == '\0')
-			snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		else if (strstr(ebuf, path) != NULL)
-			snprintf(err, errlen, "%s", ebuf);
-		else
-			snprintf(err, errlen, "%s: %s", path, ebuf);
-		return -1;
-	}
-	h = cap.h;
-	r->linktype = pcap_datalink(h);
-	if ((x = calloc(1, sizeof(*x))) == NULL) {
-		audit_cap_close(&cap);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-	if (!audit_link_ok(r->linktype, &x->linktype)) {
-		dname = pcap_datalink_val_to_name(r->linktype);
-		snprintf(err, errlen, "%s: link type %d%s%s%s is not "
-		    "supported (Ethernet, Linux cooked, raw IP)", path,
-		    r->linktype, dname ? " (" : "", dname ? dname : "",
-		    dname ? ")" : "");
-		free(x);
-		audit_cap_close(&cap);
-		return -1;
-	}
-	x->p = p;
-	x->c = c;
-	x->r = r;
-	x->zone = o != NULL ? o->zone : -1;
-	x->cache_on = o == NULL || !o->no_cache;
-	x->maxv = o != NULL && o->max_violations > 0 ? o->max_violations :
-	    AUDIT_DEFAULT_MAX_VIOLATIONS;
-	x->fast = x->cache_on && x->zone < 0 &&
-	    x->linktype == PKT_LINK_EN10MB;
-	if (audit_cache_init(x) < 0) {
-		free(x);
-		audit_cap_close(&cap);
-		snprintf(err, errlen, "%s: out of memory", path);
-		return -1;
-	}
-
-	for (rc = cap.rc, ph = cap.ph, data = cap.data; rc == 1;
-	    rc = pcap_next_ex(h, &ph, &data)) {
-		audit_frame(x, ph, data);
-		if (x->oom)
-			break;
-	}
-	audit_flush(x);
-	if (x->oom) {
-		snprintf(err, errlen, "%s: frame %llu: out of memory", path,
-		    (unsigned long long)r->frames);
-		ret = -1;
-	} else if (rc != PCAP_ERROR_BREAK) {
-		const char *msg = rc == PCAP_ERROR ? pcap_geterr(h) :
-		    "unexpected end of reading";
-		snprintf(err, errlen, "%s: frame %llu: %s record (%s)", path,
-		    (unsigned long long)r->frames + 1,
-		    strstr(msg, "truncated") ? "truncated" : "corrupt", msg);
-		ret = -1;
-	}
-	free(x->vh);
-	free(x->frags);
-	free(x->cache4);
-	free(x);
-	audit_cap_close(&cap);
-	return ret;
+	if (audit_frame_zones(x, &pi, &cr, dup, rdup, &zs, &zd))
+		audit_enqueue(x, ph, data, st, &pi, &cr, zs, zd, dup, rdup);
 }
 
 /* ---------------------------------------------------------------------
@@ -1689,7 +1010,7 @@ audit_stream_new(const struct policy *p, const struct classify *c,
 		return NULL;
 	}
 	x = &st->x;
-	if (!audit_link_ok(o->linktype, &x->linktype)) {
+	if (!audit_read_linktype(o->linktype, &x->linktype)) {
 		snprintf(err, errlen, "link type %d is not supported",
 		    o->linktype);
 		free(st);
@@ -1701,24 +1022,20 @@ audit_stream_new(const struct policy *p, const struct classify *c,
 	x->own.linktype = o->linktype;
 	x->zone = -1;
 	x->cache_on = o->ft == NULL;
-	x->fast = x->cache_on && x->linktype == PKT_LINK_EN10MB;
 	x->maxv = o->max_violations ? o->max_violations : 4096;
 	x->ft = o->ft;
 	x->on_violation = o->on_violation;
 	x->arg = o->arg;
-	if (audit_cache_init(x) < 0) {
+	if (x->on_violation != NULL) {
+		x->snaplen = o->snaplen ? o->snaplen : 65535;
+		x->frames = calloc(ACL_BATCH, x->snaplen);
+	}
+	if ((x->on_violation != NULL && x->frames == NULL) ||
+	    audit_ctx_init(x) < 0) {
+		audit_ctx_release(x);
 		free(st);
 		snprintf(err, errlen, "out of memory");
 		return NULL;
-	}
-	if (x->on_violation != NULL) {
-		x->snaplen = o->snaplen ? o->snaplen : 65535;
-		if ((x->frames = calloc(ACL_BATCH, x->snaplen)) == NULL) {
-			free(x->cache4);
-			free(st);
-			snprintf(err, errlen, "out of memory");
-			return NULL;
-		}
 	}
 	return st;
 }
@@ -1748,232 +1065,32 @@ audit_stream_free(struct audit_stream *st)
 	if (st == NULL)
 		return;
 	audit_flush(&st->x);
-	free(st->x.vh);
-	free(st->x.frags);
-	free(st->x.cache4);
-	free(st->x.frames);
+	audit_ctx_release(&st->x);
 	free(st->x.own.v);
 	free(st);
 }
 
-void
-audit_result_free(struct audit_result *r)
-{
-	if (r == NULL)
-		return;
-	free(r->file);
-	free(r->v);
-	memset(r, 0, sizeof(*r));
-}
-
 /* ---------------------------------------------------------------------
- * Output
+ * The state of an audit
  */
 
-static const char *
-audit_zone_name(const struct policy *p, int z)
-{
-	return z >= 0 && (size_t)z < p->nzones ? p->zones[z].name : NULL;
-}
-
-static void
-audit_endpoint(const struct audit_violation *v, const uint8_t a[16],
-    uint16_t port, char *buf, size_t len)
-{
-	char s[INET6_ADDRSTRLEN];
-
-	addr_format_ip(v->family, a, s, sizeof(s));
-	if (v->l4 != AUDIT_L4_PORTS)
-		snprintf(buf, len, "%s", s);
-	else if (v->family == ADDR_V6)
-		snprintf(buf, len, "[%s]:%u", s, port);
-	else
-		snprintf(buf, len, "%s:%u", s, port);
-}
-
-void
-audit_format_violation(const struct audit_violation *v,
-    const struct policy *p, char *buf, size_t len)
-{
-	char t1[64], t2[64], src[INET6_ADDRSTRLEN + 8],
-	    dst[INET6_ADDRSTRLEN + 8], icmp[32];
-	const char *zf = audit_zone_name(p, v->from_zone),
-	    *zt = audit_zone_name(p, v->to_zone);
-
-	audit_fmt_time(&v->first_ts, t1, sizeof(t1));
-	audit_fmt_time(&v->last_ts, t2, sizeof(t2));
-	audit_endpoint(v, v->src, v->sport, src, sizeof(src));
-	audit_endpoint(v, v->dst, v->dport, dst, sizeof(dst));
-	icmp[0] = '\0';
-	if (v->l4 == AUDIT_L4_ICMP)
-		snprintf(icmp, sizeof(icmp), " type %u id %u", v->dport,
-		    v->sport);
-	snprintf(buf, len, "frames %llu-%llu %s..%s count %llu bytes %llu "
-	    "%s %s -> %s%s %s -> %s: %s: %s",
-	    (unsigned long long)v->first_frame,
-	    (unsigned long long)v->last_frame, t1, t2,
-	    (unsigned long long)v->frames, (unsigned long long)v->bytes,
-	    policy_proto_str(v->proto, false), src, dst, icmp,
-	    zf ? zf : "-", zt ? zt : "-", audit_reason_str(v->reason),
-	    v->explain);
-}
-
-void
-audit_print(const struct audit_result *r, const struct policy *p, FILE *fp)
-{
-	char line[1024];
-
-	for (size_t i = 0; i < r->nv; i++) {
-		audit_format_violation(&r->v[i], p, line, sizeof(line));
-		fprintf(fp, "%s\n", line);
-	}
-	fprintf(fp, "%llu frames, %llu crossings, %zu violations "
-	    "(%llu frames)", (unsigned long long)r->frames,
-	    (unsigned long long)r->crossings, r->nv,
-	    (unsigned long long)r->violating);
-	if (r->truncated_list)
-		fprintf(fp, ", list truncated at %zu flows", r->nv);
-	if (r->unparsed > 0)
-		fprintf(fp, ", %llu frames not parsed",
-		    (unsigned long long)r->unparsed);
-	fputc('\n', fp);
-}
-
-static json_t *
-audit_json_zone(const struct policy *p, int z)
-{
-	const char *n = audit_zone_name(p, z);
-
-	return n ? json_string(n) : json_null();
-}
-
-json_t *
-audit_json(const struct audit_result *r, const struct policy *p)
-{
-	json_t *o, *a, *e;
-	char t[64], addr[INET6_ADDRSTRLEN];
-
-	if ((o = json_object()) == NULL || (a = json_array()) == NULL) {
-		json_decref(o);
-		return NULL;
-	}
-	json_object_set_new(o, "file", r->file ? json_string(r->file) :
-	    json_null());
-	json_object_set_new(o, "linktype", json_integer(r->linktype));
-	json_object_set_new(o, "frames", json_integer((json_int_t)r->frames));
-	json_object_set_new(o, "ip_frames",
-	    json_integer((json_int_t)r->ip_frames));
-	json_object_set_new(o, "crossings",
-	    json_integer((json_int_t)r->crossings));
-	json_object_set_new(o, "permitted",
-	    json_integer((json_int_t)r->permitted));
-	json_object_set_new(o, "replies",
-	    json_integer((json_int_t)r->replies));
-	json_object_set_new(o, "local", json_integer((json_int_t)r->local));
-	json_object_set_new(o, "unparsed",
-	    json_integer((json_int_t)r->unparsed));
-	json_object_set_new(o, "violating_frames",
-	    json_integer((json_int_t)r->violating));
-	for (size_t i = 0; i < r->nv; i++) {
-		const struct audit_violation *v = &r->v[i];
-		int ports = v->l4 != AUDIT_L4_NONE;
-
-		if ((e = json_object()) == NULL)
-			goto fail;
-		json_object_set_new(e, "first_frame",
-		    json_integer((json_int_t)v->first_frame));
-		json_object_set_new(e, "last_frame",
-		    json_integer((json_int_t)v->last_frame));
-		audit_fmt_time(&v->first_ts, t, sizeof(t));
-		json_object_set_new(e, "first_time", json_string(t));
-		audit_fmt_time(&v->last_ts, t, sizeof(t));
-		json_object_set_new(e, "last_time", json_string(t));
-		json_object_set_new(e, "frames",
-		    json_integer((json_int_t)v->frames));
-		json_object_set_new(e, "bytes",
-		    json_integer((json_int_t)v->bytes));
-		json_object_set_new(e, "proto",
-		    json_string(policy_proto_str(v->proto, false)));
-		json_object_set_new(e, "src", json_string(addr_format_ip(
-		    v->family, v->src, addr, sizeof(addr))));
-		json_object_set_new(e, "sport", ports ?
-		    json_integer(v->sport) : json_null());
-		json_object_set_new(e, "dst", json_string(addr_format_ip(
-		    v->family, v->dst, addr, sizeof(addr))));
-		json_object_set_new(e, "dport", ports ?
-		    json_integer(v->dport) : json_null());
-		json_object_set_new(e, "from_zone",
-		    audit_json_zone(p, v->from_zone));
-		json_object_set_new(e, "to_zone",
-		    audit_json_zone(p, v->to_zone));
-		json_object_set_new(e, "reason",
-		    json_string(audit_reason_str(v->reason)));
-		json_object_set_new(e, "explain", json_string(v->explain));
-		if (json_array_append_new(a, e) < 0)
-			goto fail;
-	}
-	json_object_set_new(o, "violations", a);
-	json_object_set_new(o, "truncated", json_boolean(r->truncated_list));
-	return o;
-fail:
-	json_decref(a);
-	json_decref(o);
-	return NULL;
-}
-
 int
-audit_run(const char *capture, const char *policy_file, const char *zone,
-    bool json, time_t now, FILE *out, FILE *errf)
+audit_ctx_init(struct audit_ctx *x)
 {
-	struct audit_opts o = { .zone = -1 };
-	struct audit_result r;
-	struct policy *p = NULL;
-	struct classify *c = NULL;
-	struct diag d;
-	char err[1024];
-	int rc = 2;
+	x->fast = x->cache_on && x->zone < 0 &&
+	    x->linktype == PKT_LINK_EN10MB;
+	return audit_cache_init(x);
+}
 
-	memset(&r, 0, sizeof(r));
-	diag_init(&d);
-	if (lint_file(policy_file, now, &p, &d, err, sizeof(err)) < 0) {
-		fprintf(errf, "%s\n", err);
-		goto out;
-	}
-	if (p == NULL) {
-		diag_print(&d, errf);
-		goto out;
-	}
-	if (d.nerrors > 0)
-		fprintf(errf, "warning: %s has %d error(s) (see zonectl lint); "
-		    "auditing with the flows that loaded\n", policy_file,
-		    d.nerrors);
-	if (zone != NULL && (o.zone = policy_find_zone(p, zone)) < 0) {
-		fprintf(errf, "%s: no zone named \"%s\"\n", policy_file, zone);
-		goto out;
-	}
-	if ((c = classify_build(p, now, err, sizeof(err))) == NULL) {
-		fprintf(errf, "%s\n", err);
-		goto out;
-	}
-	if (audit_file(capture, p, c, &o, &r, err, sizeof(err)) < 0) {
-		fprintf(errf, "%s\n", err);
-		goto out;
-	}
-	if (json) {
-		json_t *j = audit_json(&r, p);
-		char *txt = j ? json_dumps(j, JSON_INDENT(2) |
-		    JSON_PRESERVE_ORDER) : NULL;
-		if (txt)
-			fprintf(out, "%s\n", txt);
-		free(txt);
-		json_decref(j);
-	} else
-		audit_print(&r, p, out);
-	rc = r.violating > 0 ? 1 : 0;
-out:
-	audit_result_free(&r);
-	classify_free(c);
-	policy_free(p);
-	diag_free(&d);
-	return rc;
+void
+audit_ctx_release(struct audit_ctx *x)
+{
+	free(x->vh);
+	free(x->frags);
+	free(x->cache4);
+	free(x->frames);
+	x->vh = NULL;
+	x->frags = NULL;
+	x->cache4 = NULL;
+	x->frames = NULL;
 }

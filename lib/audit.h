@@ -187,10 +187,10 @@ void audit_result_free(struct audit_result *r);
 /*
  * A capture opened the way audit_file() reads it (a FILE of its own, stdio
  * locking off, a 256 KiB buffer, libpcap's record buffer off a page end:
- * see audit.c), and its first record already read: rc, ph and data are
- * what pcap_next_ex() gave for it.  The benchmark's bare read loop opens
- * its captures here too, so that both read alike.  -1 when it cannot be
- * opened: ebuf (PCAP_ERRBUF_SIZE) says why, or is empty and errno does.
+ * see audit_read.c), and its first record already read: rc, ph and data
+ * are what pcap_next_ex() gave for it.  The benchmark's bare read loop
+ * opens its captures here too, so that both read alike.  -1 when it cannot
+ * be opened: ebuf (PCAP_ERRBUF_SIZE) says why, or is empty and errno does.
  */
 struct pcap;
 struct pcap_pkthdr;

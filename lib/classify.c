@@ -10,13 +10,14 @@
  * compiled interval table with the same answers as policy_zone_of_addr().
  */
 #include <arpa/inet.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "acl.h"
 #include "classify.h"
+#include "textbuf.h"
+#include "timefmt.h"
 
 #define MAX_ZONES 255
 
@@ -694,23 +695,6 @@ classify_reference(const struct policy *p, time_t now,
  */
 
 static void
-append(char *buf, size_t len, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-append(char *buf, size_t len, const char *fmt, ...)
-{
-	size_t used = strlen(buf);
-	va_list ap;
-
-	if (used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf + used, len - used, fmt, ap);
-	va_end(ap);
-}
-
-static void
 services_text(const struct policy *p, const struct flow *f, char *buf,
     size_t len)
 {
@@ -720,23 +704,24 @@ services_text(const struct policy *p, const struct flow *f, char *buf,
 		const char *pr = policy_proto_str(s->proto, s->any_proto);
 
 		if (k)
-			append(buf, len, ", ");
+			textbuf_append(buf, len, ", ");
 		if (s->any_proto || (s->nports == 0 && s->ntypes == 0)) {
-			append(buf, len, "%s", pr);
+			textbuf_append(buf, len, "%s", pr);
 			continue;
 		}
 		for (size_t r = 0; r < s->nports; r++) {
 			if (r)
-				append(buf, len, ", ");
+				textbuf_append(buf, len, ", ");
 			if (s->ports[r].lo == s->ports[r].hi)
-				append(buf, len, "%s/%u", pr, s->ports[r].lo);
+				textbuf_append(buf, len, "%s/%u", pr,
+				    s->ports[r].lo);
 			else
-				append(buf, len, "%s/%u-%u", pr, s->ports[r].lo,
-				    s->ports[r].hi);
+				textbuf_append(buf, len, "%s/%u-%u", pr,
+				    s->ports[r].lo, s->ports[r].hi);
 		}
 		for (size_t t = 0; t < s->ntypes; t++)
-			append(buf, len, "%s%s type %u", t ? ", " : "", pr,
-			    s->types[t]);
+			textbuf_append(buf, len, "%s%s type %u", t ? ", " : "",
+			    pr, s->types[t]);
 	}
 }
 
@@ -761,7 +746,7 @@ classify_explain(const struct classify *c, const struct classify_pkt *k,
 {
 	const struct policy *p = c->p;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], m1[MAC_STRLEN],
-	    m2[MAC_STRLEN], pr[32], sv[256], when[32];
+	    m2[MAC_STRLEN], pr[32], sv[256], when[TIMEFMT_LEN];
 	const struct zone *zi, *zo;
 	const struct pin *pn;
 	bool hint = false;
@@ -804,8 +789,8 @@ classify_explain(const struct classify *c, const struct classify_pkt *k,
 	    addr_format_ip(k->family, k->dst, b, sizeof(b)));
 	if ((zi->kind == ZONE_MYNUMBER && zo->kind == ZONE_INTERNET) ||
 	    (zi->kind == ZONE_INTERNET && zo->kind == ZONE_MYNUMBER)) {
-		append(buf, len, "; the My Number zone never talks to the "
-		    "Internet");
+		textbuf_append(buf, len, "; the My Number zone never talks "
+		    "to the Internet");
 		return;
 	}
 	/* Hints: flows between the same endpoints on other services, and
@@ -825,29 +810,26 @@ classify_explain(const struct classify *c, const struct classify_pkt *k,
 			continue;
 		if (!policy_flow_active(f, c->now)) {
 			struct policy one = *p;
-			struct tm tm;
 			one.flows = (struct flow *)f;
 			one.nflows = 1;
 			any.in_zone = v->in_zone;
 			any.out_zone = v->out_zone;
 			classify_reference(&one, f->expires - 1, &any, &rv);
 			if (rv.reason == CLASSIFY_PERMIT) {
-				gmtime_r(&f->expires, &tm);
-				strftime(when, sizeof(when),
-				    "%Y-%m-%dT%H:%M:%SZ", &tm);
-				append(buf, len, "; flow \"%s\" would, but it "
-				    "expired at %s", f->name, when);
+				timefmt_utc(f->expires, when, sizeof(when));
+				textbuf_append(buf, len, "; flow \"%s\" would, "
+				    "but it expired at %s", f->name, when);
 				hint = true;
 				continue;
 			}
 		}
 		if (!hint) {
 			services_text(p, f, sv, sizeof(sv));
-			append(buf, len, "; flow \"%s\" between these hosts "
-			    "permits %s only", f->name, sv);
+			textbuf_append(buf, len, "; flow \"%s\" between these "
+			    "hosts permits %s only", f->name, sv);
 			hint = true;
 		}
 	}
 	if (!hint && v->in_zone != v->out_zone)
-		append(buf, len, " (default deny between zones)");
+		textbuf_append(buf, len, " (default deny between zones)");
 }

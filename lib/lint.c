@@ -10,6 +10,7 @@
 
 #include "conf.h"
 #include "lint.h"
+#include "timefmt.h"
 
 /* The clauses of the municipal policy (from the MIC guideline). */
 #define CL_MN_ISOLATE \
@@ -1123,20 +1124,17 @@ static void
 zl014(struct lint *l)
 {
 	const struct policy *p = l->p;
-	char obj[96], when[32];
+	char obj[96], when[TIMEFMT_LEN];
 
 	for (size_t i = 0; i < p->nflows; i++) {
 		const struct flow *f = &p->flows[i];
-		struct tm tm;
 
 		if (f->bad || l->owned[i] || policy_flow_active(f, l->now))
 			continue;
-		gmtime_r(&f->expires, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
 		diag_add(l->d, pfile(l), line_or(f->expires_line, f->line),
 		    DIAG_WARNING, "ZL014", FLOW_OBJ(f, obj), "expired at %s "
 		    "and is inactive; remove it or renew its approval (%s)",
-		    when, CL_APPROVAL);
+		    timefmt_utc(f->expires, when, sizeof(when)), CL_APPROVAL);
 	}
 }
 

@@ -15,9 +15,9 @@
 #include <pcap.h>
 
 #include "alert.h"
-#include "command.h"
 #include "event.h"
 #include "log.h"
+#include "timefmt.h"
 
 #define OPEN_MAX_INCIDENTS 64	/* evidence files open at once */
 
@@ -240,7 +240,7 @@ alerts_raise(struct alerts *a, const char *kind, const char *fields,
     json_t *facts, const struct timeval *ts, int linktype)
 {
 	struct alert *al;
-	char name[PATH_MAX], when[40], stamp[32];
+	char name[PATH_MAX], when[TIMEFMT_LEN], stamp[32];
 	struct tm tm;
 
 	if (a == NULL) {	/* no evidence to keep: the event still goes */
@@ -256,7 +256,7 @@ alerts_raise(struct alerts *a, const char *kind, const char *fields,
 	al->facts = facts ? facts : json_object();
 	json_object_set_new(al->facts, "id", json_integer((json_int_t)al->id));
 	json_object_set_new(al->facts, "kind", json_string(kind));
-	json_object_set_new(al->facts, "time", json_string(command_time(
+	json_object_set_new(al->facts, "time", json_string(timefmt_local(
 	    ts->tv_sec, when, sizeof(when))));
 	a->st.raised++;
 

@@ -23,30 +23,16 @@
 #include "monitor.h"
 #include "nflog.h"
 #include "query.h"
+#include "timefmt.h"
 #include "verdict.h"
 #include "zoned.h"
-
-const char *
-command_time(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-	char off[8];
-
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(off, sizeof(off), "%z", &tm);	/* +0900 -> +09:00 */
-	if (strlen(off) == 5)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%.3s:%s", off,
-		    off + 3);
-	return buf;
-}
 
 static json_t *
 jtime(time_t t)
 {
-	char buf[40];
+	char buf[TIMEFMT_LEN];
 
-	return t ? json_string(command_time(t, buf, sizeof(buf))) :
+	return t ? json_string(timefmt_local(t, buf, sizeof(buf))) :
 	    json_null();
 }
 

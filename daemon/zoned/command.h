@@ -6,7 +6,6 @@
 #define ZONED_COMMAND_H
 
 #include <stddef.h>
-#include <time.h>
 
 #include <jansson.h>
 
@@ -15,8 +14,5 @@ struct control_peer;
 /* The answer to one request line; arg is the struct zoned. */
 json_t *command_handle(void *arg, const struct control_peer *peer,
     const char *line);
-
-/* RFC 3339 local time with offset into buf. */
-const char *command_time(time_t t, char *buf, size_t len);
 
 #endif
