@@ -14,7 +14,7 @@ start_zoned || { not_ok "zoned starts"; finish; }
 listen $IN tcp 3389
 listen $IN tcp 1494
 
-table() { ip netns exec $GW nft list table inet zoned 2>/dev/null; }
+table() { ip netns exec $GW nft -s list table inet zoned 2>/dev/null; }
 events() { grep -c "event=$1" "$T/zoned.log"; }
 # hup EVENT: SIGHUP, then wait (5 s at most) for one more EVENT line.
 hup() {
