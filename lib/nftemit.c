@@ -1061,6 +1061,59 @@ oom:
 	return -1;
 }
 
+/*
+ * The whole content of a runtime set in one transaction: begin, flush
+ * (DELSETELEM without elements), NEWSETELEM with every interface name,
+ * end.  A packet sees the set before or after, never in between.
+ */
+int
+nftemit_set_assign(const char *set, const char *const *ifnames, size_t n,
+    uint32_t seq, struct nft_batch *b, char *err, size_t errlen)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh;
+
+	memset(b, 0, sizeof(*b));
+	b->seq_begin = seq;
+	if (s == NULL || batch_edge(b, true, seq++) < 0)
+		goto oom;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFTGEN_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	if ((nlh = msg_start(b, NFT_MSG_DELSETELEM, 0, seq++)) == NULL)
+		goto oom;
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);	/* no elements: all */
+	if (msg_end(b, nlh, MSG_ELEMS, 0, 0, 0) < 0)
+		goto oom;
+	for (size_t i = 0; i < n; i++) {
+		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
+		char name[16] = { 0 };
+		if (e == NULL)
+			goto oom;
+		snprintf(name, sizeof(name), "%s", ifnames[i]);
+		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, name, sizeof(name));
+		nftnl_set_elem_add(s, e);
+	}
+	if (n > 0) {
+		if ((nlh = msg_start(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE,
+		    seq++)) == NULL)
+			goto oom;
+		nftnl_set_elems_nlmsg_build_payload(nlh, s);
+		if (msg_end(b, nlh, MSG_ELEMS, 0, 0, (uint32_t)n) < 0)
+			goto oom;
+	}
+	if (batch_edge(b, false, seq++) < 0)
+		goto oom;
+	b->seq_end = seq;
+	nftnl_set_free(s);
+	return 0;
+oom:
+	nftnl_set_free(s);
+	nftemit_free(b);
+	snprintf(err, errlen, "out of memory building the netlink batch");
+	return -1;
+}
+
 /* The index of the element within message m that holds attr_off. */
 static int
 elem_at(const struct nft_batch *b, const struct nft_msg *m, uint32_t off)
