@@ -379,6 +379,8 @@ static const char *const *
 ifaces_of(struct isolation *iso, const struct iso_state *s,
     const struct policy *p, size_t *n)
 {
+	static const char *const none[] = { NULL };
+
 	iso->nifv = 0;
 	for (size_t i = 0; i < s->n; i++) {
 		int z = p ? policy_find_zone(p, s->v[i].zone) : -1;
@@ -393,8 +395,7 @@ ifaces_of(struct isolation *iso, const struct iso_state *s,
 		for (size_t j = 0; j < p->zones[i].nifaces; j++)
 			push_if(iso, p->zones[i].ifaces[j]);
 	*n = iso->nifv;
-	return iso->nifv ? (const char *const *)iso->ifv :
-	    (const char *const []){ NULL };
+	return iso->nifv ? (const char *const *)iso->ifv : none;
 }
 
 const char *const *
