@@ -162,7 +162,6 @@ simple(struct ctl *c, int argc, char **argv, const char *cmd, json_t *args,
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	json_t *ans, *result;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -180,19 +179,7 @@ simple(struct ctl *c, int argc, char **argv, const char *cmd, json_t *args,
 		*rc = EXIT_TROUBLE;
 		return NULL;
 	}
-	if ((ans = ctl_request(c, cmd, args)) == NULL) {
-		*rc = EXIT_TROUBLE;
-		return NULL;
-	}
-	if (!json_is_true(json_object_get(ans, "ok"))) {
-		*rc = answer_error(ans);
-		json_decref(ans);
-		return NULL;
-	}
-	result = json_incref(json_object_get(ans, "result"));
-	json_decref(ans);
-	*rc = 0;
-	return result;
+	return ctl_call(c, cmd, args, rc);
 }
 
 /* ---------------------------------------------------------------------
@@ -604,7 +591,7 @@ ctl_reload(struct ctl *c, int argc, char **argv)
 		{ "confirm", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	json_t *args = json_object(), *ans, *r, *f, *cf;
+	json_t *args = json_object(), *r, *f, *cf;
 	long secs = 0;
 	char *end;
 	size_t i;
@@ -640,14 +627,8 @@ ctl_reload(struct ctl *c, int argc, char **argv)
 		json_decref(args);
 		return EXIT_TROUBLE;
 	}
-	if ((ans = ctl_request(c, CTL_CMD_RELOAD, args)) == NULL)
-		return EXIT_TROUBLE;
-	if (!json_is_true(json_object_get(ans, "ok"))) {
-		rc = answer_error(ans);
-		json_decref(ans);
+	if ((r = ctl_call(c, CTL_CMD_RELOAD, args, &rc)) == NULL)
 		return rc;
-	}
-	r = json_object_get(ans, "result");
 	cf = json_object_get(r, "confirm");
 	if (c->json)
 		print_json(r);
@@ -664,7 +645,7 @@ ctl_reload(struct ctl *c, int argc, char **argv)
 			    "back by itself\n", (long long)jint(cf,
 			    "seconds_left"), jstrd(cf, "previous"));
 	}
-	json_decref(ans);
+	json_decref(r);
 	return 0;
 }
 
@@ -768,10 +749,24 @@ ctl_alerts(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
-int
-ctl_error(const json_t *ans)
+json_t *
+ctl_call(const struct ctl *c, const char *cmd, json_t *args, int *rc)
 {
-	return answer_error(ans);
+	json_t *ans = ctl_request(c, cmd, args), *result;
+
+	if (ans == NULL) {
+		*rc = EXIT_TROUBLE;
+		return NULL;
+	}
+	if (!json_is_true(json_object_get(ans, "ok"))) {
+		*rc = answer_error(ans);
+		json_decref(ans);
+		return NULL;
+	}
+	result = json_incref(json_object_get(ans, "result"));
+	json_decref(ans);
+	*rc = 0;
+	return result;
 }
 
 void

@@ -13,28 +13,6 @@
 #include "ctlproto.h"
 #include "zonectl.h"
 
-/* Send one change; prints the error or returns the result (a new
- * reference) with *rc 0. */
-static json_t *
-change(struct ctl *c, const char *cmd, json_t *args, int *rc)
-{
-	json_t *ans = ctl_request(c, cmd, args), *r;
-
-	if (ans == NULL) {
-		*rc = EXIT_TROUBLE;
-		return NULL;
-	}
-	if (!json_is_true(json_object_get(ans, "ok"))) {
-		*rc = ctl_error(ans);
-		json_decref(ans);
-		return NULL;
-	}
-	r = json_incref(json_object_get(ans, "result"));
-	json_decref(ans);
-	*rc = 0;
-	return r;
-}
-
 static int
 isolation(struct ctl *c, int argc, char **argv, bool isolate)
 {
@@ -84,7 +62,7 @@ isolation(struct ctl *c, int argc, char **argv, bool isolate)
 		json_object_set_new(args, "all", json_true());
 	if (reason)
 		json_object_set_new(args, "reason", json_string(reason));
-	if ((r = change(c, cmd, args, &rc)) == NULL)
+	if ((r = ctl_call(c, cmd, args, &rc)) == NULL)
 		return rc;
 	if (c->json)
 		ctl_print_json(r);
@@ -133,7 +111,7 @@ confirmation(struct ctl *c, int argc, char **argv, const char *cmd)
 	}
 	if (optind != argc)
 		goto usage;
-	if ((r = change(c, cmd, NULL, &rc)) == NULL)
+	if ((r = ctl_call(c, cmd, NULL, &rc)) == NULL)
 		return rc;
 	if (c->json)
 		ctl_print_json(r);

@@ -40,8 +40,10 @@ int ctl_check_online(struct ctl *c, const char *src, const char *dst,
 /* One request to zoned; NULL (reason printed) when it cannot be reached. */
 json_t *ctl_request(const struct ctl *c, const char *cmd, json_t *args);
 
-/* An error answer printed; the exit code for it. */
-int ctl_error(const json_t *ans);
+/* One request: its result (a new reference), or NULL with the error
+ * printed and the exit code for it in *rc.  args is consumed. */
+json_t *ctl_call(const struct ctl *c, const char *cmd, json_t *args,
+    int *rc);
 void ctl_print_json(const json_t *j);
 
 /* Parse "--at TIME" for tests and what-if questions: RFC 3339. */
