@@ -17,21 +17,6 @@
 #define SUFFIX_LEN (sizeof(HASH_KEY) - 1 + JOURNAL_HASH_LEN + \
 	sizeof(SUFFIX_END) - 1)
 
-const char *
-journal_time(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-	char off[8];
-
-	localtime_r(&t, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%S", &tm);
-	strftime(off, sizeof(off), "%z", &tm);	/* +0900 -> +09:00 */
-	if (strlen(off) == 5)
-		snprintf(buf + strlen(buf), len - strlen(buf), "%.3s:%s", off,
-		    off + 3);
-	return buf;
-}
-
 int
 journal_sha256(const void *data, size_t len, char out[JOURNAL_HASH_LEN + 1])
 {

@@ -33,9 +33,6 @@
 /* Flows listed per kind of change in one entry; the rest are counted. */
 #define JOURNAL_FLOWS_MAX 1000
 
-/* RFC 3339 local time with its offset ("2026-11-22T09:00:00+09:00"). */
-const char *journal_time(time_t t, char *buf, size_t len);
-
 /* The SHA-256 of data in lower-case hex; -1 ("?") when it cannot be had.
  * Policy texts are named by it too. */
 int journal_sha256(const void *data, size_t len,

@@ -14,6 +14,7 @@
 #include "journal.h"
 #include "log.h"
 #include "record.h"
+#include "timefmt.h"
 
 #define STATE_FILE "confirm"
 
@@ -88,7 +89,7 @@ static int
 save(struct confirm *c, const struct confirm_data *d, char *err,
     size_t errlen)
 {
-	char when[40], *text;
+	char when[TIMEFMT_LEN], *text;
 	json_t *j;
 	int fd, e = 0;
 	size_t len;
@@ -102,7 +103,7 @@ save(struct confirm *c, const struct confirm_data *d, char *err,
 	j = json_pack("{s:s, s:s, s:s, s:I, s:s, s:I, s:I, s:o, s:s}",
 	    "state", state_str(d->state), "policy", d->policy, "previous",
 	    d->previous, "since", (json_int_t)d->since, "since_text",
-	    journal_time(d->since, when, sizeof(when)), "deadline",
+	    timefmt_local(d->since, when, sizeof(when)), "deadline",
 	    (json_int_t)d->deadline, "seconds", (json_int_t)d->seconds, "uid",
 	    d->uid < 0 ? json_null() : json_integer(d->uid), "user", d->user);
 	text = j ? json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER) : NULL;
@@ -218,14 +219,14 @@ bool
 confirm_refuses(const struct confirm *c, const char *sha, char *why,
     size_t len)
 {
-	char when[40];
+	char when[TIMEFMT_LEN];
 
 	if (c == NULL)
 		return false;
 	if (c->d.state == CONFIRM_PENDING) {
 		snprintf(why, len, "policy %.12s was awaiting confirmation when "
 		    "zoned stopped (loaded %s): the policy before it runs",
-		    c->d.policy, journal_time(c->d.since, when, sizeof(when)));
+		    c->d.policy, timefmt_local(c->d.since, when, sizeof(when)));
 		return true;
 	}
 	if (c->d.state == CONFIRM_ROLLED_BACK && strcmp(sha, c->d.policy) ==
@@ -307,19 +308,19 @@ confirm_rolled_back(struct confirm *c, const char *sha)
 json_t *
 confirm_json(const struct confirm *c)
 {
-	char when[40], dl[40];
+	char when[TIMEFMT_LEN], dl[TIMEFMT_LEN];
 
 	if (c == NULL || c->d.state == CONFIRM_NONE)
 		return json_null();
 	if (c->d.state == CONFIRM_ROLLED_BACK)
 		return json_pack("{s:s, s:s, s:s}", "state", "rolled-back",
-		    "policy", c->d.policy, "at", journal_time(c->d.since, when,
+		    "policy", c->d.policy, "at", timefmt_local(c->d.since, when,
 		    sizeof(when)));
 	return json_pack("{s:s, s:s, s:s, s:I, s:I, s:s, s:s, s:o, s:s}",
 	    "state", "pending", "policy", c->d.policy, "previous",
 	    c->d.previous, "seconds", (json_int_t)c->d.seconds,
 	    "seconds_left", (json_int_t)confirm_left(c), "since",
-	    journal_time(c->d.since, when, sizeof(when)), "deadline",
-	    journal_time(c->d.deadline, dl, sizeof(dl)), "uid", c->d.uid < 0 ?
+	    timefmt_local(c->d.since, when, sizeof(when)), "deadline",
+	    timefmt_local(c->d.deadline, dl, sizeof(dl)), "uid", c->d.uid < 0 ?
 	    json_null() : json_integer(c->d.uid), "user", c->d.user);
 }

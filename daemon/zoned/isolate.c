@@ -21,6 +21,7 @@
 #include "isolate.h"
 #include "log.h"
 #include "nftemit.h"
+#include "timefmt.h"
 
 #define STATE_FILE "isolated"
 #define SEQ_COUNT 8
@@ -159,11 +160,11 @@ strings_json(char *const *v, size_t n)
 static json_t *
 zone_json(const struct iso_zone *z)
 {
-	char when[40];
+	char when[TIMEFMT_LEN];
 
 	return json_pack("{s:s, s:o, s:s, s:I, s:o, s:s, s:s}",
 	    "zone", z->zone, "interfaces", strings_json(z->ifaces, z->nifaces),
-	    "since", journal_time(z->since, when, sizeof(when)),
+	    "since", timefmt_local(z->since, when, sizeof(when)),
 	    "since_epoch", (json_int_t)z->since,
 	    "uid", z->uid < 0 ? json_null() : json_integer(z->uid),
 	    "user", z->user, "reason", z->reason);
@@ -177,10 +178,10 @@ state_json(const struct iso_state *s)
 	for (size_t i = 0; i < s->n; i++)
 		json_array_append_new(a, zone_json(&s->v[i]));
 	if (s->every) {
-		char when[40];
+		char when[TIMEFMT_LEN];
 		json_array_append_new(a, json_pack("{s:s, s:[], s:s, s:I, "
 		    "s:n, s:s, s:s}", "zone", "*", "interfaces", "since",
-		    journal_time(s->every_since, when, sizeof(when)),
+		    timefmt_local(s->every_since, when, sizeof(when)),
 		    "since_epoch", (json_int_t)s->every_since, "uid", "user",
 		    "-", "reason", s->every_reason ? s->every_reason : ""));
 	}

@@ -16,6 +16,7 @@
 
 #include "log.h"
 #include "record.h"
+#include "timefmt.h"
 
 #define JOURNAL_FILE "journal"
 #define STORE_DIR "policies"
@@ -248,13 +249,13 @@ sha_or_null(const char *s)
 static json_t *
 build(const struct record *r, const struct record_entry *e)
 {
-	char when[40], user[64];
+	char when[TIMEFMT_LEN], user[64];
 	json_t *j, *v;
 	const char *k;
 
 	j = json_pack("{s:I, s:s, s:o, s:s, s:s, s:o, s:o}",
 	    "seq", (json_int_t)(r->seq + 1),
-	    "time", journal_time(time(NULL), when, sizeof(when)),
+	    "time", timefmt_local(time(NULL), when, sizeof(when)),
 	    "uid", e->uid < 0 ? json_null() : json_integer(e->uid),
 	    "user", record_user(e->uid, user, sizeof(user)),
 	    "action", e->action,

@@ -4,7 +4,6 @@
  * single-byte flip, a removed line, swapped lines, a re-sealed entry and a
  * cut-short tail; the flow-by-flow difference of two policies.
  */
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,18 +245,6 @@ START_TEST(t_seal_refuses)
 }
 END_TEST
 
-START_TEST(t_time)
-{
-	char buf[40];
-	regex_t re;
-
-	ck_assert_int_eq(regcomp(&re, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:"
-	    "[0-9]{2}:[0-9]{2}[+-][0-9]{2}:[0-9]{2}$", REG_EXTENDED), 0);
-	journal_time(1795000000, buf, sizeof(buf));
-	ck_assert_msg(regexec(&re, buf, 0, NULL, 0) == 0, "%s", buf);
-	regfree(&re);
-}
-END_TEST
 
 /* ---------------------------------------------------------------------
  * Flow by flow
@@ -386,7 +373,6 @@ journal_suite(void)
 	tcase_add_test(tc, t_resealed);
 	tcase_add_test(tc, t_cut_short);
 	tcase_add_test(tc, t_seal_refuses);
-	tcase_add_test(tc, t_time);
 	tcase_add_test(tc, t_flows);
 	suite_add_tcase(s, tc);
 	return s;
