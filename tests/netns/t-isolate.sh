@@ -153,6 +153,20 @@ check "... the isolation of the zone it lacks is dropped, logged" \
 check "... the set is empty" test -z "$(set_elems)"
 check "... and the journal says so, with the reload's uid" \
     sh -c "'$ZONECTL' journal --file '$T/state/journal' | tail -n 1 | grep -q 'zone-restored *root(0) .*zone=internet reason=the policy has no such zone'"
+cp "$T/orig.conf" "$T/zoned.conf"
+check "the original policy loads again" zctl reload
+
+# --- an isolation state that cannot be read isolates every zone ----------------
+stop_zoned
+echo '{ "zones": [ { "zone": "lgw' >"$T/state/isolated"
+start_zoned || { not_ok "zoned starts on an unreadable isolation state"; finish; }
+check "an unreadable isolation state: every zone isolated, logged as an alert" \
+    grep -q 'event=zone-isolated zone=\* reason="the isolation state could not be read' "$T/zoned.log"
+refute "... nothing crosses (browse)" conn $LG tcp 10.20.100.7 192.0.2.40 3389 --timeout 1
+check "... status says why" \
+    sh -c "'$ZONECTL' -s '$T/zoned.sock' status | grep -q '^ISOLATED  *zone \\* since .*: the isolation state could not be read'"
+check "... restore --all ends it" zctl restore --all
+check "... and browse passes" conn $LG tcp 10.20.100.7 192.0.2.40 3389
 check "the journal's chain is intact" "$ZONECTL" journal --verify --file "$T/state/journal"
 
 finish
