@@ -127,6 +127,8 @@ save(struct confirm *c, const struct confirm_data *d, char *err,
 	}
 	if (e == 0 && rename(c->tmp, c->path) < 0)
 		e = errno;
+	if (e == 0)
+		record_sync_dir(c->path);
 	free(text);
 	if (e != 0) {
 		unlink(c->tmp);

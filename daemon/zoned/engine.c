@@ -382,10 +382,6 @@ install(struct zoned *z, struct policy *p, struct classify *cls,
 }
 
 /* ---------------------------------------------------------------------
- * The one reload path
- */
-
-/* ---------------------------------------------------------------------
  * The journal of a load: entries written before the change is made,
  * taken back when it is not (see record.h)
  */
@@ -469,6 +465,10 @@ refuse:
 	snprintf(r->err, sizeof(r->err), "%.480s; nothing was changed", err);
 	return -1;
 }
+
+/* ---------------------------------------------------------------------
+ * The one reload path
+ */
 
 /* The policy file: read, judged, recorded, built, applied, installed. */
 static int

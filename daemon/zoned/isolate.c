@@ -293,8 +293,10 @@ state_write(const struct isolation *iso, const struct iso_state *s,
 static int
 state_commit(const struct isolation *iso, char *err, size_t errlen)
 {
-	if (rename(iso->tmp, iso->path) == 0)
+	if (rename(iso->tmp, iso->path) == 0) {
+		record_sync_dir(iso->path);
 		return 0;
+	}
 	snprintf(err, errlen, "cannot keep the isolation in %s: %s", iso->path,
 	    strerror(errno));
 	unlink(iso->tmp);

@@ -182,6 +182,8 @@ record_open(const char *state_dir, char *err, size_t errlen)
 		record_close(r);
 		return NULL;
 	}
+	if (r->len == 0)	/* perhaps created: its name must last too */
+		record_sync_dir(r->path);
 	return r;
 }
 
@@ -218,6 +220,26 @@ record_owner(struct record *r, uid_t uid, gid_t gid)
 		    gid, AT_SYMLINK_NOFOLLOW) < 0)
 			log_warn("%s/%s", r->store, de->d_name);
 	closedir(d);
+}
+
+void
+record_sync_dir(const char *file)
+{
+	char *dir = strdup(file), *slash;
+	int fd;
+
+	if (dir == NULL)
+		return;
+	if ((slash = strrchr(dir, '/')) != NULL)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	else
+		snprintf(dir, 2, ".");
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		if (fsync(fd) < 0)
+			log_warn("%s", dir);
+		close(fd);
+	}
+	free(dir);
 }
 
 /* ---------------------------------------------------------------------
@@ -556,6 +578,7 @@ record_store(struct record *r, const char *sha, const char *text,
 	fd = -1;
 	if (rename(tmp, path) < 0)
 		goto fail;
+	record_sync_dir(path);
 	prune(r);
 	rc = 0;
 	goto out;

@@ -76,6 +76,9 @@ void record_undo(struct record *r, const struct record_mark *m);
  * (event=journal-failed): the change stands. */
 void record_now(struct record *r, const struct record_entry *e);
 
+/* fsync the directory of a file just created or renamed into place. */
+void record_sync_dir(const char *file);
+
 /* The name of a uid ("-" for -1, the number when it has none). */
 const char *record_user(long uid, char *buf, size_t len);
 
