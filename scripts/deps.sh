@@ -9,7 +9,7 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev
 libconfig-dev libnftnl-dev libmnl-dev libpcap-dev libjansson-dev
 libcap-ng-dev libssl-dev libnetfilter-queue-dev check
-nftables iproute2 busybox-syslogd procps"
+nftables iproute2 busybox-syslogd procps mount"
 
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS libdpdk-dev"
