@@ -29,6 +29,7 @@ int ctl_verify(struct ctl *c, int argc, char **argv);
 int ctl_reload(struct ctl *c, int argc, char **argv);
 int ctl_alerts(struct ctl *c, int argc, char **argv);
 int ctl_audit(struct ctl *c, int argc, char **argv);
+int ctl_report(struct ctl *c, int argc, char **argv);
 int ctl_check_online(struct ctl *c, const char *src, const char *dst,
     const char *proto, const char *mac, int sport);
 
