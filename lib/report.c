@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "html.h"
 #include "report.h"
 #include "timefmt.h"
 
@@ -236,10 +237,42 @@ jtime(time_t t)
 	return json_string(timefmt_local(t, buf, sizeof(buf)));
 }
 
+json_t *
+report_text(const char *s)
+{
+	json_t *j;
+	char *t, *o;
+	size_t n, i = 0, k;
+	unsigned cp;
+
+	if (s == NULL)
+		s = "";
+	if ((j = json_string(s)) != NULL)
+		return j;
+	n = strlen(s);	/* not UTF-8: each bad byte becomes U+FFFD */
+	if ((t = o = malloc(3 * n + 1)) == NULL)
+		return NULL;
+	while (i < n) {
+		if ((k = html_utf8(s + i, n - i, &cp)) == 0) {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			i++;
+			continue;
+		}
+		memcpy(o, s + i, k);
+		o += k;
+		i += k;
+	}
+	*o = '\0';
+	j = json_string(t);
+	free(t);
+	return j;
+}
+
 static json_t *
 jstr_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return s ? report_text(s) : json_null();
 }
 
 /* Whole days from now to t, rounded down (negative: past). */
@@ -334,17 +367,18 @@ zones_json(const struct policy *p)
 		    *hosts = json_array();
 
 		for (size_t j = 0; j < z->nifaces; j++)
-			json_array_append_new(ifs, json_pack("{s:s, s:n}",
-			    "name", z->ifaces[j], "state"));
+			json_array_append_new(ifs, json_pack("{s:o, s:n}",
+			    "name", report_text(z->ifaces[j]), "state"));
 		for (size_t j = 0; j < z->nnets; j++)
 			json_array_append_new(nets, json_string(addr_format(
 			    &z->nets[j], buf, sizeof(buf))));
 		for (size_t j = 0; j < p->nhosts; j++)
 			if (p->hosts[j].zone == (int)i)
 				json_array_append_new(hosts,
-				    json_string(p->hosts[j].name));
-		json_array_append_new(a, json_pack("{s:s, s:s, s:s, s:i, s:b, "
-		    "s:o, s:o, s:o, s:n, s:n}", "name", z->name, "kind", kind,
+				    report_text(p->hosts[j].name));
+		json_array_append_new(a, json_pack("{s:o, s:s, s:s, s:i, s:b, "
+		    "s:o, s:o, s:o, s:n, s:n}", "name", report_text(z->name),
+		    "kind", kind,
 		    "kind_label", report_kind_label(kind), "line", z->line,
 		    "bad", z->bad, "interfaces", ifs, "networks", nets,
 		    "hosts", hosts, "isolated", "traffic"));
@@ -362,8 +396,8 @@ hosts_json(const struct policy *p)
 		const struct host *h = &p->hosts[i];
 		const char *role = h->role ? policy_role_str(h->role) : NULL;
 
-		json_array_append_new(a, json_pack("{s:s, s:o, s:s, s:o, s:o, "
-		    "s:o, s:o, s:i, s:b}", "name", h->name,
+		json_array_append_new(a, json_pack("{s:o, s:o, s:s, s:o, s:o, "
+		    "s:o, s:o, s:i, s:b}", "name", report_text(h->name),
 		    "zone", jstr_or_null(zone_name(p, h->zone)),
 		    "address", h->addr.family ? addr_format(&h->addr, addr,
 		    sizeof(addr)) : "",
@@ -389,8 +423,9 @@ services_json(const struct policy *p)
 
 		text[0] = '\0';
 		policy_service_text(s, text, sizeof(text));
-		json_array_append_new(a, json_pack("{s:s, s:s, s:o, s:i, s:b}",
-		    "name", s->name, "text", text, "comment",
+		json_array_append_new(a, json_pack("{s:o, s:o, s:o, s:i, s:b}",
+		    "name", report_text(s->name), "text", report_text(text),
+		    "comment",
 		    jstr_or_null(s->comment), "line", s->line, "bad", s->bad));
 	}
 	return a;
@@ -410,12 +445,12 @@ flows_json(const struct policy *p, time_t now)
 		for (size_t k = 0; k < f->nservices; k++)
 			if (f->services[k] >= 0 &&
 			    (size_t)f->services[k] < p->nservices)
-				json_array_append_new(names, json_string(
+				json_array_append_new(names, report_text(
 				    p->services[f->services[k]].name));
-		json_array_append_new(a, json_pack("{s:s, s:i, s:b, s:o, s:s, "
-		    "s:o, s:o, s:s, s:o, s:o, s:s, s:s, s:s, s:s, s:o, s:o, "
+		json_array_append_new(a, json_pack("{s:o, s:i, s:b, s:o, s:s, "
+		    "s:o, s:o, s:s, s:o, s:o, s:o, s:s, s:s, s:s, s:o, s:o, "
 		    "s:o, s:o, s:b, s:b, s:{s:s}}",
-		    "name", f->name ? f->name : "", "line", f->line,
+		    "name", report_text(f->name), "line", f->line,
 		    "bad", f->bad,
 		    "from", jstr_or_null(endpoint_name(p, &f->from)),
 		    "from_type", endpoint_type(&f->from),
@@ -426,7 +461,8 @@ flows_json(const struct policy *p, time_t now)
 		    "to_zone", jstr_or_null(zone_name(p,
 		    policy_endpoint_zone(p, &f->to))),
 		    "services", names,
-		    "service_text", flow_service_text(p, f, svc, sizeof(svc)),
+		    "service_text", report_text(flow_service_text(p, f, svc,
+		    sizeof(svc))),
 		    "method", method,
 		    "method_label", report_method_label(method),
 		    "class", flow_class(p, f),
@@ -487,11 +523,11 @@ findings_json(const struct diag *d)
 	for (size_t i = 0; d && i < d->n; i++) {
 		const struct diag_finding *f = &d->v[i];
 
-		json_array_append_new(a, json_pack("{s:s, s:i, s:s, s:s, s:s, "
-		    "s:s}", "file", f->file ? f->file : "", "line", f->line,
+		json_array_append_new(a, json_pack("{s:o, s:i, s:s, s:s, s:o, "
+		    "s:o}", "file", report_text(f->file), "line", f->line,
 		    "severity", diag_severity_str(f->severity), "id", f->id,
-		    "object", f->object ? f->object : "", "message",
-		    f->message ? f->message : ""));
+		    "object", report_text(f->object), "message",
+		    report_text(f->message)));
 	}
 	return a;
 }
@@ -627,8 +663,8 @@ exceptions_json(const struct policy *p, time_t now)
 			} else
 				status = "valid";
 		}
-		json_array_append_new(entries, json_pack("{s:s, s:I, s:o, "
-		    "s:o, s:o, s:o, s:s}", "flow", f->name ? f->name : "",
+		json_array_append_new(entries, json_pack("{s:o, s:I, s:o, "
+		    "s:o, s:o, s:o, s:s}", "flow", report_text(f->name),
 		    "index", (json_int_t)i, "approval",
 		    jstr_or_null(f->approval), "comment",
 		    jstr_or_null(f->comment), "expires", f->has_expires ?
@@ -683,8 +719,9 @@ zone_node(const struct policy *p, size_t i)
 	if (z->nnets > 4)
 		snprintf(lbl + strlen(lbl), sizeof(lbl) - strlen(lbl),
 		    " 他%zu", z->nnets - 4);
-	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", id, "type",
-	    "zone", "zone", z->name, "label", lbl, "class", kind);
+	return json_pack("{s:s, s:s, s:o, s:o, s:s}", "id", id, "type",
+	    "zone", "zone", report_text(z->name), "label", report_text(lbl),
+	    "class", kind);
 }
 
 static json_t *
@@ -709,9 +746,9 @@ host_node(const struct policy *p, size_t i)
 		cls = "relay";
 	else if (zone_kind(p, h->zone) == ZONE_MYNUMBER)
 		cls = "pinned";
-	return json_pack("{s:s, s:s, s:s, s:s, s:s}", "id", id, "type",
-	    "host", "zone", p->zones[h->zone].name, "label", lbl, "class",
-	    cls);
+	return json_pack("{s:s, s:s, s:o, s:o, s:s}", "id", id, "type",
+	    "host", "zone", report_text(p->zones[h->zone].name), "label",
+	    report_text(lbl), "class", cls);
 }
 
 /* The node of an endpoint: its host, or its zone when the host is not
@@ -809,9 +846,9 @@ diagram_json(const struct policy *p)
 			snprintf(lbl, sizeof(lbl), "%s\n%s\n%s", f->name, svc,
 			    report_method_label(policy_method_str(f->method)));
 			json_array_append_new(edges, json_pack("{s:s, s:s, "
-			    "s:s, s:s, s:s}", "from", from, "to", to, "label",
-			    lbl, "class", edge_class(f, flow_class(p, f)),
-			    "flow", f->name ? f->name : ""));
+			    "s:o, s:s, s:o}", "from", from, "to", to, "label",
+			    report_text(lbl), "class", edge_class(f,
+			    flow_class(p, f)), "flow", report_text(f->name)));
 		}
 	}
 	return json_pack("{s:b, s:o, s:o}", "grouped", grouped, "nodes", nodes,
@@ -828,8 +865,8 @@ policy_json(const struct report_input *in)
 	const struct policy *p = in->pol;
 	const char *model = p && p->model ? policy_model_str(p->model) : NULL;
 
-	return json_pack("{s:s, s:o, s:b, s:o, s:o, s:o, s:i, s:i, s:n, s:n}",
-	    "file", in->file ? in->file : "",
+	return json_pack("{s:o, s:o, s:b, s:o, s:o, s:o, s:i, s:i, s:n, s:n}",
+	    "file", report_text(in->file),
 	    "sha256", jstr_or_null(in->sha256), "loaded", p != NULL,
 	    "version", p ? json_integer(p->version) : json_null(),
 	    "model", jstr_or_null(model),
@@ -871,10 +908,10 @@ report_build(const struct report_input *in, char *err, size_t errlen)
 	const struct policy *p = in->pol;
 	json_t *m;
 
-	m = json_pack("{s:s, s:i, s:o, s:s, s:b, s:o, s:i, s:i}",
+	m = json_pack("{s:s, s:i, s:o, s:o, s:b, s:o, s:i, s:i}",
 	    "format", REPORT_FORMAT, "version", REPORT_VERSION,
 	    "generated_at", jtime(in->now),
-	    "appliance", in->appliance ? in->appliance : "",
+	    "appliance", report_text(in->appliance),
 	    "online", in->live != NULL,
 	    "since", in->since ? jtime(in->since) : json_null(),
 	    "unused_days", in->unused_days,

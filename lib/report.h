@@ -130,6 +130,11 @@ int report_live_fill(json_t *m, const struct report_input *in, char *err,
 /* The self-inspection list from everything else in the model. */
 int report_inspect(json_t *m, const struct report_input *in);
 
+/* s as a JSON string: text that is no UTF-8 (a policy file may hold any
+ * bytes in a comment) has each bad byte replaced by U+FFFD, so that
+ * nothing is lost from the model.  NULL stands for "". */
+json_t *report_text(const char *s);
+
 /* Japanese labels of the policy's words ("mynumber" ->
  * "マイナンバー利用事務系"); the word itself when unknown. */
 const char *report_kind_label(const char *kind);

@@ -30,9 +30,9 @@ static void
 item(json_t *items, const char *kind, const char *severity,
     const char *object, const char *text, const char *todo)
 {
-	json_array_append_new(items, json_pack("{s:s, s:s, s:s, s:s, s:s}",
-	    "kind", kind, "severity", severity, "object", object ? object : "",
-	    "text", text, "todo", todo));
+	json_array_append_new(items, json_pack("{s:s, s:s, s:o, s:o, s:s}",
+	    "kind", kind, "severity", severity, "object", report_text(object),
+	    "text", report_text(text), "todo", todo));
 }
 
 /* What to do about a warning, by its rule. */
