@@ -707,7 +707,7 @@ zone_node(const struct policy *p, size_t i)
 	const char *kind = z->kind ? policy_zone_kind_str(z->kind) : "";
 	char id[32], lbl[512], a[ADDR_PFX_STRLEN];
 
-	snprintf(id, sizeof(id), "zone-%zu", i);
+	snprintf(id, sizeof(id), "zone_%zu", i);
 	snprintf(lbl, sizeof(lbl), "%s\n%s\nIF:", z->name,
 	    report_kind_label(kind));
 	for (size_t j = 0; j < z->nifaces; j++)
@@ -731,7 +731,7 @@ host_node(const struct policy *p, size_t i)
 	char id[32], lbl[256], a[ADDR_PFX_STRLEN], mac[24];
 	const char *cls = "host";
 
-	snprintf(id, sizeof(id), "host-%zu", i);
+	snprintf(id, sizeof(id), "host_%zu", i);
 	snprintf(lbl, sizeof(lbl), "%s\n%s", h->name, h->addr.family ?
 	    addr_format(&h->addr, a, sizeof(a)) : "");
 	if (h->has_mac)
@@ -758,9 +758,9 @@ endpoint_node(const struct policy *p, const struct endpoint *e,
     bool grouped, char *id, size_t len)
 {
 	if (e->kind == EP_HOST && !grouped)
-		snprintf(id, len, "host-%d", e->idx);
+		snprintf(id, len, "host_%d", e->idx);
 	else
-		snprintf(id, len, "zone-%d", policy_endpoint_zone(p, e));
+		snprintf(id, len, "zone_%d", policy_endpoint_zone(p, e));
 }
 
 /* Can the flow be drawn: both ends resolve to drawn nodes. */

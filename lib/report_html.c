@@ -652,21 +652,39 @@ rules_table(struct html *h, const json_t *m, const json_t *c)
 	table_end(h);
 }
 
+/* An end of a crossing in one cell: its name, address and MAC (or its
+ * zone). */
 static void
-host_cells(struct html *h, const json_t *hosts, const char *name,
-    const char *type, bool with_mac)
+end_cell(struct html *h, const json_t *hosts, const json_t *f,
+    const char *which, bool with_mac)
 {
-	const json_t *ho = strcmp(type, "host") == 0 ? find_named(hosts, name) :
-	    NULL;
+	char k[16];
+	const char *name, *type, *zone;
+	const json_t *ho;
 
+	snprintf(k, sizeof(k), "%s_type", which);
+	type = js(f, k);
+	snprintf(k, sizeof(k), "%s_zone", which);
+	zone = js(f, k);
+	name = js(f, which);
+	ho = strcmp(type, "host") == 0 ? find_named(hosts, name) : NULL;
 	html_open(h, "td", "class", "mono", NULL);
 	html_text(h, name);
 	if (strcmp(type, "zone") == 0)
 		html_text(h, "（ゾーン全体）");
+	if (ho) {
+		html_void(h, "br", NULL);
+		html_text(h, js(ho, "address"));
+	}
+	if (with_mac) {
+		html_void(h, "br", NULL);
+		html_textf(h, "MAC %s", ho && has(ho, "mac") ? js(ho, "mac") :
+		    "なし");
+	} else {
+		html_void(h, "br", NULL);
+		html_textf(h, "(%s)", zone);
+	}
 	html_close(h, "td");
-	td_mono(h, ho ? js(ho, "address") : "-");
-	if (with_mac)
-		td_mono(h, ho && has(ho, "mac") ? js(ho, "mac") : "なし");
 }
 
 static void
@@ -681,9 +699,10 @@ approval_cell(struct html *h, const json_t *f)
 static void
 mynumber_table(struct html *h, const json_t *m, const json_t *c)
 {
-	static const char *const heads[] = { "フロー", "マイナンバー側ホスト",
-		"アドレス", "MAC", "向き", "相手", "相手アドレス", "相手ゾーン",
-		"プロトコル・ポート", "方式", "承認番号", "利用状況", NULL };
+	static const char *const heads[] = { "フロー",
+		"マイナンバー側（ホスト・アドレス・MAC）", "向き",
+		"相手（ホスト・アドレス・ゾーン）", "プロトコル・ポート", "方式",
+		"承認番号", "利用状況", NULL };
 	const json_t *flows = json_object_get(m, "flows");
 	const json_t *hosts = json_object_get(m, "hosts");
 	const json_t *zones = json_object_get(m, "zones"), *v;
@@ -703,12 +722,9 @@ mynumber_table(struct html *h, const json_t *m, const json_t *c)
 		bool out = strcmp(js(fz, "kind"), "mynumber") == 0;
 		html_open(h, "tr", NULL);
 		td_mono(h, js(f, "name"));
-		host_cells(h, hosts, js(f, out ? "from" : "to"),
-		    js(f, out ? "from_type" : "to_type"), true);
+		end_cell(h, hosts, f, out ? "from" : "to", true);
 		td(h, out ? "送信（マイナンバー系から）" : "受信（マイナンバー系へ）");
-		host_cells(h, hosts, js(f, out ? "to" : "from"),
-		    js(f, out ? "to_type" : "from_type"), false);
-		td_mono(h, js(f, out ? "to_zone" : "from_zone"));
+		end_cell(h, hosts, f, out ? "to" : "from", false);
 		td_mono(h, js(f, "service_text"));
 		td(h, js(f, "method_label"));
 		approval_cell(h, f);

@@ -237,14 +237,13 @@ fill_monitor(json_t *m, const json_t *st)
 	    state("unrecorded"));
 }
 
-/* The alerts since --since (the daemon filtered them), by kind. */
+/* The alerts since --since (the daemon filtered them), by kind in the
+ * order each kind first appears. */
 static void
 fill_alerts(json_t *m, const json_t *alerts)
 {
-	json_t *kinds = json_array(), *count = json_object(), *list, *a;
-	const char *k;
-	json_t *v;
-	size_t i;
+	json_t *kinds = json_array(), *list, *a, *k;
+	size_t i, j;
 
 	list = json_deep_copy(alerts);
 	json_array_foreach(list, i, a) {
@@ -253,13 +252,18 @@ fill_alerts(json_t *m, const json_t *alerts)
 			continue;
 		json_object_set_new(a, "label", json_string(
 		    report_alert_label(kind)));
-		json_object_set_new(count, kind, json_integer(
-		    json_integer_value(json_object_get(count, kind)) + 1));
+		json_array_foreach(kinds, j, k)
+			if (strcmp(json_string_value(json_object_get(k, "kind")),
+			    kind) == 0)
+				break;
+		if (j == json_array_size(kinds))
+			json_array_append_new(kinds, json_pack("{s:s, s:s, "
+			    "s:i}", "kind", kind, "label",
+			    report_alert_label(kind), "count", 0));
+		k = json_array_get(kinds, j);
+		json_object_set_new(k, "count", json_integer(
+		    json_integer_value(json_object_get(k, "count")) + 1));
 	}
-	json_object_foreach(count, k, v)
-		json_array_append_new(kinds, json_pack("{s:s, s:s, s:O}",
-		    "kind", k, "label", report_alert_label(k), "count", v));
-	json_decref(count);
 	json_object_set_new(m, "alerts", json_pack("{s:s, s:I, s:o, s:o}",
 	    "state", "recorded", "total", (json_int_t)json_array_size(list),
 	    "kinds", kinds, "list", list));

@@ -130,7 +130,7 @@ def main(argv):
           "%s: the HTML's tables hold the JSON's counts (zones, hosts, "
           "flows: %s)" % (name, got))
     nodes = [g for g in root.iter(SVG + "g")
-             if (g.get("id") or "").startswith("zone-")]
+             if (g.get("id") or "").startswith("zone_")]
     if model["policy"]["loaded"]:
         check(len(nodes) == n["zones"] and n["zones"] > 0,
               "%s: the diagram has one node per zone (%d of %d)" %
