@@ -114,11 +114,17 @@ zctl status | grep -A2 "^enforce"
 zctl reload >/dev/null && echo && echo "zonectl reload put the generated table back:" &&
     zctl verify
 
+say "zonectl report: the audit report of this appliance, for the auditors"
+zctl report -o "$D/report.html" || echo "demo: the report failed"
+echo "open it in a browser (file://$D/report.html), or print it to PDF:"
+echo "  chromium --headless --no-sandbox --print-to-pdf=$D/report.pdf file://$D/report.html"
+
 cat <<EOF
 
 The lab stays up.  Try for yourself:
   $ZONECTL -s $D/zoned.sock status | zones | flows | verify
   $ZONECTL -s $D/zoned.sock check SRC DST tcp/PORT
+  $ZONECTL -s $D/zoned.sock report -o report.html   (the audit report; -f FILE offline)
   ip netns exec $GW nft list table inet zoned
   less $D/zoned.log
 Tear it down with:
