@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # demo.sh — `make demo`: the three-zone lab, zoned on the alpha example,
 # and what it enforces, shown with real connections.  The lab stays up for
-# you to explore; `scripts/lab.sh down` takes it away.
+# you to explore; `scripts/lab.sh down` (with the same LAB_PREFIX) takes it away.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -9,8 +9,12 @@ cd "$top" || exit 1
 ZONED=$top/build/zoned
 ZONECTL=$top/build/zonectl
 PROBE=$top/build/test/netns/probe
-D=/run/zoned-lab
-GW=zl-gw MN=zl-mn LG=zl-lg IN=zl-in
+# LAB_PREFIX (default zl-) names the namespaces and DEMO_DIR (default
+# /run/zoned-lab) holds the policy, log and report, so that a second demo
+# on the machine need not share them.
+D=${DEMO_DIR:-/run/zoned-lab}
+export LAB_PREFIX=${LAB_PREFIX:-zl-}
+GW=${LAB_PREFIX}gw MN=${LAB_PREFIX}mn LG=${LAB_PREFIX}lg IN=${LAB_PREFIX}in
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "demo: needs root (network namespaces)" >&2
@@ -128,5 +132,5 @@ The lab stays up.  Try for yourself:
   ip netns exec $GW nft list table inet zoned
   less $D/zoned.log
 Tear it down with:
-  scripts/lab.sh down
+  LAB_PREFIX=$LAB_PREFIX scripts/lab.sh down
 EOF
