@@ -1223,80 +1223,78 @@ inspection(struct html *h, const json_t *m)
 	html_close(h, "section");
 }
 
+/* A column of a plain table: the member shown, its heading, the cell's
+ * class. */
+struct column {
+	const char *key, *head, *cls;
+};
+
+/* One row a member of arr, one cell a column (strings and numbers). */
+static void
+plain_table(struct html *h, const char *title, const json_t *arr,
+    const struct column *cols)
+{
+	const char *heads[12];
+	const json_t *v, *c;
+	size_t i, n = 0;
+
+	for (; cols[n].key && n + 1 < sizeof(heads) / sizeof(heads[0]); n++)
+		heads[n] = cols[n].head;
+	heads[n] = NULL;
+	html_elem(h, "h3", NULL, title);
+	table_start(h, NULL, heads);
+	json_array_foreach(arr, i, v) {
+		html_open(h, "tr", NULL);
+		for (size_t k = 0; k < n; k++) {
+			c = json_object_get(v, cols[k].key);
+			html_open(h, "td", "class", cols[k].cls, NULL);
+			if (json_is_integer(c))
+				html_textf(h, "%lld", (long long)
+				    json_integer_value(c));
+			else
+				html_text(h, json_string_value(c));
+			html_close(h, "td");
+		}
+		html_close(h, "tr");
+	}
+	table_end(h);
+}
+
 static void
 appendix(struct html *h, const json_t *m)
 {
-	static const char *const hheads[] = { "ホスト", "ゾーン", "アドレス",
-		"MAC", "役割", "備考", "行", NULL };
-	static const char *const sheads[] = { "サービス", "プロトコル・ポート",
-		"備考", "行", NULL };
-	static const char *const fheads[] = { "フロー", "送信元", "宛先",
-		"サービス", "方式", "承認番号", "有効期限", "備考", "行", NULL };
-	static const char *const dheads[] = { "位置", "重大度", "規則", "対象",
-		"内容", NULL };
-	const json_t *v;
-	size_t i;
+	static const struct column hosts[] = { { "name", "ホスト", "mono" },
+		{ "zone", "ゾーン", "mono" }, { "address", "アドレス", "mono" },
+		{ "mac", "MAC", "mono" }, { "role_label", "役割", NULL },
+		{ "comment", "備考", NULL }, { "line", "行", NULL },
+		{ NULL, NULL, NULL } };
+	static const struct column services[] = { { "name", "サービス", "mono" },
+		{ "text", "プロトコル・ポート", "mono" },
+		{ "comment", "備考", NULL }, { "line", "行", NULL },
+		{ NULL, NULL, NULL } };
+	static const struct column flows[] = { { "name", "フロー", "mono" },
+		{ "from", "送信元", "mono" }, { "to", "宛先", "mono" },
+		{ "service_text", "サービス", "mono" },
+		{ "method_label", "方式", NULL },
+		{ "approval", "承認番号", "mono" },
+		{ "expires", "有効期限", "mono" }, { "comment", "備考", NULL },
+		{ "line", "行", NULL }, { NULL, NULL, NULL } };
+	static const struct column findings[] = { { "file", "ファイル", "mono" },
+		{ "line", "行", NULL }, { "severity", "重大度", NULL },
+		{ "id", "規則", "mono" }, { "object", "対象", "mono" },
+		{ "message", "内容", NULL }, { NULL, NULL, NULL } };
 
 	section_start(h, "s7", "付録 ポリシーの全定義と指摘", false);
-	html_elem(h, "h3", NULL, "ホスト");
-	table_start(h, NULL, hheads);
-	json_array_foreach(json_object_get(m, "hosts"), i, v) {
-		html_open(h, "tr", NULL);
-		td_mono(h, js(v, "name"));
-		td_mono(h, js(v, "zone"));
-		td_mono(h, js(v, "address"));
-		td_mono(h, js(v, "mac"));
-		td(h, js(v, "role_label"));
-		td(h, js(v, "comment"));
-		tdf_num(h, ji(v, "line"));
-		html_close(h, "tr");
-	}
-	table_end(h);
-	html_elem(h, "h3", NULL, "サービス");
-	table_start(h, NULL, sheads);
-	json_array_foreach(json_object_get(m, "services"), i, v) {
-		html_open(h, "tr", NULL);
-		td_mono(h, js(v, "name"));
-		td_mono(h, js(v, "text"));
-		td(h, js(v, "comment"));
-		tdf_num(h, ji(v, "line"));
-		html_close(h, "tr");
-	}
-	table_end(h);
-	html_elem(h, "h3", NULL, "フロー（ファイルの順）");
-	table_start(h, NULL, fheads);
-	json_array_foreach(json_object_get(m, "flows"), i, v) {
-		html_open(h, "tr", NULL);
-		td_mono(h, js(v, "name"));
-		td_mono(h, js(v, "from"));
-		td_mono(h, js(v, "to"));
-		td_mono(h, js(v, "service_text"));
-		td(h, js(v, "method_label"));
-		td_mono(h, js(v, "approval"));
-		td_mono(h, js(v, "expires"));
-		td(h, js(v, "comment"));
-		tdf_num(h, ji(v, "line"));
-		html_close(h, "tr");
-	}
-	table_end(h);
-	html_elem(h, "h3", NULL, "ポリシーファイルへの指摘（すべて）");
-	if (json_array_size(json_object_get(m, "findings")) == 0)
+	plain_table(h, "ホスト", json_object_get(m, "hosts"), hosts);
+	plain_table(h, "サービス", json_object_get(m, "services"), services);
+	plain_table(h, "フロー（ファイルの順）", json_object_get(m, "flows"),
+	    flows);
+	if (json_array_size(json_object_get(m, "findings")) == 0) {
+		html_elem(h, "h3", NULL, "ポリシーファイルへの指摘（すべて）");
 		para(h, "pass", "指摘はありません。");
-	else {
-		table_start(h, NULL, dheads);
-		json_array_foreach(json_object_get(m, "findings"), i, v) {
-			html_open(h, "tr", NULL);
-			html_open(h, "td", "class", "mono", NULL);
-			html_textf(h, "%s:%lld", js(v, "file"), ji(v, "line"));
-			html_close(h, "td");
-			td(h, js(v, "severity"));
-			td_mono(h, js(v, "id"));
-			td_mono(h, js(v, "object"));
-			td(h, js(v, "message"));
-			html_close(h, "tr");
-		}
-		table_end(h);
-	}
+	} else
+		plain_table(h, "ポリシーファイルへの指摘（すべて）",
+		    json_object_get(m, "findings"), findings);
 	html_close(h, "section");
 }
 

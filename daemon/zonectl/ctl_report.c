@@ -202,12 +202,19 @@ write_out(const char *path, const char *data, size_t len)
 		return 0;
 	}
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	if ((fp = fopen(tmp, "w")) == NULL ||
-	    fwrite(data, 1, len, fp) != len || fclose(fp) != 0 ||
-	    rename(tmp, path) < 0) {
+	if ((fp = fopen(tmp, "w")) == NULL) {
+		fprintf(stderr, "zonectl: %s: %s\n", tmp, strerror(errno));
+		return -1;
+	}
+	if (fwrite(data, 1, len, fp) != len) {
+		fprintf(stderr, "zonectl: %s: %s\n", tmp, strerror(errno));
+		fclose(fp);
+		unlink(tmp);
+		return -1;
+	}
+	if (fclose(fp) != 0 || rename(tmp, path) < 0) {
 		fprintf(stderr, "zonectl: %s: %s\n", path, strerror(errno));
-		if (fp)
-			unlink(tmp);
+		unlink(tmp);
 		return -1;
 	}
 	return 0;
