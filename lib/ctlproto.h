@@ -22,7 +22,11 @@
 #define CTL_CMD_CHECK	"check"
 #define CTL_CMD_VERIFY	"verify"
 #define CTL_CMD_ALERTS	"alerts"
-#define CTL_CMD_RELOAD	"reload"
+#define CTL_CMD_RELOAD	"reload"		/* args: confirm (seconds) */
+#define CTL_CMD_CONFIRM	"confirm"
+#define CTL_CMD_ROLLBACK "rollback"
+#define CTL_CMD_ISOLATE	"isolate"	/* args: zone or all, reason */
+#define CTL_CMD_RESTORE	"restore"	/* args: zone or all, reason */
 
 enum ctl_code {
 	CTL_OK = 0,

@@ -1020,18 +1020,18 @@ oom:
 	return -1;
 }
 
-int
-nftemit_set_elems(const char *set, const char *const *ifnames, size_t n,
-    bool add_elems, uint32_t seq, struct nft_batch *b, char *err,
-    size_t errlen)
+/* One NEWSETELEM or DELSETELEM message on a runtime set of interface
+ * names; a DELSETELEM without names flushes the set.  -1 out of memory. */
+static int
+ifname_elems(struct nft_batch *b, const char *set, const char *const *ifnames,
+    size_t n, bool add_elems, uint32_t seq)
 {
 	struct nftnl_set *s = nftnl_set_alloc();
 	struct nlmsghdr *nlh;
+	int rc = -1;
 
-	memset(b, 0, sizeof(*b));
-	b->seq_begin = seq;
-	if (s == NULL || batch_edge(b, true, seq++) < 0)
-		goto oom;
+	if (s == NULL)
+		return -1;
 	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFTGEN_TABLE);
 	nftnl_set_set_str(s, NFTNL_SET_NAME, set);
 	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
@@ -1039,26 +1039,62 @@ nftemit_set_elems(const char *set, const char *const *ifnames, size_t n,
 		struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 		char name[16] = { 0 };
 		if (e == NULL)
-			goto oom;
+			goto out;
 		snprintf(name, sizeof(name), "%s", ifnames[i]);
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, name, sizeof(name));
 		nftnl_set_elem_add(s, e);
 	}
 	if ((nlh = msg_start(b, add_elems ? NFT_MSG_NEWSETELEM :
-	    NFT_MSG_DELSETELEM, add_elems ? NLM_F_CREATE : 0, seq++)) == NULL)
-		goto oom;
-	nftnl_set_elems_nlmsg_build_payload(nlh, s);
-	if (msg_end(b, nlh, MSG_ELEMS, 0, 0, (uint32_t)n) < 0 ||
-	    batch_edge(b, false, seq++) < 0)
-		goto oom;
+	    NFT_MSG_DELSETELEM, add_elems ? NLM_F_CREATE : 0, seq)) == NULL)
+		goto out;
+	nftnl_set_elems_nlmsg_build_payload(nlh, s);	/* none: no list */
+	rc = msg_end(b, nlh, MSG_ELEMS, 0, 0, (uint32_t)n);
+out:
+	nftnl_set_free(s);
+	return rc;
+}
+
+int
+nftemit_set_elems(const char *set, const char *const *ifnames, size_t n,
+    bool add_elems, uint32_t seq, struct nft_batch *b, char *err,
+    size_t errlen)
+{
+	memset(b, 0, sizeof(*b));
+	b->seq_begin = seq;
+	if (batch_edge(b, true, seq++) < 0 ||
+	    ifname_elems(b, set, ifnames, n, add_elems, seq++) < 0 ||
+	    batch_edge(b, false, seq++) < 0) {
+		nftemit_free(b);
+		snprintf(err, errlen, "out of memory building the netlink "
+		    "batch");
+		return -1;
+	}
 	b->seq_end = seq;
-	nftnl_set_free(s);
 	return 0;
-oom:
-	nftnl_set_free(s);
-	nftemit_free(b);
-	snprintf(err, errlen, "out of memory building the netlink batch");
-	return -1;
+}
+
+/*
+ * The whole content of a runtime set in one transaction: begin, flush
+ * (DELSETELEM without elements), NEWSETELEM with every interface name,
+ * end.  A packet sees the set before or after, never in between.
+ */
+int
+nftemit_set_assign(const char *set, const char *const *ifnames, size_t n,
+    uint32_t seq, struct nft_batch *b, char *err, size_t errlen)
+{
+	memset(b, 0, sizeof(*b));
+	b->seq_begin = seq;
+	if (batch_edge(b, true, seq++) < 0 ||
+	    ifname_elems(b, set, NULL, 0, false, seq++) < 0 ||
+	    (n > 0 && ifname_elems(b, set, ifnames, n, true, seq++) < 0) ||
+	    batch_edge(b, false, seq++) < 0) {
+		nftemit_free(b);
+		snprintf(err, errlen, "out of memory building the netlink "
+		    "batch");
+		return -1;
+	}
+	b->seq_end = seq;
+	return 0;
 }
 
 /* The index of the element within message m that holds attr_off. */

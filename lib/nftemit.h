@@ -67,6 +67,11 @@ int nftemit_describe(const struct nft_batch *b, const struct nft_ir *ir,
 int nftemit_set_elems(const char *set, const char *const *ifnames, size_t n,
     bool add, uint32_t seq, struct nft_batch *b, char *err, size_t errlen);
 
+/* One batch that makes a runtime set hold exactly these interface names
+ * (flush, then add): begin, DELSETELEM, NEWSETELEM, end. */
+int nftemit_set_assign(const char *set, const char *const *ifnames,
+    size_t n, uint32_t seq, struct nft_batch *b, char *err, size_t errlen);
+
 /* A check-only batch (no commit) with one rule of nft's own queue
  * expression in a table of its own: does the kernel have nft_queue? */
 int nftemit_probe_queue(uint32_t seq, struct nft_batch *b, char *err,

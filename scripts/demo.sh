@@ -30,6 +30,7 @@ scripts/lab.sh up
 scripts/useradd.sh
 mkdir -p "$D"
 chmod 755 "$D"
+rm -rf "$D/state"	# a fresh appliance: no isolation, journal or pending policy
 sed -e "s|/run/zoned/zoned.sock|$D/zoned.sock|" \
     -e "s|/var/lib/zoned/evidence|$D/evidence|" conf/alpha.conf >"$D/zoned.conf"
 chmod 644 "$D/zoned.conf"
@@ -118,6 +119,54 @@ zctl status | grep -A2 "^enforce"
 zctl reload >/dev/null && echo && echo "zonectl reload put the generated table back:" &&
     zctl verify
 
+say "emergency isolation: the CISO orders the Internet side cut off"
+ip netns exec "$LG" "$PROBE" connect tcp 192.0.2.40 3389 --bind 10.20.100.7 \
+    --hold 6 --every 20 >"$D/held.out" 2>&1 &
+held=$!
+sleep 1
+echo "a staff terminal holds an RDP session to the browsing server; now:"
+echo "# zonectl isolate internet --reason \"CISO order 2026-77: suspected intrusion\""
+t0=$(date +%s.%N)
+zctl isolate internet --reason "CISO order 2026-77: suspected intrusion"
+wait "$held"
+last=$(sed -n 's/^last answer at //p' "$D/held.out")
+sed -n 's/^broken/the held session: broken/p' "$D/held.out"
+[ -n "$last" ] && printf 'the last packet of it crossed %.0f ms after the isolate command started\n' \
+    "$(awk -v a="$last" -v b="$t0" 'BEGIN { print (a - b) * 1000 }')"
+try blocked $LG 10.20.100.7 192.0.2.40 3389 "terminal -> browsing server rdp (Internet zone isolated)"
+try blocked $IN 192.0.2.26  10.20.1.25 25   "mail relay -> LGWAN mail (Internet zone isolated)"
+zctl status | grep "^ISOLATED"
+zctl verify
+echo "# zonectl restore internet"
+zctl restore internet --reason "all clear"
+try passes  $LG 10.20.100.7 192.0.2.40 3389 "terminal -> browsing server rdp (restored)"
+
+say "commit-confirm: a policy that drops the RDP flow, loaded with --confirm 5"
+cp "$D/zoned.conf" "$D/good.conf"
+sed -i '/{ name = "browse";/,+1d' "$D/zoned.conf"
+zctl reload --confirm 5
+try blocked $LG 10.20.100.7 192.0.2.40 3389 "terminal -> browsing server rdp (the new policy)"
+zctl status | grep "^confirm"
+echo "nobody confirms (the operator's session may be what broke); waiting..."
+for _ in $(seq 1 80); do
+	grep -q "event=policy-rolled-back" "$D/zoned.log" && break
+	sleep 0.1
+done
+grep -o "event=policy-rolled-back.*" "$D/zoned.log" | tail -n 1
+try passes  $LG 10.20.100.7 192.0.2.40 3389 "terminal -> browsing server rdp (the policy before, back by itself)"
+cp "$D/good.conf" "$D/zoned.conf"
+
+say "the change journal: every change, hash-chained"
+zctl journal
+"$ZONECTL" journal --file "$D/state/journal" --verify
+n=$(wc -l <"$D/state/journal")
+seq=$(grep -n '"action":"zone-isolated"' "$D/state/journal" | head -n 1 | cut -d: -f1)
+echo
+echo "an auditor's copy with one character changed (the isolation's reason):"
+sed "${seq}s/suspected intrusion/suspected intrusiom/" "$D/state/journal" >"$D/journal.tampered"
+"$ZONECTL" journal --file "$D/journal.tampered" --verify
+echo "(exit $?; the intact journal has $n entries, each also in syslog with its hash)"
+
 say "zonectl report: the audit report of this appliance, for the auditors"
 zctl report -o "$D/report.html" || echo "demo: the report failed"
 echo "open it in a browser (file://$D/report.html), or print it to PDF:"
@@ -129,6 +178,7 @@ The lab stays up.  Try for yourself:
   $ZONECTL -s $D/zoned.sock status | zones | flows | verify
   $ZONECTL -s $D/zoned.sock check SRC DST tcp/PORT
   $ZONECTL -s $D/zoned.sock report -o report.html   (the audit report; -f FILE offline)
+  $ZONECTL -s $D/zoned.sock journal --show N
   ip netns exec $GW nft list table inet zoned
   less $D/zoned.log
 Tear it down with:

@@ -13,7 +13,7 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev
 libconfig-dev libnftnl-dev libmnl-dev libpcap-dev libjansson-dev
 libcap-ng-dev libssl-dev libnetfilter-queue-dev check libgraphviz-dev
-nftables iproute2 busybox-syslogd procps
+nftables iproute2 busybox-syslogd procps mount
 python3 python3-html5lib chromium poppler-utils fonts-ipaexfont-gothic"
 
 if [ "${1:-}" = bench ]; then

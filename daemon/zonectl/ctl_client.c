@@ -162,7 +162,6 @@ simple(struct ctl *c, int argc, char **argv, const char *cmd, json_t *args,
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	json_t *ans, *result;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
@@ -180,19 +179,7 @@ simple(struct ctl *c, int argc, char **argv, const char *cmd, json_t *args,
 		*rc = EXIT_TROUBLE;
 		return NULL;
 	}
-	if ((ans = ctl_request(c, cmd, args)) == NULL) {
-		*rc = EXIT_TROUBLE;
-		return NULL;
-	}
-	if (!json_is_true(json_object_get(ans, "ok"))) {
-		*rc = answer_error(ans);
-		json_decref(ans);
-		return NULL;
-	}
-	result = json_incref(json_object_get(ans, "result"));
-	json_decref(ans);
-	*rc = 0;
-	return result;
+	return ctl_call(c, cmd, args, rc);
 }
 
 /* ---------------------------------------------------------------------
@@ -356,6 +343,64 @@ status_monitor(json_t *m)
 		    num(jint(al, "evidence_bytes"), b[2], 32));
 }
 
+/* "isolated": a line a zone, with when, who and why */
+static void
+status_isolated(json_t *iso)
+{
+	json_t *v, *f;
+	size_t i, j;
+
+	json_array_foreach(iso, i, v) {
+		char ifs[256] = "", uid[24] = "-";
+		json_array_foreach(json_object_get(v, "interfaces"), j, f)
+			snprintf(ifs + strlen(ifs), sizeof(ifs) - strlen(ifs),
+			    "%s%s", j ? "," : "", json_string_value(f));
+		if (json_is_integer(json_object_get(v, "uid")))
+			snprintf(uid, sizeof(uid), "%lld",
+			    (long long)jint(v, "uid"));
+		printf("ISOLATED     zone %s%s%s%s since %s by %s (uid %s): %s\n",
+		    jstrd(v, "zone"), ifs[0] ? " (" : "", ifs, ifs[0] ? ")" :
+		    "", jstrd(v, "since"), jstrd(v, "user"), uid,
+		    jstrd(v, "reason"));
+	}
+}
+
+/* "confirm": a policy awaiting confirmation, or one put back */
+static void
+status_confirm(json_t *cf)
+{
+	if (!json_is_object(cf))
+		return;
+	if (strcmp(jstrd(cf, "state"), "pending") == 0)
+		printf("confirm      PENDING: policy %.12s loaded %s by %s "
+		    "awaits confirmation, %llds left (zonectl confirm, or "
+		    "zonectl rollback; else %.12s comes back)\n",
+		    jstrd(cf, "policy"), jstrd(cf, "since"), jstrd(cf, "user"),
+		    (long long)jint(cf, "seconds_left"),
+		    jstrd(cf, "previous"));
+	else
+		printf("confirm      policy %.12s was rolled back unconfirmed "
+		    "at %s\n", jstrd(cf, "policy"), jstrd(cf, "at"));
+}
+
+/* "clock": synchronised or not, and the kernel's error estimates */
+static void
+status_clock(json_t *ck)
+{
+	if (!json_is_object(ck))
+		return;
+	if (json_is_true(json_object_get(ck, "synchronised")))
+		printf("clock        synchronised (estimated error %.3f ms, "
+		    "maximum %.3f ms)\n", (double)jint(ck,
+		    "estimated_error_us") / 1e3, (double)jint(ck,
+		    "maximum_error_us") / 1e3);
+	else
+		printf("clock        NOT SYNCHRONISED: %s (estimated error "
+		    "%.3f s); timestamps of evidence, alerts and the journal "
+		    "may be wrong\n", jstrd(ck, "why"), (double)jint(ck,
+		    "estimated_error_us") / 1e6);
+}
+
 int
 ctl_status(struct ctl *c, int argc, char **argv)
 {
@@ -407,14 +452,12 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	    num(jint(n, "denied_bytes"), b2, sizeof(b2)));
 	status_enforce(json_object_get(r, "enforce"));
 	status_monitor(json_object_get(r, "monitor"));
-	if (json_array_size(json_object_get(r, "isolated")) > 0) {
-		size_t i;
-		json_t *v;
-		printf("isolated    ");
-		json_array_foreach(json_object_get(r, "isolated"), i, v)
-			printf(" %s", json_string_value(v));
-		printf("\n");
-	}
+	status_isolated(json_object_get(r, "isolated"));
+	status_confirm(json_object_get(r, "confirm"));
+	status_clock(json_object_get(r, "clock"));
+	if (jstr(json_object_get(r, "journal"), "file"))
+		printf("journal      %s\n", jstr(json_object_get(r, "journal"),
+		    "file"));
 	if (json_is_object(json_object_get(r, "last_reload"))) {
 		json_t *l = json_object_get(r, "last_reload");
 		printf("last reload  %s: %s%s\n", jstr(l, "at"),
@@ -462,6 +505,18 @@ ctl_zones(struct ctl *c, int argc, char **argv)
 		    num(jint(z, "denied_out"), b[3], 32));
 	}
 	table_print(&t);
+	json_array_foreach(r, i, z) {
+		json_t *iso = json_object_get(z, "isolated");
+		char uid[24] = "-";
+		if (!json_is_object(iso))
+			continue;
+		if (json_is_integer(json_object_get(iso, "uid")))
+			snprintf(uid, sizeof(uid), "%lld",
+			    (long long)jint(iso, "uid"));
+		printf("zone %s is ISOLATED since %s by %s (uid %s): %s\n",
+		    jstr(z, "name"), jstrd(iso, "since"), jstrd(iso, "user"),
+		    uid, jstrd(iso, "reason"));
+	}
 	json_decref(r);
 	return 0;
 }
@@ -531,12 +586,50 @@ ctl_verify(struct ctl *c, int argc, char **argv)
 int
 ctl_reload(struct ctl *c, int argc, char **argv)
 {
-	json_t *r, *f;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "confirm", required_argument, NULL, 'c' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_t *args = json_object(), *r, *f, *cf;
+	long secs = 0;
+	char *end;
 	size_t i;
-	int rc;
+	int ch, rc;
 
-	if ((r = simple(c, argc, argv, CTL_CMD_RELOAD, NULL, &rc)) == NULL)
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'j':
+			c->json = true;
+			break;
+		case 'c':
+			secs = strtol(optarg, &end, 10);
+			if (*optarg == '\0' || *end != '\0' || secs < 1 ||
+			    secs > 86400) {
+				fprintf(stderr, "zonectl: --confirm takes a "
+				    "number of seconds, 1 to 86400\n");
+				json_decref(args);
+				return EXIT_TROUBLE;
+			}
+			json_object_set_new(args, "confirm",
+			    json_integer(secs));
+			break;
+		default:
+			fprintf(stderr, "usage: zonectl reload [--confirm "
+			    "SECONDS] [--json]\n");
+			json_decref(args);
+			return EXIT_TROUBLE;
+		}
+	}
+	if (optind != argc) {
+		fprintf(stderr, "usage: zonectl reload [--confirm SECONDS] "
+		    "[--json]\n");
+		json_decref(args);
+		return EXIT_TROUBLE;
+	}
+	if ((r = ctl_call(c, CTL_CMD_RELOAD, args, &rc)) == NULL)
 		return rc;
+	cf = json_object_get(r, "confirm");
 	if (c->json)
 		print_json(r);
 	else {
@@ -546,6 +639,11 @@ ctl_reload(struct ctl *c, int argc, char **argv)
 			printf("%s:%d: %s: %s: %s\n", jstr(f, "file"),
 			    (int)jint(f, "line"), jstr(f, "severity"),
 			    jstr(f, "id"), jstr(f, "message"));
+		if (secs && json_is_object(cf))
+			printf("awaiting confirmation: run zonectl confirm "
+			    "within %llds, or the policy before (%.12s) comes "
+			    "back by itself\n", (long long)jint(cf,
+			    "seconds_left"), jstrd(cf, "previous"));
 	}
 	json_decref(r);
 	return 0;
@@ -649,4 +747,30 @@ ctl_alerts(struct ctl *c, int argc, char **argv)
 		}
 	json_decref(ans);
 	return 0;
+}
+
+json_t *
+ctl_call(const struct ctl *c, const char *cmd, json_t *args, int *rc)
+{
+	json_t *ans = ctl_request(c, cmd, args), *result;
+
+	if (ans == NULL) {
+		*rc = EXIT_TROUBLE;
+		return NULL;
+	}
+	if (!json_is_true(json_object_get(ans, "ok"))) {
+		*rc = answer_error(ans);
+		json_decref(ans);
+		return NULL;
+	}
+	result = json_incref(json_object_get(ans, "result"));
+	json_decref(ans);
+	*rc = 0;
+	return result;
+}
+
+void
+ctl_print_json(const json_t *j)
+{
+	print_json(j);
 }

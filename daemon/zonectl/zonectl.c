@@ -22,7 +22,13 @@ static const struct command commands[] = {
 	{ "zones", ctl_zones, "zones [--json]" },
 	{ "flows", ctl_flows, "flows [--json]" },
 	{ "verify", ctl_verify, "verify [--json]" },
-	{ "reload", ctl_reload, "reload [--json]" },
+	{ "reload", ctl_reload, "reload [--confirm SECONDS] [--json]" },
+	{ "confirm", ctl_confirm, "confirm [--json]" },
+	{ "rollback", ctl_rollback, "rollback [--json]" },
+	{ "isolate", ctl_isolate, "isolate ZONE|--all --reason TEXT [--json]" },
+	{ "restore", ctl_restore, "restore ZONE|--all [--reason TEXT] [--json]" },
+	{ "journal", ctl_journal, "journal [--file FILE] [--since TIME] "
+	    "[--show SEQ | --verify] [--json]" },
 	{ "alerts", ctl_alerts, "alerts [--since TIME] [--json]" },
 	{ "audit", ctl_audit, "audit [-f FILE] CAPTURE [--zone ZONE] [--json] "
 	    "[--at TIME]" },

@@ -29,12 +29,23 @@ int ctl_verify(struct ctl *c, int argc, char **argv);
 int ctl_reload(struct ctl *c, int argc, char **argv);
 int ctl_alerts(struct ctl *c, int argc, char **argv);
 int ctl_audit(struct ctl *c, int argc, char **argv);
+int ctl_isolate(struct ctl *c, int argc, char **argv);
+int ctl_restore(struct ctl *c, int argc, char **argv);
+int ctl_confirm(struct ctl *c, int argc, char **argv);
+int ctl_rollback(struct ctl *c, int argc, char **argv);
+int ctl_journal(struct ctl *c, int argc, char **argv);
 int ctl_report(struct ctl *c, int argc, char **argv);
 int ctl_check_online(struct ctl *c, const char *src, const char *dst,
     const char *proto, const char *mac, int sport);
 
 /* One request to zoned; NULL (reason printed) when it cannot be reached. */
 json_t *ctl_request(const struct ctl *c, const char *cmd, json_t *args);
+
+/* One request: its result (a new reference), or NULL with the error
+ * printed and the exit code for it in *rc.  args is consumed. */
+json_t *ctl_call(const struct ctl *c, const char *cmd, json_t *args,
+    int *rc);
+void ctl_print_json(const json_t *j);
 
 /* Parse "--at TIME" for tests and what-if questions: RFC 3339. */
 int ctl_parse_at(const char *s, long long *out);

@@ -227,8 +227,33 @@ struct dump_ctx {
 	char **sets;		/* set names, to dump their elements */
 	size_t nsets, cap;
 	void (*counter)(const char *, uint64_t, uint64_t, void *);
+	void (*elem)(const void *, size_t, void *);	/* element keys */
 	void *arg;
 };
+
+/* Each element key of a NEWSETELEM message to d->elem. */
+static void
+dump_elems(struct dump_ctx *d, const struct nlmsghdr *nlh)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it;
+	struct nftnl_set_elem *e;
+
+	if (s == NULL || nftnl_set_elems_nlmsg_parse(nlh, s) < 0 ||
+	    (it = nftnl_set_elems_iter_create(s)) == NULL) {
+		d->parse_error = 1;
+		nftnl_set_free(s);
+		return;
+	}
+	while ((e = nftnl_set_elems_iter_next(it)) != NULL) {
+		uint32_t len = 0;
+		const void *k = nftnl_set_elem_get(e, NFTNL_SET_ELEM_KEY, &len);
+		if (k != NULL)
+			d->elem(k, len, d->arg);
+	}
+	nftnl_set_elems_iter_destroy(it);
+	nftnl_set_free(s);
+}
 
 static int
 dump_cb(const struct nlmsghdr *nlh, void *data)
@@ -237,6 +262,8 @@ dump_cb(const struct nlmsghdr *nlh, void *data)
 
 	if (d->c && canon_msg(d->c, nlh) < 0)
 		d->parse_error = 1;
+	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWSETELEM && d->elem)
+		dump_elems(d, nlh);
 	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWSET) {
 		struct nftnl_set *s = nftnl_set_alloc();
 		if (s && nftnl_set_nlmsg_parse(nlh, s) == 0) {
@@ -371,6 +398,23 @@ apply_counters(struct apply *a,
 	struct dump_ctx d = { .counter = fn, .arg = arg };
 	int rc = dump(a, NFT_MSG_GETOBJ, NULL, &d, err, errlen);
 
+	dump_ctx_free(&d);
+	return rc;
+}
+
+int
+apply_set_elems(struct apply *a, const char *set,
+    void (*fn)(const void *key, size_t len, void *arg), void *arg,
+    char *err, size_t errlen)
+{
+	struct dump_ctx d = { .elem = fn, .arg = arg };
+	int rc = dump(a, NFT_MSG_GETSETELEM, set, &d, err, errlen);
+
+	if (rc == 0 && d.parse_error) {
+		snprintf(err, errlen, "could not parse the elements of set %s",
+		    set);
+		rc = -1;
+	}
 	dump_ctx_free(&d);
 	return rc;
 }

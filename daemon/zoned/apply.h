@@ -53,4 +53,10 @@ int apply_counters(struct apply *a,
     void (*fn)(const char *name, uint64_t packets, uint64_t bytes, void *),
     void *arg, char *err, size_t errlen);
 
+/* The element keys of a set of the table: fn(key, len) each.  0, 1 when
+ * the table or the set does not exist, -1 with err filled. */
+int apply_set_elems(struct apply *a, const char *set,
+    void (*fn)(const void *key, size_t len, void *arg), void *arg,
+    char *err, size_t errlen);
+
 #endif

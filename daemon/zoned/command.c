@@ -2,7 +2,8 @@
  * command — what the control socket's requests mean: the request line is
  * parsed, the caller's right checked, and the command's handler answers
  * with a JSON value that zonectl prints (status, zones, flows, check,
- * verify, alerts, reload).  No sockets here: control.c is the transport.
+ * verify, alerts, reload, confirm, rollback, isolate, restore).  No
+ * sockets here: control.c is the transport.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -14,15 +15,20 @@
 #include <unistd.h>
 
 #include "alert.h"
+#include "clock.h"
 #include "command.h"
 #include "conf.h"
+#include "confirm.h"
 #include "control.h"
 #include "ctlproto.h"
 #include "engine.h"
+#include "isolate.h"
+#include "journal.h"
 #include "log.h"
 #include "monitor.h"
 #include "nflog.h"
 #include "query.h"
+#include "record.h"
 #include "timefmt.h"
 #include "verdict.h"
 #include "zoned.h"
@@ -59,7 +65,7 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 	const struct policy *p = z->pol;
 	struct counters c;
 	uint64_t pp = 0, pb = 0, dp = 0, db = 0;
-	json_t *r, *iso;
+	json_t *r;
 	size_t active = 0;
 	time_t now = time(NULL);
 
@@ -81,9 +87,6 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 	engine_verify(z, NULL, true);
 	for (size_t i = 0; p && i < p->nflows; i++)
 		active += policy_flow_active(&p->flows[i], now);
-	iso = json_array();
-	for (size_t i = 0; i < z->nisolated; i++)
-		json_array_append_new(iso, json_string(z->isolated[i]));
 	r = json_pack("{s:I, s:o, s:I, s:s, s:o, s:o}",
 	    "pid", (json_int_t)getpid(),
 	    "started", jtime(z->started),
@@ -91,7 +94,7 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 	    "mode", mode_str(z->mode),
 	    "fail_reason", z->fail_reason[0] ? json_string(z->fail_reason) :
 	    json_null(),
-	    "isolated", iso);
+	    "isolated", isolate_json(z->iso));
 	if (p)
 		json_object_set_new(r, "policy", json_pack("{s:s, s:s, s:s, "
 		    "s:I, s:I, s:I, s:I, s:o, s:o}",
@@ -133,6 +136,11 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 		    "refused", (json_int_t)cs.refused, "paused",
 		    (json_int_t)cs.paused));
 	}
+	json_object_set_new(r, "confirm", confirm_json(z->confirm));
+	json_object_set_new(r, "clock", clock_json(z->clock));
+	json_object_set_new(r, "journal", json_pack("{s:s, s:o}", "state_dir",
+	    z->state_dir, "file", record_path(z->rec) ?
+	    json_string(record_path(z->rec)) : json_null()));
 	json_object_set_new(r, "last_reload", z->reload_at ?
 	    json_pack("{s:o, s:b, s:s}", "at", jtime(z->reload_at), "ok",
 	    z->reload_ok, "message", z->reload_msg) : json_null());
@@ -160,6 +168,26 @@ link_state(const char *ifname)
 		    (ifr.ifr_flags & IFF_RUNNING) ? "up" : "no-carrier";
 	close(fd);
 	return s;
+}
+
+/* The isolation of a zone ({since, uid, user, reason}) or null. */
+static json_t *
+zone_isolation(const struct zoned *z, const char *zone)
+{
+	json_t *all = isolate_json(z->iso), *v, *o = NULL;
+	size_t i;
+
+	json_array_foreach(all, i, v) {
+		const char *n = json_string_value(json_object_get(v, "zone"));
+		if (n && (strcmp(n, zone) == 0 || strcmp(n, "*") == 0)) {
+			o = json_incref(v);
+			json_object_del(o, "interfaces");
+			json_object_del(o, "since_epoch");
+			break;
+		}
+	}
+	json_decref(all);
+	return o ? o : json_null();
 }
 
 static int
@@ -214,13 +242,14 @@ cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
 				dout += k->packets;
 		}
 		json_array_append_new(r, json_pack("{s:s, s:s, s:o, s:o, s:I, "
-		    "s:I, s:I, s:I}", "name", zo->name, "kind",
+		    "s:I, s:I, s:I, s:o}", "name", zo->name, "kind",
 		    policy_zone_kind_str(zo->kind), "interfaces", ifs,
 		    "networks", nets,
 		    "permitted_in", (json_int_t)pin,
 		    "permitted_out", (json_int_t)pout,
 		    "denied_in", (json_int_t)din,
-		    "denied_out", (json_int_t)dout));
+		    "denied_out", (json_int_t)dout,
+		    "isolated", zone_isolation(z, zo->name)));
 	}
 	counters_free(&c);
 	*result = r;
@@ -389,16 +418,24 @@ cmd_reload(struct zoned *z, json_t *args, long uid, json_t **result,
 {
 	struct engine_req req = { .source = ENGINE_FILE, .uid = uid,
 	    .why = "control" };
+	json_t *c = json_object_get(args, "confirm");
 	struct load_result r;
 	json_t *kerr;
 	int rc;
 
-	(void)args;
+	if (c != NULL && (!json_is_integer(c) || json_integer_value(c) < 1 ||
+	    json_integer_value(c) > CONFIRM_MAX_SECONDS)) {
+		snprintf(err, errlen, "\"confirm\" must be a number of seconds, "
+		    "1 to %d", CONFIRM_MAX_SECONDS);
+		return CTL_BAD_REQUEST;
+	}
+	req.confirm = c ? (unsigned)json_integer_value(c) : 0;
 	load_result_init(&r);
 	if (engine_reload(z, &req, &r) == 0) {
-		*result = json_pack("{s:b, s:s, s:s, s:o}", "loaded", 1,
+		*result = json_pack("{s:b, s:s, s:s, s:o, s:o}", "loaded", 1,
 		    "file", z->conf, "sha256", z->sha256, "findings",
-		    findings_json(&r.diag));
+		    findings_json(&r.diag), "confirm",
+		    confirm_json(z->confirm));
 	} else {
 		kerr = json_array();
 		for (size_t i = 0; i < r.kerr.n; i++)
@@ -414,6 +451,89 @@ cmd_reload(struct zoned *z, json_t *args, long uid, json_t **result,
 	rc = r.code;
 	load_result_free(&r);
 	return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * confirm, rollback
+ */
+
+static int
+cmd_confirm(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	char sha[JOURNAL_HASH_LEN + 1];
+	int code;
+
+	(void)args;
+	(void)detail;
+	snprintf(sha, sizeof(sha), "%s", confirm_policy(z->confirm));
+	if ((code = engine_confirm(z, uid, err, errlen)) == CTL_OK)
+		*result = json_pack("{s:b, s:s}", "confirmed", 1, "sha256",
+		    sha);
+	return code;
+}
+
+static int
+cmd_rollback(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	struct load_result r;
+	int code;
+
+	(void)args;
+	(void)detail;
+	load_result_init(&r);
+	if (engine_rollback(z, uid, "zonectl rollback", &r) == 0)
+		*result = json_pack("{s:b, s:s, s:s}", "rolled_back", 1,
+		    "file", z->loaded_file ? z->loaded_file : "", "sha256",
+		    z->sha256);
+	else
+		snprintf(err, errlen, "%s", r.err);
+	code = r.code;
+	load_result_free(&r);
+	return code;
+}
+
+/* ---------------------------------------------------------------------
+ * isolate, restore
+ */
+
+static int
+isolation(struct zoned *z, json_t *args, long uid, bool isolate,
+    json_t **result, char *err, size_t errlen)
+{
+	const char *zone = json_string_value(json_object_get(args, "zone"));
+	const char *reason = json_string_value(json_object_get(args,
+	    "reason"));
+	bool all = json_is_true(json_object_get(args, "all"));
+
+	if ((zone == NULL) == !all || (json_object_get(args, "reason") &&
+	    reason == NULL)) {
+		snprintf(err, errlen, "%s needs \"zone\" (a string) or \"all\": "
+		    "true, and \"reason\" a string", isolate ? "isolate" :
+		    "restore");
+		return CTL_BAD_REQUEST;
+	}
+	return isolate_change(z->iso, &(struct isolate_req){ .nl = z->nl,
+	    .rec = z->rec, .pol = z->pol, .sha = z->sha256, .zone = zone,
+	    .isolate = isolate, .uid = uid, .reason = reason }, result, err,
+	    errlen);
+}
+
+static int
+cmd_isolate(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	(void)detail;
+	return isolation(z, args, uid, true, result, err, errlen);
+}
+
+static int
+cmd_restore(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	(void)detail;
+	return isolation(z, args, uid, false, result, err, errlen);
 }
 
 /* ---------------------------------------------------------------------
@@ -454,6 +574,10 @@ static const struct command {
 	{ CTL_CMD_VERIFY, false, cmd_verify },
 	{ CTL_CMD_ALERTS, false, cmd_alerts },
 	{ CTL_CMD_RELOAD, true, cmd_reload },
+	{ CTL_CMD_CONFIRM, true, cmd_confirm },
+	{ CTL_CMD_ROLLBACK, true, cmd_rollback },
+	{ CTL_CMD_ISOLATE, true, cmd_isolate },
+	{ CTL_CMD_RESTORE, true, cmd_restore },
 	{ NULL, false, NULL },
 };
 

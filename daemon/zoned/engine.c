@@ -17,19 +17,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include "alert.h"
 #include "conf.h"
+#include "confirm.h"
 #include "ctlproto.h"
 #include "engine.h"
 #include "event.h"
+#include "isolate.h"
+#include "journal.h"
 #include "lint.h"
 #include "log.h"
 #include "monitor.h"
 #include "neigh.h"
 #include "nflog.h"
 #include "nftemit.h"
+#include "record.h"
 #include "restart.h"
 #include "verdict.h"
 
@@ -93,20 +95,6 @@ read_file(const char *path, size_t *len, char *err, size_t errlen)
 	return buf;
 }
 
-static void
-sha256_hex(const char *data, size_t len, char out[65])
-{
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned int mdlen = 0;
-
-	if (EVP_Digest(data, len, md, &mdlen, EVP_sha256(), NULL) != 1) {
-		snprintf(out, 65, "?");
-		return;
-	}
-	for (unsigned i = 0; i < mdlen && i < 32; i++)
-		snprintf(out + 2 * i, 3, "%02x", md[i]);
-}
-
 static char *
 last_good_path(const struct zoned *z)
 {
@@ -117,16 +105,17 @@ last_good_path(const struct zoned *z)
 	return p;
 }
 
-/* Keep the text of the policy that loaded: written whole, then renamed. */
-static void
+/* Keep the text of the policy that loaded: written whole, then renamed.
+ * -1 (logged) when it cannot be kept. */
+static int
 save_last_good(struct zoned *z, const char *text, size_t len)
 {
 	char *path = last_good_path(z), *tmp = NULL;
-	int fd;
+	int fd, rc = 0;
 
 	if (path == NULL || asprintf(&tmp, "%s.tmp", path) < 0) {
 		free(path);
-		return;
+		return -1;
 	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 ||
@@ -135,9 +124,11 @@ save_last_good(struct zoned *z, const char *text, size_t len)
 		if (fd >= 0)
 			close(fd);
 		unlink(tmp);
+		rc = -1;
 	}
 	free(tmp);
 	free(path);
+	return rc;
 }
 
 /* ---------------------------------------------------------------------
@@ -191,8 +182,6 @@ build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
 {
 	struct nftgen_opts o = {
 		.now = time(NULL),
-		.isolated = (const char *const *)z->isolated,
-		.nisolated = z->nisolated,
 		.deny_all = p == NULL,
 		.queue_compat = !z->queue_native,
 	};
@@ -204,6 +193,8 @@ build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(kerr, 0, sizeof(*kerr));
+	/* isolated zones are in the first table a start installs */
+	o.isolated = isolate_ifaces(z->iso, p, &o.nisolated);
 	if ((ir = nftgen_build(p, &o, err, errlen)) == NULL)
 		return -1;
 	if (nftemit_batch(ir, apply_next_seq(z->nl, SEQ_RESERVE), true, &b,
@@ -382,6 +373,7 @@ install(struct zoned *z, struct policy *p, struct classify *cls,
 	z->mode = mode;
 	z->verified = false;
 	z->drift = 0;
+	z->expiry_seen = time(NULL);
 	serve(z);
 	if (old_p != p)
 		policy_free(old_p);
@@ -393,7 +385,92 @@ install(struct zoned *z, struct policy *p, struct classify *cls,
  * The one reload path
  */
 
-/* The policy file: read, judged, built, applied, installed. */
+/* ---------------------------------------------------------------------
+ * The journal of a load: entries written before the change is made,
+ * taken back when it is not (see record.h)
+ */
+
+/* May this change be made when it cannot be recorded?  Start-up (the
+ * gateway must have its table) and the daemon's own rollback (it puts
+ * back what ran before) may; what an operator asks for may not. */
+static bool
+unrecorded_ok(const struct engine_req *req)
+{
+	return req->startup || (req->rollback && req->uid < 0);
+}
+
+static const char *
+load_action(const struct engine_req *req)
+{
+	return req->rollback ? "policy-rolled-back" : req->confirm ?
+	    "policy-pending" : "policy-loaded";
+}
+
+/* A policy that was judged and refused: nothing changed. */
+static void
+record_rejected(struct zoned *z, const struct engine_req *req,
+    const char *file, const char *sha, const char *reason)
+{
+	record_now(z->rec, &(struct record_entry){ .action = "policy-rejected",
+	    .uid = req->uid, .before = z->sha256, .after = z->sha256,
+	    .extra = json_pack("{s:s, s:s, s:s}", "file", file,
+	    "rejected_sha256", sha, "why", req->why), .reason = reason });
+}
+
+/* What a load records before it is applied: the text kept under its
+ * SHA-256, the confirmation state, the entry of the load and one for each
+ * isolated zone the policy lacks.  0, or -1 with r->err and nothing
+ * recorded (the load must not go ahead). */
+static int
+record_load(struct zoned *z, const struct engine_req *req, const char *file,
+    const struct policy *p, const char *sha, const char *text, size_t len,
+    struct record_mark *m, const char **dropped, size_t ndropped,
+    struct load_result *r)
+{
+	char err[512];
+
+	record_mark(z->rec, m);
+	if (record_store(z->rec, sha, text, len, err, sizeof(err)) < 0) {
+		if (!unrecorded_ok(req))
+			goto refuse;
+		log_event(LOG_CRIT, "journal-failed", "error=%s change=made",
+		    lq(err));
+	}
+	if (req->confirm && confirm_begin(z->confirm, sha, z->sha256,
+	    req->confirm, req->uid, err, sizeof(err)) < 0)
+		goto refuse;
+	/* at start the start entry says it, once installed */
+	if (!req->startup && record_add(z->rec, &(struct record_entry){ .action =
+	    load_action(req), .uid = req->uid, .before = z->sha256, .after =
+	    sha, .flows = journal_flows(z->pol, p), .extra = req->confirm ?
+	    json_pack("{s:s, s:I}", "file", file, "confirm_seconds",
+	    (json_int_t)req->confirm) : json_pack("{s:s}", "file", file),
+	    .reason = req->rollback ? req->why : NULL }, err,
+	    sizeof(err)) < 0)
+		goto unrecorded;
+	for (size_t i = 0; i < ndropped; i++)
+		if (record_add(z->rec, &(struct record_entry){ .action =
+		    "zone-restored", .uid = req->uid, .before = sha, .after =
+		    sha, .extra = isolate_zone_json(z->iso, dropped[i]),
+		    .reason = "the policy has no such zone" }, err,
+		    sizeof(err)) < 0)
+			goto unrecorded;
+	return 0;
+unrecorded:
+	record_undo(z->rec, m);
+	if (unrecorded_ok(req)) {
+		log_event(LOG_CRIT, "journal-failed", "action=%s error=%s "
+		    "change=made", load_action(req), lq(err));
+		return 0;
+	}
+	if (req->confirm)
+		confirm_abort(z->confirm);
+refuse:
+	snprintf(r->err, sizeof(r->err), "%.480s; nothing was changed", err);
+	return -1;
+}
+
+/* The policy file: read, judged, recorded, built, applied, installed. */
 static int
 load_file(struct zoned *z, const struct engine_req *req, const char *file,
     struct load_result *r)
@@ -402,6 +479,9 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 	struct classify *cls = NULL;
 	struct nft_ir *ir = NULL;
 	struct canon expect;
+	struct record_mark m;
+	const char *dropped[64];
+	size_t ndropped;
 	char *text, sha[65], why[512];
 	size_t len;
 
@@ -411,7 +491,12 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 		    lq(file), lq(r->err));
 		return -1;
 	}
-	sha256_hex(text, len, sha);
+	journal_sha256(text, len, sha);
+	if (req->startup && strcmp(file, z->conf) == 0 &&
+	    confirm_refuses(z->confirm, sha, r->err, sizeof(r->err))) {
+		free(text);
+		return -1;	/* engine_start falls back to the last good */
+	}
 	if (conf_load_string(text, file, &p, &r->diag) < 0 || p == NULL) {
 		diag_sort(&r->diag);
 		snprintf(r->err, sizeof(r->err), "%s does not load", file);
@@ -430,19 +515,33 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 		snprintf(r->err, sizeof(r->err), "restart required: %.450s", why);
 		log_event(LOG_WARNING, "policy-rejected", "file=%s sha256=%s "
 		    "reason=%s", lq(file), sha, lq(r->err));
+		record_rejected(z, req, file, sha, r->err);
 		goto fail;
 	}
 	if ((cls = classify_build(p, time(NULL), r->err, sizeof(r->err))) ==
 	    NULL)
 		goto rejected;
+	ndropped = isolate_missing(z->iso, p, dropped, 64);
+	if (record_load(z, req, file, p, sha, text, len, &m, dropped, ndropped,
+	    r) < 0) {
+		log_event(LOG_ERR, "policy-rejected", "file=%s sha256=%s "
+		    "reason=%s kept=%s", lq(file), sha, lq(r->err),
+		    z->mode == MODE_NONE ? "nothing" : "running-policy");
+		goto fail;
+	}
 	if (build_apply(z, p, &ir, &expect, &r->kerr, r->err,
 	    sizeof(r->err)) < 0) {
+		record_undo(z->rec, &m);
+		if (req->confirm)
+			confirm_abort(z->confirm);
 		log_kernel_errors(file, &r->kerr);
 		log_event(LOG_ERR, "apply-failed", "file=%s sha256=%s reason=%s "
 		    "kept=%s", lq(file), sha, lq(r->err),
 		    z->mode == MODE_NONE ? "nothing" : "running-policy");
+		record_rejected(z, req, file, sha, r->err);
 		goto fail;
 	}
+	record_commit(z->rec, &m);
 	memcpy(z->sha256, sha, sizeof(sha));
 	free(z->loaded_file);
 	z->loaded_file = strdup(file);
@@ -451,16 +550,28 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 	z->fail_reason[0] = '\0';
 	install(z, p, cls, ir, &expect, req->startup &&
 	    strcmp(file, z->conf) != 0 ? MODE_LAST_GOOD : MODE_POLICY);
-	if (z->mode == MODE_POLICY)
+	isolate_drop(z->iso, dropped, ndropped);
+	/* an unconfirmed policy never becomes the last good one */
+	if (req->confirm)
+		confirm_arm(z->confirm);
+	else if (req->rollback)
+		confirm_rolled_back(z->confirm, confirm_policy(z->confirm));
+	else if (!req->startup && confirm_clear(z->confirm, why,
+	    sizeof(why)) < 0)
+		log_warnx("%s", why);
+	if (z->mode == MODE_POLICY && !req->confirm)
 		save_last_good(z, text, len);
 	free(text);
 	snprintf(why, sizeof(why), "%ld", req->uid);
-	log_event(LOG_NOTICE, "policy-loaded", "file=%s sha256=%s model=%s "
+	log_event(LOG_NOTICE, req->confirm ? "policy-pending" :
+	    req->rollback ? "policy-rolled-back" : "policy-loaded",
+	    "file=%s sha256=%s model=%s "
 	    "zones=%zu flows=%zu warnings=%d uid=%s build_ms=%.1f "
-	    "apply_ms=%.1f messages=%zu bytes=%zu", lq(file), sha,
+	    "apply_ms=%.1f messages=%zu bytes=%zu%s", lq(file), sha,
 	    policy_model_str(p->model), p->nzones, p->nflows,
 	    r->diag.nwarnings, req->uid < 0 ? "-" : why, z->build_ms,
-	    z->apply_ms, z->apply_msgs, z->apply_bytes);
+	    z->apply_ms, z->apply_msgs, z->apply_bytes, req->confirm ?
+	    " confirm=pending" : "");
 	r->code = CTL_OK;
 	return 0;
 rejected:
@@ -474,6 +585,7 @@ rejected:
 		    "errors=%d first=%s kept=%s", lq(file), sha,
 		    r->diag.nerrors, lq(first[0] ? first : r->err),
 		    z->mode == MODE_NONE ? "nothing" : "running-policy");
+		record_rejected(z, req, file, sha, first[0] ? first : r->err);
 	}
 fail:
 	classify_free(cls);
@@ -491,6 +603,9 @@ load_running(struct zoned *z, const struct engine_req *req,
 	struct classify *cls = NULL;
 	struct nft_ir *ir;
 	struct canon expect;
+	struct record_mark m;
+	bool expiry = strcmp(req->why, "flow-expired") == 0;
+	char err[512];
 
 	r->code = CTL_FAILED;
 	if (z->pol != NULL && (cls = classify_build(z->pol, time(NULL),
@@ -499,8 +614,21 @@ load_running(struct zoned *z, const struct engine_req *req,
 		    lq(r->err), req->why);
 		return -1;
 	}
+	/* the daemon's own: made even when it cannot be recorded, since
+	 * it closes the gateway (an expiry) or restores its table */
+	record_mark(z->rec, &m);
+	if (record_add(z->rec, &(struct record_entry){ .action = expiry ?
+	    "flow-expired" : strcmp(req->why, "table-missing") == 0 ?
+	    "drift-repaired" : req->why, .uid = req->uid, .before = z->sha256,
+	    .after = z->sha256, .flows = expiry ? journal_expired(z->pol,
+	    z->expiry_seen, time(NULL)) : NULL, .reason = expiry ? NULL :
+	    "table inet zoned was missing (deleted by hand?): applied again" },
+	    err, sizeof(err)) < 0)
+		log_event(LOG_CRIT, "journal-failed", "action=%s error=%s "
+		    "change=made", req->why, lq(err));
 	if (build_apply(z, z->pol, &ir, &expect, &r->kerr, r->err,
 	    sizeof(r->err)) < 0) {
+		record_undo(z->rec, &m);
 		log_kernel_errors(z->loaded_file ? z->loaded_file : "-",
 		    &r->kerr);
 		log_event(LOG_ERR, "apply-failed", "reason=%s why=%s",
@@ -508,6 +636,7 @@ load_running(struct zoned *z, const struct engine_req *req,
 		classify_free(cls);
 		return -1;
 	}
+	record_commit(z->rec, &m);
 	install(z, z->pol, cls, ir, &expect, z->mode);
 	log_event(LOG_NOTICE, "reapplied", "why=%s", req->why);
 	r->code = CTL_OK;
@@ -551,6 +680,24 @@ engine_reload(struct zoned *z, const struct engine_req *req,
 
 	switch (req->source) {
 	case ENGINE_FILE:
+		if (!req->startup && !req->rollback && confirm_state(z->confirm) ==
+		    CONFIRM_PENDING) {
+			r->code = CTL_FAILED;
+			snprintf(r->err, sizeof(r->err), "policy %.12s awaits "
+			    "confirmation (%lds left): zonectl confirm or zonectl "
+			    "rollback first", confirm_policy(z->confirm),
+			    confirm_left(z->confirm));
+			log_event(LOG_WARNING, "policy-rejected", "file=%s "
+			    "reason=%s", lq(file), lq(r->err));
+			return -1;
+		}
+		if (req->confirm && z->pol == NULL) {
+			r->code = CTL_FAILED;
+			snprintf(r->err, sizeof(r->err), "no policy runs (zoned "
+			    "is failing closed), so there is nothing to roll "
+			    "back to: load it without --confirm");
+			return -1;
+		}
 		rc = load_file(z, req, file, r);
 		if (!req->startup) {
 			z->reload_at = time(NULL);
@@ -590,6 +737,86 @@ engine_run(struct zoned *z, enum engine_source source, const char *why)
  * Start
  */
 
+/* A kept policy text, loaded (not judged: it ran once), NULL when it is
+ * not kept or does not load. */
+static struct policy *
+stored_policy(struct zoned *z, const char *sha)
+{
+	char *path = record_stored(z->rec, sha), *text, err[256];
+	struct policy *p = NULL;
+	struct diag d;
+	size_t len;
+
+	if (path == NULL)
+		return NULL;
+	diag_init(&d);
+	if ((text = read_file(path, &len, err, sizeof(err))) != NULL &&
+	    (conf_load_string(text, path, &p, &d) < 0 || d.nerrors > 0)) {
+		policy_free(p);
+		p = NULL;
+	}
+	diag_free(&d);
+	free(text);
+	free(path);
+	return p;
+}
+
+/* The flows from the kept policy sha to the running one. */
+static json_t *
+flows_since(struct zoned *z, const char *sha)
+{
+	struct policy *old;
+	json_t *f;
+
+	if (sha[0] && strcmp(sha, z->sha256) == 0)
+		return journal_flows(z->pol, z->pol);
+	old = sha[0] ? stored_policy(z, sha) : NULL;
+	f = journal_flows(old, z->pol);
+	policy_free(old);
+	return f;
+}
+
+/*
+ * The journal's entries of a start: a policy that awaited confirmation
+ * when the daemon stopped was put back, then the start itself (or
+ * fail-closed when nothing loaded), from what the last entry left
+ * running to what runs now.  Written once the table is in place: a
+ * gateway must not stay open because its disk is full.
+ */
+static void
+record_start(struct zoned *z, const char *pending, const char *last)
+{
+	char before[JOURNAL_HASH_LEN + 1];
+	json_t *iso = json_array(), *all = isolate_json(z->iso), *v;
+	size_t i;
+
+	if (pending[0]) {
+		record_now(z->rec, &(struct record_entry){ .action =
+		    "policy-rolled-back", .uid = -1, .before = pending,
+		    .after = z->sha256, .flows = flows_since(z, pending),
+		    .reason = "zoned restarted while the policy awaited "
+		    "confirmation: the policy before it runs" });
+		confirm_rolled_back(z->confirm, pending);
+		log_event(LOG_WARNING, "policy-rolled-back", "policy=%s "
+		    "running=%s why=%s", pending, z->sha256[0] ? z->sha256 :
+		    "-", lq("restart during the confirmation window"));
+	}
+	json_array_foreach(all, i, v)
+		json_array_append(iso, json_object_get(v, "zone"));
+	json_decref(all);
+	snprintf(before, sizeof(before), "%s", record_last_policy(z->rec));
+	record_now(z->rec, &(struct record_entry){ .action = z->mode ==
+	    MODE_FAIL_CLOSED ? "fail-closed" : "start", .uid = -1,
+	    .before = before, .after = z->sha256, .flows = flows_since(z,
+	    before), .extra = json_pack("{s:s, s:o, s:s, s:o}", "mode",
+	    z->mode == MODE_POLICY ? "policy" : z->mode == MODE_LAST_GOOD ?
+	    "last-good" : "fail-closed", "file", z->loaded_file ?
+	    json_string(z->loaded_file) : json_null(), "previous_run",
+	    last[0] == '\0' ? "none" : strcmp(last, "stop") == 0 ? "stopped" :
+	    "ended without a stop entry (killed or crashed)", "isolated", iso),
+	    .reason = z->fail_reason[0] ? z->fail_reason : NULL });
+}
+
 /* Does the kernel have nft_queue?  A batch that is checked, never
  * committed, with one queue rule in a table of its own, says. */
 void
@@ -618,9 +845,14 @@ engine_start(struct zoned *z)
 	    .why = "start", .startup = true };
 	struct load_result r;
 	char *lg = last_good_path(z);
-	char reason[600];
+	char reason[600], pending[JOURNAL_HASH_LEN + 1] = "", last[32];
 	int rc;
 
+	/* what the journal knew of the last run, before this one adds */
+	snprintf(last, sizeof(last), "%s", record_last_action(z->rec));
+	if (confirm_state(z->confirm) == CONFIRM_PENDING)
+		snprintf(pending, sizeof(pending), "%s",
+		    confirm_policy(z->confirm));
 	engine_probe_queue(z);
 	load_result_init(&r);
 	rc = engine_reload(z, &req, &r);
@@ -648,6 +880,8 @@ engine_start(struct zoned *z)
 	load_result_free(&r);
 out:
 	free(lg);
+	if (rc == 0)
+		record_start(z, pending, last);
 	return rc;
 }
 
@@ -680,7 +914,7 @@ engine_verify(struct zoned *z, struct canon *diffs, bool timer)
 	struct canon got;
 	char err[256];
 	size_t n;
-	int rc;
+	int rc, iso;
 
 	canon_init(&got);
 	rc = apply_dump(z->nl, &got, err, sizeof(err));
@@ -699,28 +933,139 @@ engine_verify(struct zoned *z, struct canon *diffs, bool timer)
 			diff_cb('-', "table inet zoned (missing)", diffs);
 		z->kernel_match = engine_run(z, ENGINE_RUNNING,
 		    "table-missing") == 0;
-		z->drift = 1;
+		/* repaired: the table is the policy's again (journaled as
+		 * drift-repaired, not as a drift that cleared later) */
+		z->drift = z->kernel_match ? 0 : 1;
 		return 1;
 	}
 	canon_sort(&got);
 	n = canon_diff(&z->expect, &got, diff_cb, diffs);
+	/* the isolated set, against the isolation rather than the policy */
+	if ((iso = isolate_verify(z->iso, z->nl, z->pol, diff_cb, diffs)) > 0)
+		n += (size_t)iso;
 	if (n > 0 && (n != z->drift || !timer)) {
 		char first[300] = "";
 		struct canon one;
 		canon_init(&one);
 		canon_diff(&z->expect, &got, diff_cb, &one);
+		isolate_verify(z->iso, z->nl, z->pol, diff_cb, &one);
 		if (one.n)
 			snprintf(first, sizeof(first), "%s", one.v[0]);
 		log_event(LOG_ALERT, "drift", "table=changed differences=%zu "
 		    "first=%s by=%s", n, lq(first), timer ? "timer" : "verify");
+		if (n != z->drift)	/* a drift is journaled once */
+			record_now(z->rec, &(struct record_entry){ .action =
+			    "drift", .uid = -1, .before = z->sha256, .after =
+			    z->sha256, .extra = json_pack("{s:I, s:s}",
+			    "differences", (json_int_t)n, "first", first),
+			    .reason = "the kernel's table differs from the "
+			    "policy (changed by hand?); reported, not repaired" });
 		canon_free(&one);
-	} else if (n == 0 && z->drift > 0)
+	} else if (n == 0 && z->drift > 0) {
 		log_event(LOG_NOTICE, "drift-cleared", "by=%s", timer ?
 		    "timer" : "verify");
+		record_now(z->rec, &(struct record_entry){ .action = "drift",
+		    .uid = -1, .before = z->sha256, .after = z->sha256,
+		    .extra = json_pack("{s:i}", "differences", 0),
+		    .reason = "the kernel's table matches the policy again" });
+	}
 	z->drift = n;
 	z->kernel_match = n == 0;
 	canon_free(&got);
 	return (int)n;
+}
+
+/* ---------------------------------------------------------------------
+ * Commit-confirm (the state and its timer are confirm.c's)
+ */
+
+int
+engine_confirm(struct zoned *z, long uid, char *err, size_t errlen)
+{
+	char sha[JOURNAL_HASH_LEN + 1], prev[JOURNAL_HASH_LEN + 1], *path,
+	    *text = NULL, e2[256];
+	struct record_mark m;
+	size_t len = 0;
+	long left = confirm_left(z->confirm);
+
+	if (confirm_state(z->confirm) != CONFIRM_PENDING) {
+		snprintf(err, errlen, "no policy awaits confirmation");
+		return CTL_FAILED;
+	}
+	snprintf(sha, sizeof(sha), "%s", confirm_policy(z->confirm));
+	snprintf(prev, sizeof(prev), "%s", confirm_previous(z->confirm));
+	if ((path = record_stored(z->rec, sha)) == NULL ||
+	    (text = read_file(path, &len, e2, sizeof(e2))) == NULL) {
+		snprintf(err, errlen, "the text of policy %.12s is not kept "
+		    "(%s): it cannot become the last good one", sha, path ? e2 :
+		    "no journal");
+		free(path);
+		return CTL_INTERNAL;
+	}
+	free(path);
+	record_mark(z->rec, &m);
+	if (record_add(z->rec, &(struct record_entry){ .action =
+	    "policy-confirmed", .uid = uid, .before = prev, .after = sha,
+	    .extra = json_pack("{s:I}", "seconds_left", (json_int_t)left) },
+	    err, errlen) < 0) {
+		snprintf(err + strlen(err), errlen - strlen(err), "; not "
+		    "confirmed (it is rolled back in %lds)", left);
+		free(text);
+		return CTL_FAILED;
+	}
+	if (save_last_good(z, text, len) < 0) {
+		record_undo(z->rec, &m);
+		snprintf(err, errlen, "cannot keep %.12s as the last good "
+		    "policy (see the log); not confirmed (it is rolled back in "
+		    "%lds)", sha, left);
+		free(text);
+		return CTL_FAILED;
+	}
+	free(text);
+	/* the last good one is this policy now: a state file left behind
+	 * would only put it back at start */
+	if (confirm_clear(z->confirm, e2, sizeof(e2)) < 0)
+		log_warnx("%s", e2);
+	record_commit(z->rec, &m);
+	log_event(LOG_NOTICE, "policy-confirmed", "sha256=%s uid=%ld "
+	    "seconds_left=%ld", sha, uid, left);
+	return CTL_OK;
+}
+
+int
+engine_rollback(struct zoned *z, long uid, const char *why,
+    struct load_result *r)
+{
+	struct engine_req req = { .source = ENGINE_FILE, .uid = uid,
+	    .why = why, .rollback = true };
+	char *path;
+	int rc;
+
+	if (confirm_state(z->confirm) != CONFIRM_PENDING) {
+		r->code = CTL_FAILED;
+		snprintf(r->err, sizeof(r->err), "no policy awaits "
+		    "confirmation");
+		return -1;
+	}
+	/* what ran before: its text as kept, else the last good one (an
+	 * unconfirmed policy never becomes that) */
+	if ((path = record_stored(z->rec, confirm_previous(z->confirm))) ==
+	    NULL)
+		path = last_good_path(z);
+	req.file = path;
+	rc = engine_reload(z, &req, r);
+	free(path);
+	return rc;
+}
+
+void
+engine_record_stop(struct zoned *z)
+{
+	record_now(z->rec, &(struct record_entry){ .action = "stop",
+	    .uid = -1, .before = z->sha256, .after = z->sha256,
+	    .extra = json_pack("{s:s}", "ruleset", "kept"),
+	    .reason = "zoned stopped; the kernel keeps its table, no flow "
+	    "expires and nothing is verified until it starts again" });
 }
 
 /* ---------------------------------------------------------------------
@@ -739,10 +1084,18 @@ static void
 on_expire(int fd, uint32_t what, void *arg)
 {
 	struct zoned *z = arg;
-	time_t now = time(NULL);
+	struct timespec ts, tick = { 0, 1000000 };
+	time_t now;
 
 	(void)fd;
 	(void)what;
+	/* time() reads the coarse clock, which may lag the timer's by a
+	 * tick: wait (a few ms at most) until it shows the second the timer
+	 * fired for, or the flow would still be judged active */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	for (int i = 0; i < 50 && time(NULL) < ts.tv_sec; i++)
+		nanosleep(&tick, NULL);
+	now = time(NULL);
 	for (size_t i = 0; z->pol && i < z->pol->nflows; i++) {
 		const struct flow *f = &z->pol->flows[i];
 		if (f->has_expires && f->expires <= now &&
@@ -753,10 +1106,35 @@ on_expire(int fd, uint32_t what, void *arg)
 	engine_run(z, ENGINE_RUNNING, "flow-expired");
 }
 
+static void
+on_confirm_expired(void *arg)
+{
+	struct zoned *z = arg;
+	struct load_result r;
+
+	load_result_init(&r);
+	if (engine_rollback(z, -1, "the confirmation window passed", &r) < 0)
+		log_event(LOG_CRIT, "rollback-failed", "reason=%s running=%s",
+		    lq(r.err), z->sha256);
+	load_result_free(&r);
+}
+
 int
 engine_init(struct zoned *z)
 {
+	char err[512];
+
 	counters_init(&z->base);
+	/* appliance state: read before the first table is built */
+	if ((z->rec = record_open(z->state_dir, err, sizeof(err))) == NULL)
+		log_event(LOG_CRIT, "journal-failed", "error=%s effect=%s",
+		    lq(err), lq("changes through zonectl are refused"));
+	if ((z->iso = isolate_open(z->state_dir, err, sizeof(err))) == NULL ||
+	    (z->confirm = confirm_open(z->state_dir, on_confirm_expired, z,
+	    err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		return -1;
+	}
 	if ((z->verify_timer = event_timer(CLOCK_MONOTONIC, on_verify, z)) ==
 	    NULL || (z->expire_timer = event_timer(CLOCK_REALTIME, on_expire,
 	    z)) == NULL || (z->queue_timer = event_timer(CLOCK_MONOTONIC,
@@ -772,6 +1150,12 @@ engine_free(struct zoned *z)
 	event_del(z->expire_timer);
 	event_del(z->queue_timer);
 	z->verify_timer = z->expire_timer = z->queue_timer = NULL;
+	confirm_close(z->confirm);
+	isolate_close(z->iso);
+	record_close(z->rec);
+	z->confirm = NULL;
+	z->iso = NULL;
+	z->rec = NULL;
 	policy_free(z->pol);
 	classify_free(z->cls);
 	nftgen_free(z->ir);
@@ -780,9 +1164,6 @@ engine_free(struct zoned *z)
 	z->cls = NULL;
 	z->ir = NULL;
 	counters_free(&z->base);
-	for (size_t i = 0; i < z->nisolated; i++)
-		free(z->isolated[i]);
-	free(z->isolated);
 	free(z->loaded_file);
 	free(z->ctl_socket);
 	free(z->ctl_group);

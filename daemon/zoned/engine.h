@@ -29,6 +29,8 @@ struct engine_req {
 	long uid;		/* the caller, -1 for the daemon itself */
 	const char *why;	/* "sighup", "control", "flow-expired" ... */
 	bool startup;		/* no restart check; a fallback is last-good */
+	unsigned confirm;	/* reload --confirm: seconds to confirm in */
+	bool rollback;		/* put back the policy before a pending one */
 };
 
 /* The result of a load. */
@@ -61,6 +63,14 @@ int engine_verify(struct zoned *z, struct canon *diffs, bool timer);
 /* The table's counters plus what earlier tables had counted. */
 int engine_counters(struct zoned *z, struct counters *out, char *err,
     size_t errlen);
+/* Commit-confirm: make the pending policy permanent (it becomes the last
+ * good one), or put back the one before it at once.  A ctl code; err
+ * says why not. */
+int engine_confirm(struct zoned *z, long uid, char *err, size_t errlen);
+int engine_rollback(struct zoned *z, long uid, const char *why,
+    struct load_result *r);
+/* The journal's entry for a stop (SIGTERM: the ruleset stays). */
+void engine_record_stop(struct zoned *z);
 /* Close what the engine holds (the modules are closed before). */
 void engine_free(struct zoned *z);
 

@@ -31,6 +31,7 @@
 #include "alert.h"
 #include "apply.h"
 #include "audit.h"
+#include "clock.h"
 #include "command.h"
 #include "conf.h"
 #include "control.h"
@@ -43,6 +44,7 @@
 #include "nflog.h"
 #include "nftemit.h"
 #include "nftgen.h"
+#include "record.h"
 #include "verdict.h"
 #include "zoned.h"
 
@@ -208,6 +210,7 @@ drop_privileges(struct zoned *z)
 	}
 	if (chown(z->state_dir, pw->pw_uid, pw->pw_gid) < 0)
 		log_warn("%s", z->state_dir);
+	record_owner(z->rec, pw->pw_uid, pw->pw_gid);
 	if (alerts_dir(z->alerts) &&
 	    chown(alerts_dir(z->alerts), pw->pw_uid, pw->pw_gid) < 0)
 		log_warn("%s", alerts_dir(z->alerts));
@@ -393,6 +396,8 @@ main(int argc, char **argv)
 	if (engine_start(&z) < 0)
 		fatalx("cannot install any ruleset; the kernel keeps what it "
 		    "had");
+	if ((z.clock = clock_open()) == NULL)
+		log_warnx("no clock watch: the event loop refused its timer");
 
 	sock = z.sock_override ? z.sock_override : z.pol ?
 	    z.pol->control.socket : POLICY_DEFAULT_SOCKET;
@@ -419,6 +424,8 @@ main(int argc, char **argv)
 	/* The table stays: a stopped daemon must not open the gateway. */
 	notify("STOPPING=1");
 	log_event(LOG_NOTICE, "stopped", "ruleset=kept");
+	engine_record_stop(&z);
+	clock_close(z.clock);
 	control_close(z.ctl);
 	monitor_close(z.mon);
 	verdict_close(z.verdict);

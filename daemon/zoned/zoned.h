@@ -32,11 +32,15 @@ enum zoned_mode {
 
 struct alerts;
 struct apply;
+struct clock_watch;
+struct confirm;
 struct control;
 struct event;
+struct isolation;
 struct monitor;
 struct neigh;
 struct nflog;
+struct record;
 struct verdict;
 
 struct zoned {
@@ -96,9 +100,14 @@ struct zoned {
 	/* counter totals carried over replacements of the table */
 	struct counters base;
 
-	/* isolated interfaces (zonectl isolate; kept across reloads) */
-	char **isolated;
-	size_t nisolated;
+	/* appliance state in the state directory: the change journal and
+	 * the policy texts (record.c), isolated zones (isolate.c), a policy
+	 * awaiting confirmation (confirm.c); and the clock's state */
+	struct record *rec;	/* NULL when the journal cannot be opened */
+	struct isolation *iso;
+	struct confirm *confirm;
+	struct clock_watch *clock;
+	time_t expiry_seen;	/* flows expired up to here are journaled */
 
 	/* the control socket as started: a reload may not move it */
 	char *ctl_socket;

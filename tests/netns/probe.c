@@ -3,7 +3,7 @@
  *
  *   probe listen tcp|udp PORT [--bind ADDR] [--count N] [--timeout SEC]
  *   probe connect tcp|udp ADDR PORT [--bind SRC] [--sport N]
- *	[--timeout SEC] [--hold SEC]
+ *	[--timeout SEC] [--hold SEC] [--every MS]
  *   probe ping ADDR [--bind SRC] [--timeout SEC] [--count N]
  *   probe inject IFACE --src-mac MAC --dst-mac MAC --src IP --dst IP
  *	--proto tcp|udp|icmp [--dport N] [--sport N] [--count N] [--vlan ID]
@@ -131,7 +131,7 @@ usage(FILE *f, int code)
 	fputs(
 "usage: probe listen tcp|udp PORT [--bind ADDR] [--count N] [--timeout SEC]\n"
 "       probe connect tcp|udp ADDR PORT [--bind SRC] [--sport N]\n"
-"             [--timeout SEC] [--hold SEC]\n"
+"             [--timeout SEC] [--hold SEC] [--every MS]\n"
 "       probe ping ADDR [--bind SRC] [--timeout SEC] [--count N]\n"
 "       probe inject IFACE --src-mac MAC --dst-mac MAC --src IP --dst IP\n"
 "             --proto tcp|udp|icmp [--dport N] [--sport N] [--count N]\n"
@@ -219,12 +219,13 @@ wait_fds(struct pollfd *fds, nfds_t n, int64_t deadline)
 enum opt {
 	O_BIND, O_SPORT, O_DPORT, O_COUNT, O_TIMEOUT, O_HOLD, O_EXPECT,
 	O_VLAN, O_SRC, O_DST, O_SRC_MAC, O_DST_MAC, O_PROTO, O_WRITE, O_TYPE,
-	O_NOPT
+	O_EVERY, O_NOPT
 };
 
 static const char *const opt_name[O_NOPT] = {
 	"bind", "sport", "dport", "count", "timeout", "hold", "expect",
 	"vlan", "src", "dst", "src-mac", "dst-mac", "proto", "write", "type",
+	"every",
 };
 
 #define OPT(o)	(1u << (o))
@@ -932,15 +933,29 @@ send_hello(int fd)
 	return n == (ssize_t)sizeof(hello) - 1 ? 0 : -1;
 }
 
+/* The wall clock in ms, to say when the last answer came (the tests
+ * compare it with the moment they changed the gateway). */
+static double
+wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec * 1000 + (double)ts.tv_nsec / 1e6;
+}
+
 /*
- * After the first answer: a hello every HOLD_EVERY ms, each answered within
- * HOLD_ANSWER ms, for hold_ms.  0 when the connection lived through it.
+ * After the first answer: a hello every `every` ms (HOLD_EVERY by
+ * default), each answered within HOLD_ANSWER ms, for hold_ms.  0 when the
+ * connection lived through it; when it broke, the wall-clock time of the
+ * last answer is printed too.
  */
 static int
-hold(struct peer *p, int64_t hold_ms)
+hold(struct peer *p, int64_t hold_ms, int64_t every)
 {
 	int64_t start = now_ms(), end = start + hold_ms;
-	int64_t next = start + HOLD_EVERY, sent[HOLD_MAXOUT], at = 0;
+	int64_t next = start + every, sent[HOLD_MAXOUT], at = 0;
+	double last = wall_ms();
 	int head = 0, nout = 0;
 	const char *why = NULL;
 	char line[LINE_LEN];
@@ -972,9 +987,9 @@ hold(struct peer *p, int64_t hold_ms)
 				break;
 			}
 			sent[(head + nout++) % HOLD_MAXOUT] = t;
-			next += HOLD_EVERY;
+			next += every;
 			if (next <= t)
-				next = t + HOLD_EVERY;
+				next = t + every;
 			continue;
 		}
 		wake = min64(next, end);
@@ -989,10 +1004,11 @@ hold(struct peer *p, int64_t hold_ms)
 			if (nout > 0) {
 				head = (head + 1) % HOLD_MAXOUT;
 				nout--;
+				last = wall_ms();
 			}
 	}
-	fprintf(stderr, "broken after %.1fs: %s\n", (double)(at - start) / 1000,
-	    why);
+	fprintf(stderr, "broken after %.1fs: %s\nlast answer at %.3f\n",
+	    (double)(at - start) / 1000, why, last / 1000);
 	return EXIT_BROKEN;
 }
 
@@ -1004,6 +1020,7 @@ cmd_connect(struct args *a)
 	long sport = opt_long(a, O_SPORT, 0, 1, 65535);
 	int64_t timeout = opt_secs(a, O_TIMEOUT, CONNECT_TIMEOUT);
 	int64_t hold_ms = opt_secs(a, O_HOLD, 0);
+	int64_t every = opt_long(a, O_EVERY, HOLD_EVERY, 1, 1000);
 	int64_t deadline = now_ms() + timeout;
 	struct sockaddr_storage dst;
 	struct peer peer, *p = &peer;
@@ -1043,7 +1060,7 @@ cmd_connect(struct args *a)
 	}
 	printf("%s\n", line);
 	fflush(stdout);
-	rc = hold_ms > 0 ? hold(p, hold_ms) : 0;
+	rc = hold_ms > 0 ? hold(p, hold_ms, every) : 0;
 	/* A fixed source port must be reusable at once: no TIME_WAIT. */
 	if (p->stream && sport != 0)
 		close_abort(p->fd);
@@ -1566,7 +1583,7 @@ static const struct command {
 	{ "listen", 2, OPT(O_BIND) | OPT(O_COUNT) | OPT(O_TIMEOUT),
 	    cmd_listen },
 	{ "connect", 3, OPT(O_BIND) | OPT(O_SPORT) | OPT(O_TIMEOUT) |
-	    OPT(O_HOLD), cmd_connect },
+	    OPT(O_HOLD) | OPT(O_EVERY), cmd_connect },
 	{ "ping", 1, OPT(O_BIND) | OPT(O_TIMEOUT) | OPT(O_COUNT), cmd_ping },
 	{ "inject", 1, OPT(O_SRC_MAC) | OPT(O_DST_MAC) | OPT(O_SRC) |
 	    OPT(O_DST) | OPT(O_PROTO) | OPT(O_DPORT) | OPT(O_SPORT) |
