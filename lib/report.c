@@ -952,6 +952,8 @@ report_build(const struct report_input *in, char *err, size_t errlen)
 		json_decref(m);
 		return NULL;
 	}
+	if (in->journal != NULL)	/* a copy named by the caller */
+		report_journal_fill(m, in->journal, in->since);
 	if (report_inspect(m, in) < 0) {
 		snprintf(err, errlen, "out of memory");
 		json_decref(m);

@@ -56,7 +56,8 @@
  *   exceptions  {expiring_days, expired, expiring, entries: [{flow,
  *                approval, comment, expires, days_left, status}]}
  *   journal     {state, why, file, intact, message, first_bad_line,
- *                first_bad_seq, total, entries}
+ *                first_bad_seq, intact_entries, last_seq, last_hash,
+ *                total, entries}
  *   inspection  {unused: {state, days, flows}, items: [{kind, severity,
  *                object, text, todo}]}
  *   diagram     {grouped, nodes: [{id, type, zone, label, class}],
@@ -101,6 +102,7 @@ struct report_input {
 	int unused_days;
 	const char *appliance;	/* the host name */
 	const struct report_live *live;	/* NULL: offline */
+	const char *journal;	/* the change journal's file, NULL: none */
 };
 
 /* A policy file as a report reads it (report_source.c): its text, the
@@ -112,6 +114,11 @@ struct report_source {
 	struct policy *pol;	/* NULL: a syntax error (see diag) */
 	struct diag diag;
 };
+
+/* A file read whole (NUL-terminated, *len bytes); NULL with err and errno
+ * when it cannot be read. */
+char *report_read_file(const char *path, size_t *len, char *err,
+    size_t errlen);
 
 /* Read path whole and judge it; -1 with err when it cannot be read. */
 int report_source_load(const char *path, time_t now,
@@ -126,6 +133,10 @@ json_t *report_build(const struct report_input *in, char *err,
  * daemon facts, the zones' and flows' live figures, alerts, journal. */
 int report_live_fill(json_t *m, const struct report_input *in, char *err,
     size_t errlen);
+
+/* The change journal (report_journal.c): read, its chain verified, its
+ * entries at or after since; a missing file is "unrecorded". */
+void report_journal_fill(json_t *m, const char *path, time_t since);
 
 /* The self-inspection list from everything else in the model. */
 int report_inspect(json_t *m, const struct report_input *in);

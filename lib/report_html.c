@@ -1153,6 +1153,15 @@ journal(struct html *h, const json_t *m)
 		html_textf(h, " — %s", js(j, "message"));
 	}
 	html_close(h, "p");
+	if (ji(j, "last_seq") > 0) {
+		html_open(h, "p", NULL);
+		html_textf(h, "連鎖の検証できた最後の記録: 番号 %lld、ハッシュ ",
+		    ji(j, "last_seq"));
+		html_elem(h, "span", "mono", js(j, "last_hash"));
+		html_text(h, "（各記録はハッシュとともに syslog にも送られています。"
+		    "装置外の写しと照合すれば、末尾の記録の削除も検出できます）");
+		html_close(h, "p");
+	}
 	journal_entries(h, j);
 	html_close(h, "section");
 }

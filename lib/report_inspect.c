@@ -223,6 +223,20 @@ daemon_points(json_t *items, const json_t *m)
 		item(items, "journal", "error", js(j, "file"), text, "syslog "
 		    "に送られた各記録のハッシュと照合し、CISO に報告してください。");
 	}
+	json_array_foreach(json_object_get(j, "entries"), i, v)
+		if (strcmp(js(v, "action"), "drift") == 0) {
+			char obj[64];
+			snprintf(obj, sizeof(obj), "journal #%lld", (long long)
+			    json_integer_value(json_object_get(v, "seq")));
+			snprintf(text, sizeof(text), "%s ルールセットの不整合を"
+			    "検知しました%s%s%s。", js(v, "time"),
+			    json_object_get(v, "reason") ? "（" : "",
+			    js(v, "reason"), json_object_get(v, "reason") ?
+			    "）" : "");
+			item(items, "drift-history", "warning", obj, text,
+			    "誰がなぜルールセットを変更したかを調査して記録して"
+			    "ください（修復は drift-repaired の記録で確認できます）。");
+		}
 	json_array_foreach(json_object_get(json_object_get(m, "isolation"),
 	    "zones"), i, v) {
 		snprintf(text, sizeof(text), "ゾーン %s は緊急遮断中です。",

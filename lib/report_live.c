@@ -272,11 +272,14 @@ fill_alerts(json_t *m, const json_t *alerts)
 /* The change journal: the daemon names its file in status (a daemon
  * without one keeps none). */
 static void
-fill_journal(json_t *m, const json_t *st)
+fill_journal(json_t *m, const json_t *st, time_t since)
 {
 	const json_t *j = json_object_get(st, "journal");
+	const char *file = json_string_value(json_object_get(j, "file"));
 
-	if (!json_is_object(j) || !json_is_string(json_object_get(j, "file")))
+	if (file != NULL)
+		report_journal_fill(m, file, since);
+	else
 		json_object_set_new(m, "journal", json_pack("{s:s, s:s}",
 		    "state", "unrecorded", "why", "this zoned keeps no change "
 		    "journal"));
@@ -323,6 +326,6 @@ report_live_fill(json_t *m, const struct report_input *in, char *err,
 		fill_alerts(m, l->alerts);
 	else
 		json_object_set_new(m, "alerts", unavailable(in));
-	fill_journal(m, l->status);
+	fill_journal(m, l->status, in->since);
 	return 0;
 }

@@ -14,8 +14,8 @@
 #include "lint.h"
 #include "report.h"
 
-static char *
-read_whole(const char *path, size_t *len, char *err, size_t errlen)
+char *
+report_read_file(const char *path, size_t *len, char *err, size_t errlen)
 {
 	FILE *fp = fopen(path, "r");
 	char *buf = NULL, *nb;
@@ -38,6 +38,7 @@ read_whole(const char *path, size_t *len, char *err, size_t errlen)
 	} while (r > 0);
 	if (ferror(fp)) {
 		snprintf(err, errlen, "%s: read error", path);
+		errno = EIO;
 		goto fail;
 	}
 	fclose(fp);
@@ -47,6 +48,7 @@ read_whole(const char *path, size_t *len, char *err, size_t errlen)
 fail:
 	free(buf);
 	fclose(fp);
+	errno = errno ? errno : EIO;
 	return NULL;
 }
 
@@ -70,7 +72,7 @@ report_source_load(const char *path, time_t now, struct report_source *src,
 {
 	memset(src, 0, sizeof(*src));
 	diag_init(&src->diag);
-	if ((src->text = read_whole(path, &src->len, err, errlen)) == NULL)
+	if ((src->text = report_read_file(path, &src->len, err, errlen)) == NULL)
 		return -1;
 	if (sha256_hex(src->text, src->len, src->sha256) < 0) {
 		snprintf(err, errlen, "%s: SHA-256 not available", path);

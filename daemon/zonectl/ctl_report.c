@@ -19,13 +19,14 @@
 #include "zonectl.h"
 
 #define REPORT_USAGE "report [-f FILE] [-o OUT] [--json] [--since TIME] " \
-	"[--unused-days N]"
+	"[--unused-days N] [--journal FILE]"
 
 struct report_opts {
 	const char *file;	/* -f: offline */
 	const char *out;	/* -o, NULL: standard output */
 	const char *since;
 	time_t since_t;
+	const char *journal;	/* --journal: a copy of the change journal */
 	int unused_days;
 };
 
@@ -38,6 +39,7 @@ parse(struct ctl *c, int argc, char **argv, struct report_opts *o)
 		{ "output", required_argument, NULL, 'o' },
 		{ "since", required_argument, NULL, 's' },
 		{ "unused-days", required_argument, NULL, 'u' },
+		{ "journal", required_argument, NULL, 'J' },
 		{ NULL, 0, NULL, 0 },
 	};
 	long long t;
@@ -63,6 +65,9 @@ parse(struct ctl *c, int argc, char **argv, struct report_opts *o)
 				return -1;
 			o->since = optarg;
 			o->since_t = (time_t)t;
+			break;
+		case 'J':
+			o->journal = optarg;
 			break;
 		case 'u':
 			errno = 0;
@@ -302,6 +307,7 @@ ctl_report(struct ctl *c, int argc, char **argv)
 	in.since = o.since_t;
 	in.unused_days = o.unused_days;
 	in.appliance = host;
+	in.journal = o.journal;
 	if ((m = report_build(&in, err, sizeof(err))) == NULL) {
 		fprintf(stderr, "zonectl: %s\n", err);
 		goto out;

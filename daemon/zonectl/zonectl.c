@@ -33,7 +33,7 @@ static const struct command commands[] = {
 	{ "audit", ctl_audit, "audit [-f FILE] CAPTURE [--zone ZONE] [--json] "
 	    "[--at TIME]" },
 	{ "report", ctl_report, "report [-f FILE] [-o OUT] [--json] "
-	    "[--since TIME] [--unused-days N]" },
+	    "[--since TIME] [--unused-days N] [--journal FILE]" },
 	{ NULL, NULL, NULL },
 };
 
