@@ -72,6 +72,29 @@ if [ "$j" = unrecorded ]; then
 	check "no change journal: 5. 作業記録 says 未記録" grep -q '未記録' "$T/s5.txt"
 else
 	check "the journal is read ($j)" test "$j" = recorded
+	check "... its chain intact, its entries listed" test \
+	    "$(jq_ 'm["journal"]["intact"], m["journal"]["total"] > 0, m["journal"]["entries"][0]["action"]')" = "True True start"
+	html_section s5 >"$T/s5.txt"
+	check "... and 5. 作業記録 says 改ざんなし" grep -q '改ざんなし' "$T/s5.txt"
+	# an auditor's copy with one character of the second entry changed
+	jf=$(jq_ 'm["journal"]["file"]')
+	sed '2s/"policy-loaded"/"policy-loadeD"/; 2s/"start"/"stArt"/' "$jf" >"$T/journal.tampered"
+	check "the copy differs" sh -c "! cmp -s '$jf' '$T/journal.tampered'"
+	zctl report --journal "$T/journal.tampered" --json >"$T/t.json"
+	check "a tampered copy: not intact, the first bad entry is #2 ($(jq_ 'm["journal"]["message"]' 2>/dev/null))" \
+	    "$PY" -c "import json; j=json.load(open('$T/t.json'))['journal']; assert j['intact'] is False and j['first_bad_seq'] == 2 and j['first_bad_line'] == 2, j"
+	zctl report -f "$T/zoned.conf" --journal "$T/journal.tampered" -o "$T/t.html" >/dev/null
+	"$PY" -c "
+import html5lib
+r = html5lib.parse(open('$T/t.html', 'rb').read(), namespaceHTMLElements=False)
+print(''.join(''.join(s.itertext()) for s in r.iter('section') if s.get('id') == 's5'))" >"$T/t5.txt"
+	check "... offline too: 5. 作業記録 says 改ざんの疑い, at entry 2" \
+	    grep -q '改ざんの疑い 最初の不正な記録: 2 行目（番号 2）' "$T/t5.txt"
+	check "... and the self-inspection list says what to do" grep -q '作業記録に改ざんの疑い' "$T/t.html"
+	sed '2d' "$jf" >"$T/journal.cut"
+	zctl report -f "$T/zoned.conf" --journal "$T/journal.cut" --json >"$T/c.json"
+	check "a copy without its second entry: not intact" \
+	    "$PY" -c "import json; j=json.load(open('$T/c.json'))['journal']; assert j['intact'] is False and j['first_bad_line'] == 2, j"
 fi
 u=$(jq_ 'm["inspection"]["unused"]["state"]')
 if [ "$u" = unrecorded ]; then
