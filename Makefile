@@ -17,6 +17,13 @@ CC      ?= cc
 PKGS    := libconfig libnftnl libmnl jansson libpcap libcap-ng libcrypto libnetfilter_queue
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# Graphviz lays out the report's diagram: zonectl and the unit tests link
+# it, with its dot layout and core renderers (plugins) linked in.
+GVC_CFLAGS  := $(shell pkg-config --cflags libgvc 2>/dev/null)
+GVC_PLUGINS := $(shell pkg-config --variable=libdir libgvc 2>/dev/null)/graphviz
+GVC_LIBS    := $(shell pkg-config --libs libgvc 2>/dev/null) \
+               -L$(GVC_PLUGINS) -Wl,-rpath,$(GVC_PLUGINS) \
+               -lgvplugin_dot_layout -lgvplugin_core
 
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \
@@ -64,7 +71,9 @@ $(R)/zoned: $(call obj,$(R),$(ZONED_SRC)) $(R)/libzone.a
 	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(R)/zonectl: $(call obj,$(R),$(ZONECTL_SRC)) $(R)/libzone.a
-	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(OPT) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GVC_LIBS) -lm
+
+$(R)/lib/report_diagram.o $(T)/lib/report_diagram.o: XCFLAGS += $(GVC_CFLAGS)
 
 # --- sanitized test build ------------------------------------------------
 TFLAGS := -O1 -g $(SAN) -DZONED_TESTING
@@ -82,7 +91,7 @@ $(T)/zoned: $(call obj,$(T),$(ZONED_SRC)) $(T)/libzone.a
 	$(CC) $(TFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
 
 $(T)/zonectl: $(call obj,$(T),$(ZONECTL_SRC)) $(T)/libzone.a
-	$(CC) $(TFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) -lm
+	$(CC) $(TFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS) $(GVC_LIBS) -lm
 
 # Test programs find tests/common/*.h; unit suites of daemon modules find
 # theirs.
@@ -91,7 +100,7 @@ $(T)/tests/unit/%.o: CPPFLAGS += -Itests/common -Idaemon/zoned
 
 $(T)/unit: $(call obj,$(T),$(UNIT_SRC) $(COMMON_SRC) $(DAEMON_UNIT)) \
     $(T)/libzone.a
-	$(CC) $(TFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs check) $(PKG_LIBS) -lm
+	$(CC) $(TFLAGS) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs check) $(PKG_LIBS) $(GVC_LIBS) -lm
 
 # Small helper programs of the netns tests (traffic probes), one per file.
 $(T)/netns/%: $(T)/tests/netns/%.o $(call obj,$(T),$(COMMON_SRC)) \

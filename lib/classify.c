@@ -700,28 +700,9 @@ services_text(const struct policy *p, const struct flow *f, char *buf,
 {
 	buf[0] = '\0';
 	for (size_t k = 0; k < f->nservices; k++) {
-		const struct service *s = &p->services[f->services[k]];
-		const char *pr = policy_proto_str(s->proto, s->any_proto);
-
 		if (k)
 			textbuf_append(buf, len, ", ");
-		if (s->any_proto || (s->nports == 0 && s->ntypes == 0)) {
-			textbuf_append(buf, len, "%s", pr);
-			continue;
-		}
-		for (size_t r = 0; r < s->nports; r++) {
-			if (r)
-				textbuf_append(buf, len, ", ");
-			if (s->ports[r].lo == s->ports[r].hi)
-				textbuf_append(buf, len, "%s/%u", pr,
-				    s->ports[r].lo);
-			else
-				textbuf_append(buf, len, "%s/%u-%u", pr,
-				    s->ports[r].lo, s->ports[r].hi);
-		}
-		for (size_t t = 0; t < s->ntypes; t++)
-			textbuf_append(buf, len, "%s%s type %u", t ? ", " : "",
-			    pr, s->types[t]);
+		policy_service_text(&p->services[f->services[k]], buf, len);
 	}
 }
 

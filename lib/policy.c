@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "policy.h"
+#include "textbuf.h"
 
 struct policy *
 policy_new(void)
@@ -316,6 +317,29 @@ policy_endpoint_prefix(const struct policy *p, const struct endpoint *e,
 		return 1;
 	}
 	return 0;
+}
+
+void
+policy_service_text(const struct service *s, char *buf, size_t len)
+{
+	const char *pr = policy_proto_str(s->proto, s->any_proto);
+
+	if (s->any_proto || (s->nports == 0 && s->ntypes == 0)) {
+		textbuf_append(buf, len, "%s", pr);
+		return;
+	}
+	for (size_t r = 0; r < s->nports; r++) {
+		if (r)
+			textbuf_append(buf, len, ", ");
+		if (s->ports[r].lo == s->ports[r].hi)
+			textbuf_append(buf, len, "%s/%u", pr, s->ports[r].lo);
+		else
+			textbuf_append(buf, len, "%s/%u-%u", pr,
+			    s->ports[r].lo, s->ports[r].hi);
+	}
+	for (size_t t = 0; t < s->ntypes; t++)
+		textbuf_append(buf, len, "%s%s type %u", t ? ", " : "", pr,
+		    s->types[t]);
 }
 
 bool

@@ -279,6 +279,11 @@ bool policy_flow_active(const struct flow *f, time_t now);
  */
 int policy_flow_marks(struct policy *p);
 
+/* The service as text, "tcp/700, tcp/8000-8003", "icmp type 8", "tcp",
+ * "any", appended to the string in buf (len bytes in all, cut like
+ * snprintf). */
+void policy_service_text(const struct service *s, char *buf, size_t len);
+
 /* Does the service match protocol proto and destination port / ICMP type?
  * (value is the port for port protocols, the type for ICMP.) */
 bool policy_service_match(const struct service *s, uint8_t proto,

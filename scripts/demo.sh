@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # demo.sh — `make demo`: the three-zone lab, zoned on the alpha example,
 # and what it enforces, shown with real connections.  The lab stays up for
-# you to explore; `scripts/lab.sh down` takes it away.
+# you to explore; `scripts/lab.sh down` (with the same LAB_PREFIX) takes it away.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
@@ -9,8 +9,11 @@ cd "$top" || exit 1
 ZONED=$top/build/zoned
 ZONECTL=$top/build/zonectl
 PROBE=$top/build/test/netns/probe
+# LAB_PREFIX (default zl-) names the namespaces and DEMO_DIR (default
+# /run/zoned-lab) holds the policy, log and report, so that a second demo
+# on the machine need not share them.
 D=${DEMO_DIR:-/run/zoned-lab}
-export LAB_PREFIX=${LAB_PREFIX:-zl-}	# names the lab's namespaces
+export LAB_PREFIX=${LAB_PREFIX:-zl-}
 GW=${LAB_PREFIX}gw MN=${LAB_PREFIX}mn LG=${LAB_PREFIX}lg IN=${LAB_PREFIX}in
 
 if [ "$(id -u)" -ne 0 ]; then
@@ -164,14 +167,20 @@ sed "${seq}s/suspected intrusion/suspected intrusiom/" "$D/state/journal" >"$D/j
 "$ZONECTL" journal --file "$D/journal.tampered" --verify
 echo "(exit $?; the intact journal has $n entries, each also in syslog with its hash)"
 
+say "zonectl report: the audit report of this appliance, for the auditors"
+zctl report -o "$D/report.html" || echo "demo: the report failed"
+echo "open it in a browser (file://$D/report.html), or print it to PDF:"
+echo "  chromium --headless --no-sandbox --print-to-pdf=$D/report.pdf file://$D/report.html"
+
 cat <<EOF
 
 The lab stays up.  Try for yourself:
   $ZONECTL -s $D/zoned.sock status | zones | flows | verify
   $ZONECTL -s $D/zoned.sock check SRC DST tcp/PORT
+  $ZONECTL -s $D/zoned.sock report -o report.html   (the audit report; -f FILE offline)
   $ZONECTL -s $D/zoned.sock journal --show N
   ip netns exec $GW nft list table inet zoned
   less $D/zoned.log
 Tear it down with:
-  scripts/lab.sh down
+  LAB_PREFIX=$LAB_PREFIX scripts/lab.sh down
 EOF

@@ -2,14 +2,19 @@
 # Install every build and test dependency of zoned from Debian packages.
 # Idempotent and quick when everything is present: it asks dpkg first and
 # calls apt-get only for what is missing.
-#   scripts/deps.sh          build + test dependencies
+#   scripts/deps.sh          build + test dependencies (the report's
+#                            tests: python3-html5lib, a strict HTML5
+#                            parser; chromium prints a report to PDF and
+#                            PNG, poppler-utils counts its pages, a
+#                            Japanese font to render it with)
 #   scripts/deps.sh bench    also the benchmark peers (DPDK)
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev
 libconfig-dev libnftnl-dev libmnl-dev libpcap-dev libjansson-dev
-libcap-ng-dev libssl-dev libnetfilter-queue-dev check
-nftables iproute2 busybox-syslogd procps mount"
+libcap-ng-dev libssl-dev libnetfilter-queue-dev check libgraphviz-dev
+nftables iproute2 busybox-syslogd procps mount
+python3 python3-html5lib chromium poppler-utils fonts-ipaexfont-gothic"
 
 if [ "${1:-}" = bench ]; then
 	PKGS="$PKGS libdpdk-dev"

@@ -71,6 +71,7 @@ unit() {
 
 part unit unit
 part golden tests/golden/run.sh
+part report tests/report/run.sh
 for t in tests/netns/t-*.sh; do
 	[ -e "$t" ] || continue
 	part "netns/$(basename "$t" .sh)" bash "$t"

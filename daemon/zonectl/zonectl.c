@@ -32,6 +32,8 @@ static const struct command commands[] = {
 	{ "alerts", ctl_alerts, "alerts [--since TIME] [--json]" },
 	{ "audit", ctl_audit, "audit [-f FILE] CAPTURE [--zone ZONE] [--json] "
 	    "[--at TIME]" },
+	{ "report", ctl_report, "report [-f FILE] [-o OUT] [--json] "
+	    "[--since TIME] [--unused-days N] [--journal FILE]" },
 	{ NULL, NULL, NULL },
 };
 

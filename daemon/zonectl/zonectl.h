@@ -34,6 +34,7 @@ int ctl_restore(struct ctl *c, int argc, char **argv);
 int ctl_confirm(struct ctl *c, int argc, char **argv);
 int ctl_rollback(struct ctl *c, int argc, char **argv);
 int ctl_journal(struct ctl *c, int argc, char **argv);
+int ctl_report(struct ctl *c, int argc, char **argv);
 int ctl_check_online(struct ctl *c, const char *src, const char *dst,
     const char *proto, const char *mac, int sport);
 
