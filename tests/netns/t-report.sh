@@ -2,8 +2,9 @@
 # zonectl report against the running lab daemon: after real traffic and an
 # alert with its evidence, the report (HTML and its JSON form) holds the
 # daemon's facts — the kernel table verified, the flow's packets, the alert
-# with the evidence's SHA-256 — and says 未記録 where this zoned keeps no
-# record (the change journal, flow usage); Chromium opens the HTML and
+# with the evidence's SHA-256, the change journal with its chain verified
+# (and a tampered or cut copy of it caught) — and says 未記録 where this
+# zoned keeps no record (flow usage); Chromium opens the HTML and
 # prints it to a PDF of more than one page and to a PNG screenshot; the
 # SVG diagram has one node per zone; --since and --unused-days work.
 . "$(dirname "$0")/lib.sh"
@@ -31,6 +32,9 @@ check "the probe raises an alert" wait_for "$T/zoned.log" "event=lgwan-probe" 3
 check "its evidence is closed" wait_for "$T/zoned.log" "event=evidence-closed .*kind=lgwan-probe" 12
 ev=$(grep -o 'event=evidence-closed .*kind=lgwan-probe file=[^ ]*' "$T/zoned.log" | head -n 1 | sed 's/.*file=//')
 sha=$(sha256sum "$ev" | cut -d' ' -f1)
+# two changes journaled after the start (entries 2 and 3)
+check "isolate internet (journaled)" zctl isolate internet --reason "report drill"
+check "restore internet (journaled)" zctl restore internet
 
 t0=$(date +%s%N)
 zctl report -o "$T/report.html" >"$T/out" 2>&1
@@ -60,42 +64,34 @@ check "the crossing's packets are counted ($pk)" test "${pk:-0}" -gt 0
 check "the alert is there with its evidence's SHA-256" \
     test "$(jq_ '" ".join(a["kind"] + ":" + a.get("evidence_sha256", "") for a in m["alerts"]["list"])')" = "lgwan-probe:$sha"
 check "... and in the HTML" grep -q "$sha" "$T/report.html"
-html_section() {	# the text of one section of the HTML
+html_section() {	# the text of section $1 of the HTML $2 (the report)
 	"$PY" -c "
 import html5lib, sys
-r = html5lib.parse(open('$T/report.html', 'rb').read(), namespaceHTMLElements=False)
-print(''.join(''.join(s.itertext()) for s in r.iter('section') if s.get('id') == sys.argv[1]))" "$1"
+r = html5lib.parse(open(sys.argv[2], 'rb').read(), namespaceHTMLElements=False)
+print(''.join(''.join(s.itertext()) for s in r.iter('section') if s.get('id') == sys.argv[1]))" "$1" "${2:-$T/report.html}"
 }
-j=$(jq_ 'm["journal"]["state"]')
-if [ "$j" = unrecorded ]; then
-	html_section s5 >"$T/s5.txt"
-	check "no change journal: 5. 作業記録 says 未記録" grep -q '未記録' "$T/s5.txt"
-else
-	check "the journal is read ($j)" test "$j" = recorded
-	check "... its chain intact, its entries listed" test \
-	    "$(jq_ 'm["journal"]["intact"], m["journal"]["total"] > 0, m["journal"]["entries"][0]["action"]')" = "True True start"
-	html_section s5 >"$T/s5.txt"
-	check "... and 5. 作業記録 says 改ざんなし" grep -q '改ざんなし' "$T/s5.txt"
-	# an auditor's copy with one character of the second entry changed
-	jf=$(jq_ 'm["journal"]["file"]')
-	sed '2s/"policy-loaded"/"policy-loadeD"/; 2s/"start"/"stArt"/' "$jf" >"$T/journal.tampered"
-	check "the copy differs" sh -c "! cmp -s '$jf' '$T/journal.tampered'"
-	zctl report --journal "$T/journal.tampered" --json >"$T/t.json"
-	check "a tampered copy: not intact, the first bad entry is #2 ($(jq_ 'm["journal"]["message"]' 2>/dev/null))" \
-	    "$PY" -c "import json; j=json.load(open('$T/t.json'))['journal']; assert j['intact'] is False and j['first_bad_seq'] == 2 and j['first_bad_line'] == 2, j"
-	zctl report -f "$T/zoned.conf" --journal "$T/journal.tampered" -o "$T/t.html" >/dev/null
-	"$PY" -c "
-import html5lib
-r = html5lib.parse(open('$T/t.html', 'rb').read(), namespaceHTMLElements=False)
-print(''.join(''.join(s.itertext()) for s in r.iter('section') if s.get('id') == 's5'))" >"$T/t5.txt"
-	check "... offline too: 5. 作業記録 says 改ざんの疑い, at entry 2" \
-	    grep -q '改ざんの疑い 最初の不正な記録: 2 行目（番号 2）' "$T/t5.txt"
-	check "... and the self-inspection list says what to do" grep -q '作業記録に改ざんの疑い' "$T/t.html"
-	sed '2d' "$jf" >"$T/journal.cut"
-	zctl report -f "$T/zoned.conf" --journal "$T/journal.cut" --json >"$T/c.json"
-	check "a copy without its second entry: not intact" \
-	    "$PY" -c "import json; j=json.load(open('$T/c.json'))['journal']; assert j['intact'] is False and j['first_bad_line'] == 2, j"
-fi
+check "the journal is read" test "$(jq_ 'm["journal"]["state"]')" = recorded
+check "... its chain intact, start, zone-isolated and zone-restored listed" test \
+    "$(jq_ 'm["journal"]["intact"], " ".join(e["action"] for e in m["journal"]["entries"])')" = \
+    "True start zone-isolated zone-restored"
+html_section s5 >"$T/s5.txt"
+check "... and 5. 作業記録 says 改ざんなし" grep -q '改ざんなし' "$T/s5.txt"
+# an auditor's copy with one character of the second entry changed
+jf=$(jq_ 'm["journal"]["file"]')
+sed '2s/"zone-isolated"/"zone-isolateD"/' "$jf" >"$T/journal.tampered"
+check "the copy differs" sh -c "! cmp -s '$jf' '$T/journal.tampered'"
+zctl report --journal "$T/journal.tampered" --json >"$T/t.json"
+check "a tampered copy: not intact, the first bad entry is #2" \
+    "$PY" -c "import json; j=json.load(open('$T/t.json'))['journal']; assert j['intact'] is False and j['first_bad_seq'] == 2 and j['first_bad_line'] == 2, j"
+zctl report -f "$T/zoned.conf" --journal "$T/journal.tampered" -o "$T/t.html" >/dev/null
+html_section s5 "$T/t.html" >"$T/t5.txt"
+check "... offline too: 5. 作業記録 says 改ざんの疑い, at entry 2" \
+    grep -q '改ざんの疑い 最初の不正な記録: 2 行目（番号 2）' "$T/t5.txt"
+check "... and the self-inspection list says what to do" grep -q '作業記録に改ざんの疑い' "$T/t.html"
+sed '2d' "$jf" >"$T/journal.cut"
+zctl report -f "$T/zoned.conf" --journal "$T/journal.cut" --json >"$T/c.json"
+check "a copy without its second entry: not intact, at line 2" \
+    "$PY" -c "import json; j=json.load(open('$T/c.json'))['journal']; assert j['intact'] is False and j['first_bad_line'] == 2, j"
 u=$(jq_ 'm["inspection"]["unused"]["state"]')
 if [ "$u" = unrecorded ]; then
 	html_section s6 >"$T/s6.txt"
