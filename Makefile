@@ -12,6 +12,20 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR ?= /lib/systemd/system
+LIBEXECDIR ?= $(PREFIX)/libexec
+DOCDIR  ?= $(PREFIX)/share/doc/zoned
+
+# The version, one source of truth: the first entry of debian/changelog, for
+# a package build (debian/rules passes the same value) and a `make` build
+# alike.  It reaches the code as -DZONED_VERSION; build/version holds the
+# value the objects were built with, so that a new version rebuilds them.
+ZONED_VERSION ?= $(shell awk 'NR == 1 { gsub(/[()]/, "", $$2); print $$2; exit }' \
+    debian/changelog 2>/dev/null)
+ifeq ($(ZONED_VERSION),)
+$(error no version: debian/changelog is missing or malformed)
+endif
+$(shell mkdir -p build && echo '$(ZONED_VERSION)' | cmp -s - build/version || \
+    echo '$(ZONED_VERSION)' >build/version)
 
 CC      ?= cc
 PKGS    := libconfig libnftnl libmnl jansson libpcap libcap-ng libcrypto libnetfilter_queue
@@ -46,6 +60,13 @@ T := build/test
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
 all: $(R)/zoned $(R)/zonectl
+
+# The files that print the version, in both builds.
+VERSION_SRC := daemon/zoned/zoned.c daemon/zoned/command.c \
+               daemon/zonectl/zonectl.c
+$(call obj,$(R),$(VERSION_SRC)) $(call obj,$(T),$(VERSION_SRC)): build/version
+$(call obj,$(R),$(VERSION_SRC)) $(call obj,$(T),$(VERSION_SRC)): \
+    CPPFLAGS += -DZONED_VERSION='"$(ZONED_VERSION)"'
 
 # --- release -------------------------------------------------------------
 # V=1 shows the commands.

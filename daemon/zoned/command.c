@@ -84,8 +84,8 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 	iso = json_array();
 	for (size_t i = 0; i < z->nisolated; i++)
 		json_array_append_new(iso, json_string(z->isolated[i]));
-	r = json_pack("{s:I, s:o, s:I, s:s, s:o, s:o}",
-	    "pid", (json_int_t)getpid(),
+	r = json_pack("{s:s, s:I, s:o, s:I, s:s, s:o, s:o}",
+	    "version", ZONED_VERSION, "pid", (json_int_t)getpid(),
 	    "started", jtime(z->started),
 	    "uptime", (json_int_t)(now - z->started),
 	    "mode", mode_str(z->mode),
