@@ -4,6 +4,8 @@
 # calls apt-get only for what is missing.
 #   scripts/deps.sh          build + test dependencies
 #   scripts/deps.sh bench    also the benchmark peers (DPDK)
+#   scripts/deps.sh deb      also what builds and checks the Debian package
+#                            (tests/pkg/t-deb.sh boots it with systemd-nspawn)
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev
@@ -11,9 +13,15 @@ libconfig-dev libnftnl-dev libmnl-dev libpcap-dev libjansson-dev
 libcap-ng-dev libssl-dev libnetfilter-queue-dev check
 nftables iproute2 busybox-syslogd procps"
 
-if [ "${1:-}" = bench ]; then
+case ${1:-} in
+bench)
 	PKGS="$PKGS libdpdk-dev"
-fi
+	;;
+deb)
+	PKGS="$PKGS debhelper dpkg-dev fakeroot lintian man-db adduser
+	    systemd systemd-container"
+	;;
+esac
 
 missing=""
 for p in $PKGS; do
