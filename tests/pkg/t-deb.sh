@@ -304,6 +304,11 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
+if ! scripts/deps.sh deb; then
+	echo "not ok - the package's tools (scripts/deps.sh deb) are installed"
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 W=$(mktemp -d /tmp/zoned-pkg.XXXXXX)
 trap 'umount -l "$W/sbx" 2>/dev/null; rm -rf "$W"' EXIT
 trap 'exit 130' INT TERM
