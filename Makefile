@@ -5,6 +5,7 @@
 #   make demo       install dependencies, build, three-zone lab, daemon
 #   make bench      benchmarks (ratios against a peer run side by side)
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make deb        build-dependencies, then build/deb/zoned_VERSION_amd64.deb
 #   make golden     regenerate tests/golden/*.out from the current build
 
 PREFIX  ?= /usr/local
@@ -12,6 +13,20 @@ SBINDIR ?= $(PREFIX)/sbin
 MANDIR  ?= $(PREFIX)/share/man
 SYSCONFDIR ?= /etc
 UNITDIR ?= /lib/systemd/system
+LIBEXECDIR ?= $(PREFIX)/libexec
+DOCDIR  ?= $(PREFIX)/share/doc/zoned
+
+# The version, one source of truth: the first entry of debian/changelog, for
+# a package build (debian/rules passes the same value) and a `make` build
+# alike.  It reaches the code as -DZONED_VERSION; build/version holds the
+# value the objects were built with, so that a new version rebuilds them.
+ZONED_VERSION ?= $(shell awk 'NR == 1 { gsub(/[()]/, "", $$2); print $$2; exit }' \
+    debian/changelog 2>/dev/null)
+ifeq ($(ZONED_VERSION),)
+$(error no version: debian/changelog is missing or malformed)
+endif
+$(shell mkdir -p build && echo '$(ZONED_VERSION)' | cmp -s - build/version || \
+    echo '$(ZONED_VERSION)' >build/version)
 
 CC      ?= cc
 PKGS    := libconfig libnftnl libmnl jansson libpcap libcap-ng libcrypto libnetfilter_queue
@@ -53,6 +68,13 @@ T := build/test
 obj = $(patsubst %.c,$(1)/%.o,$(2))
 
 all: $(R)/zoned $(R)/zonectl
+
+# The files that print the version, in both builds.
+VERSION_SRC := daemon/zoned/zoned.c daemon/zoned/command.c \
+               daemon/zonectl/zonectl.c
+$(call obj,$(R),$(VERSION_SRC)) $(call obj,$(T),$(VERSION_SRC)): build/version
+$(call obj,$(R),$(VERSION_SRC)) $(call obj,$(T),$(VERSION_SRC)): \
+    CPPFLAGS += -DZONED_VERSION='"$(ZONED_VERSION)"'
 
 # --- release -------------------------------------------------------------
 # V=1 shows the commands.
@@ -137,6 +159,8 @@ bench: deps
 golden: $(T)/zoned $(T)/zonectl
 	tests/golden/run.sh --regen
 
+# Examples (and the HA templates of conf/ha/, when there) go to the
+# documentation, as Debian wants; the package is built from this target.
 install: all
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(R)/zoned $(R)/zonectl $(DESTDIR)$(SBINDIR)/
@@ -146,18 +170,40 @@ install: all
 	@if [ -e $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf ]; then \
 	  echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf"; \
 	else install -m 0640 conf/alpha.conf $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf; fi
-	install -d $(DESTDIR)$(SYSCONFDIR)/zoned/examples
-	install -m 0644 conf/*.conf $(DESTDIR)$(SYSCONFDIR)/zoned/examples/
-	@if [ -f scripts/zoned.service ]; then \
-	  install -d $(DESTDIR)$(UNITDIR); \
-	  sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/zoned.service > $(DESTDIR)$(UNITDIR)/zoned.service; \
+	install -d $(DESTDIR)$(DOCDIR)/examples
+	install -m 0644 conf/*.conf $(DESTDIR)$(DOCDIR)/examples/
+	@if [ -d conf/ha ]; then \
+	  echo "cp -R conf/ha $(DESTDIR)$(DOCDIR)/examples/"; \
+	  cp -R --no-preserve=ownership conf/ha $(DESTDIR)$(DOCDIR)/examples/; \
 	fi
+	install -d $(DESTDIR)$(LIBEXECDIR)/zoned
+	sed 's|@SYSCONFDIR@|$(SYSCONFDIR)|g; s|@DOCDIR@|$(DOCDIR)|g' \
+	    scripts/example-guard >$(DESTDIR)$(LIBEXECDIR)/zoned/example-guard
+	chmod 0755 $(DESTDIR)$(LIBEXECDIR)/zoned/example-guard
+	install -d $(DESTDIR)$(UNITDIR)
+	sed 's|@SBINDIR@|$(SBINDIR)|g; s|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
+	    scripts/zoned.service >$(DESTDIR)$(UNITDIR)/zoned.service
 	@if [ -z "$(DESTDIR)" ]; then scripts/useradd.sh; fi
+
+# The Debian package, built in a copy of the tree (build/deb/zoned-VERSION/)
+# so that dpkg-buildpackage's clean and its files in the parent directory
+# stay out of the work tree: the .deb, its .changes and lintian's verdict
+# (errors fail the build) land in build/deb/.
+DEB_DIR := build/deb
+DEB_SRC := $(DEB_DIR)/zoned-$(ZONED_VERSION)
+deb:
+	@scripts/deps.sh deb
+	rm -rf $(DEB_DIR)
+	mkdir -p $(DEB_SRC)
+	tar -cf - --exclude=./build --exclude=./.git . | tar -xf - -C $(DEB_SRC)
+	cd $(DEB_SRC) && dpkg-buildpackage -us -uc -b -Jauto
+	lintian --allow-root --fail-on error $(DEB_DIR)/zoned_$(ZONED_VERSION)_*.changes
+	@ls $(DEB_DIR)/zoned_$(ZONED_VERSION)_*.deb
 
 clean:
 	rm -rf build
 
-.PHONY: all deps check demo bench golden install clean test-build
+.PHONY: all deps check demo bench golden install deb clean test-build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

@@ -8,6 +8,8 @@
 #                            PNG, poppler-utils counts its pages, a
 #                            Japanese font to render it with)
 #   scripts/deps.sh bench    also the benchmark peers (DPDK)
+#   scripts/deps.sh deb      also what builds and checks the Debian package
+#                            (tests/pkg/t-deb.sh boots it with systemd-nspawn)
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev
@@ -16,9 +18,15 @@ libcap-ng-dev libssl-dev libnetfilter-queue-dev check libgraphviz-dev
 nftables iproute2 busybox-syslogd procps mount
 python3 python3-html5lib chromium poppler-utils fonts-ipaexfont-gothic"
 
-if [ "${1:-}" = bench ]; then
+case ${1:-} in
+bench)
 	PKGS="$PKGS libdpdk-dev"
-fi
+	;;
+deb)
+	PKGS="$PKGS debhelper dpkg-dev fakeroot lintian man-db adduser
+	    systemd systemd-container"
+	;;
+esac
 
 missing=""
 for p in $PKGS; do

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # tests/run.sh — every test of `make check`: the Check unit suites, the
-# golden files, and the network tests in namespaces (root).  Prints one
-# closing line "N passed, M failed" over every single check, and exits
-# non-zero when anything failed or could not run.
+# golden files, the network tests in namespaces and the package test
+# (root).  Prints one closing line "N passed, M failed" over every single
+# check, and exits non-zero when anything failed or could not run.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -75,6 +75,12 @@ part report tests/report/run.sh
 for t in tests/netns/t-*.sh; do
 	[ -e "$t" ] || continue
 	part "netns/$(basename "$t" .sh)" bash "$t"
+done
+# The Debian package: built, installed, upgraded, removed and purged on a
+# throwaway copy of this machine (tests/pkg/t-deb.sh).
+for t in tests/pkg/t-*.sh; do
+	[ -e "$t" ] || continue
+	part "pkg/$(basename "$t" .sh)" bash "$t"
 done
 
 echo

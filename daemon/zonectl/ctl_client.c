@@ -421,6 +421,8 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	printf("zoned        pid %lld, up %llds since %s\n",
 	    (long long)jint(r, "pid"), (long long)jint(r, "uptime"),
 	    jstr(r, "started"));
+	if (jstr(r, "version"))
+		printf("version      %s\n", jstr(r, "version"));
 	printf("mode         %s\n", jstr(r, "mode"));
 	if (jstr(r, "fail_reason"))
 		printf("reason       %s\n", jstr(r, "fail_reason"));

@@ -41,6 +41,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: zonectl [-s SOCKET] [--json] COMMAND [ARGS]\n"
+	    "       zonectl --version\n"
 	    "commands:\n");
 	for (const struct command *c = commands; c->name; c++)
 		fprintf(fp, "  zonectl %s\n", c->usage);
@@ -52,6 +53,7 @@ main(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct ctl c = { 0 };
@@ -67,6 +69,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':	/* ZONED_VERSION: -D of the Makefile */
+			printf("zonectl %s\n", ZONED_VERSION);
 			return 0;
 		default:
 			usage(stderr);

@@ -87,8 +87,8 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 	engine_verify(z, NULL, true);
 	for (size_t i = 0; p && i < p->nflows; i++)
 		active += policy_flow_active(&p->flows[i], now);
-	r = json_pack("{s:I, s:o, s:I, s:s, s:o, s:o}",
-	    "pid", (json_int_t)getpid(),
+	r = json_pack("{s:s, s:I, s:o, s:I, s:s, s:o, s:o}",
+	    "version", ZONED_VERSION, "pid", (json_int_t)getpid(),
 	    "started", jtime(z->started),
 	    "uptime", (json_int_t)(now - z->started),
 	    "mode", mode_str(z->mode),

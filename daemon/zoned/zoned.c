@@ -52,6 +52,7 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp, "usage: zoned [-d] [-f FILE] [-s SOCKET] [-S STATEDIR]\n"
+	    "       zoned --version\n"
 	    "       zoned -n [-f FILE] [--at TIME]\n"
 	    "       zoned -p [-f FILE] [--at TIME]\n"
 	    "       zoned -C [-f FILE] [--at TIME]\n"
@@ -292,6 +293,7 @@ main(int argc, char **argv)
 		{ "audit", required_argument, NULL, 'A' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "zone", required_argument, NULL, 'Z' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	time_t at = 0;
@@ -346,6 +348,9 @@ main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':	/* ZONED_VERSION: -D of the Makefile */
+			printf("zoned %s\n", ZONED_VERSION);
 			return 0;
 		default:
 			usage(stderr);
@@ -414,8 +419,8 @@ main(int argc, char **argv)
 	prctl(PR_SET_DUMPABLE, 0);
 	drop_privileges(&z);
 	notify("READY=1");
-	log_event(LOG_NOTICE, "started", "pid=%d mode=%s socket=%s",
-	    (int)getpid(), z.mode == MODE_POLICY ? "policy" : z.mode ==
+	log_event(LOG_NOTICE, "started", "version=%s pid=%d mode=%s socket=%s",
+	    lq(ZONED_VERSION), (int)getpid(), z.mode == MODE_POLICY ? "policy" : z.mode ==
 	    MODE_LAST_GOOD ? "last-good" : "fail-closed", lq(sock));
 
 	if (event_dispatch() < 0)
