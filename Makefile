@@ -33,12 +33,11 @@ PKGS    := libconfig libnftnl libmnl jansson libpcap libcap-ng libcrypto libnetf
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 # Graphviz lays out the report's diagram: zonectl and the unit tests link
-# it, with its dot layout and core renderers (plugins) linked in.
-GVC_CFLAGS  := $(shell pkg-config --cflags libgvc 2>/dev/null)
-GVC_PLUGINS := $(shell pkg-config --variable=libdir libgvc 2>/dev/null)/graphviz
-GVC_LIBS    := $(shell pkg-config --libs libgvc 2>/dev/null) \
-               -L$(GVC_PLUGINS) -Wl,-rpath,$(GVC_PLUGINS) \
-               -lgvplugin_dot_layout -lgvplugin_core
+# it; its dot layout and core renderer (plugins) are opened from its plugin
+# directory by lib/report_diagram.c (no RUNPATH to that directory).
+GVC_CFLAGS  := $(shell pkg-config --cflags libgvc 2>/dev/null) \
+               -DGVC_PLUGIN_DIR='"$(shell pkg-config --variable=libdir libgvc 2>/dev/null)/graphviz"'
+GVC_LIBS    := $(shell pkg-config --libs libgvc 2>/dev/null)
 
 OPT      ?= -O2 -g
 WARN     := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wformat=2 \

@@ -16,6 +16,7 @@
  * character entities (&amp; ...); every text from the model is passed so
  * that it shows as written: "\" as "\\", "&" as "&#38;".
  */
+#include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +25,47 @@
 
 #include "report.h"
 
-extern gvplugin_library_t gvplugin_dot_layout_LTX_library;
-extern gvplugin_library_t gvplugin_core_LTX_library;
-
-static lt_symlist_t diagram_plugins[] = {
-	{ "gvplugin_dot_layout_LTX_library", &gvplugin_dot_layout_LTX_library },
-	{ "gvplugin_core_LTX_library", &gvplugin_core_LTX_library },
-	{ NULL, NULL },
+/*
+ * The two plugins the diagram needs (the dot layout, the SVG renderer of
+ * core), handed to Graphviz as built-ins: no demand loading, so no plugin
+ * configuration file (written by `dot -c`) is needed.  They are opened by
+ * their full path in Graphviz's plugin directory (GVC_PLUGIN_DIR, from
+ * pkg-config libgvc) rather than linked, which would need a RUNPATH to
+ * that directory in zonectl (lintian: custom-library-search-path).
+ */
+#ifndef GVC_PLUGIN_DIR
+#define GVC_PLUGIN_DIR "/usr/lib/x86_64-linux-gnu/graphviz"
+#endif
+static const struct diagram_lib {
+	const char *file, *sym;
+} diagram_libs[] = {
+	{ GVC_PLUGIN_DIR "/libgvplugin_dot_layout.so.6",
+	  "gvplugin_dot_layout_LTX_library" },
+	{ GVC_PLUGIN_DIR "/libgvplugin_core.so.6",
+	  "gvplugin_core_LTX_library" },
 };
+#define DIAGRAM_NLIBS (sizeof(diagram_libs) / sizeof(diagram_libs[0]))
+static lt_symlist_t diagram_plugins[DIAGRAM_NLIBS + 1];
+
+/* Open the plugins once (they stay loaded); 0, or -1 with err. */
+static int
+diagram_load(char *err, size_t errlen)
+{
+	for (size_t i = 0; i < DIAGRAM_NLIBS; i++) {
+		void *h, *sym;
+
+		if (diagram_plugins[i].address != NULL)
+			continue;
+		if ((h = dlopen(diagram_libs[i].file, RTLD_NOW | RTLD_LOCAL)) ==
+		    NULL || (sym = dlsym(h, diagram_libs[i].sym)) == NULL) {
+			snprintf(err, errlen, "Graphviz: cannot load its plugin "
+			    "%s: %s", diagram_libs[i].file, dlerror());
+			return -1;
+		}
+		diagram_plugins[i] = (lt_symlist_t){ diagram_libs[i].sym, sym };
+	}
+	return 0;
+}
 
 #ifdef ZONED_TESTING
 /*
@@ -323,6 +357,8 @@ report_diagram_svg(const json_t *m, char *err, size_t errlen)
 	unsigned int len = 0;
 
 	diagram_error[0] = '\0';
+	if (diagram_load(err, errlen) < 0)
+		return NULL;
 	agseterrf(diagram_errf);
 	if ((gvc = gvContextPlugins(diagram_plugins, 0)) == NULL) {
 		snprintf(err, errlen, "Graphviz: no context%s%s",
