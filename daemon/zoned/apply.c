@@ -5,13 +5,21 @@
  * buffer is raised to fit it), every message asks for an ACK, and every ACK
  * is drained before the answer is known.  Errors carry the extended ACK's
  * offset of the failing attribute, which nftemit maps to the element and so
- * to the policy line.
+ * to the policy line.  A batch refused whole (its first message answered
+ * with an error: the generation it was built for is gone) ends at once.
+ *
+ * Counters are read by name, many requests to one sendmsg: a dump of the
+ * table's objects costs the kernel a walk from the first object for every
+ * 32 KiB of answer, quadratic in the counters (seconds at 100,000).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <linux/netfilter.h>
@@ -20,6 +28,7 @@
 #include <linux/netlink.h>
 
 #include <libmnl/libmnl.h>
+#include <libnftnl/gen.h>
 #include <libnftnl/object.h>
 #include <libnftnl/set.h>
 
@@ -204,6 +213,13 @@ apply_batch(struct apply *a, const struct nft_batch *b,
 			    nlh->nlmsg_seq >= b->seq_end)
 				continue;
 			e = mnl_nlmsg_get_payload(nlh);
+			if (nlh->nlmsg_seq == b->seq_begin && e->error != 0) {
+				/* the batch as a whole: nothing else comes */
+				errs->refused = -e->error;
+				snprintf(err, errlen, "the kernel refused the "
+				    "batch: %s", strerror(-e->error));
+				return -1;
+			}
 			m = nftemit_msg(b, nlh->nlmsg_seq);
 			if (m == NULL || m->acked)
 				errs->acks++;
@@ -226,8 +242,6 @@ struct dump_ctx {
 	int parse_error;
 	char **sets;		/* set names, to dump their elements */
 	size_t nsets, cap;
-	void (*counter)(const char *, uint64_t, uint64_t, void *);
-	void *arg;
 };
 
 static int
@@ -253,15 +267,6 @@ dump_cb(const struct nlmsghdr *nlh, void *data)
 				    nftnl_set_get_str(s, NFTNL_SET_NAME));
 		}
 		nftnl_set_free(s);
-	}
-	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWOBJ && d->counter) {
-		struct nftnl_obj *o = nftnl_obj_alloc();
-		if (o && nftnl_obj_nlmsg_parse(nlh, o) == 0 &&
-		    nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_COUNTER)
-			d->counter(nftnl_obj_get_str(o, NFTNL_OBJ_NAME),
-			    nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS),
-			    nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_BYTES), d->arg);
-		nftnl_obj_free(o);
 	}
 	return MNL_CB_OK;
 }
@@ -363,14 +368,158 @@ out:
 	return rc;
 }
 
+/* ---------------------------------------------------------------------
+ * The generation and the counters
+ */
+
+/* Send len bytes of requests; -1 with err. */
+static int
+send_all(struct apply *a, const void *buf, size_t len, char *err,
+    size_t errlen)
+{
+	if (mnl_socket_sendto(a->nl, buf, len) < 0) {
+		snprintf(err, errlen, "netlink send: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Receive one datagram into a->rbuf (waiting at most 10 s). */
+static ssize_t
+recv_one(struct apply *a, char *err, size_t errlen)
+{
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(a->nl),
+	    .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&pfd, 1, 10000) <= 0) {
+		snprintf(err, errlen, "netlink: no answer");
+		return -1;
+	}
+	if ((n = mnl_socket_recvfrom(a->nl, a->rbuf, a->rbuflen)) < 0)
+		snprintf(err, errlen, "netlink receive: %s", strerror(errno));
+	return n;
+}
+
 int
-apply_counters(struct apply *a,
+apply_genid(struct apply *a, uint32_t *genid, char *err, size_t errlen)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	uint32_t seq = apply_next_seq(a, 1);
+	bool got = false;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, seq);
+	if (send_all(a, nlh, nlh->nlmsg_len, err, errlen) < 0)
+		return -1;
+	while (!got) {
+		ssize_t n = recv_one(a, err, errlen);
+		int len = (int)n;
+
+		if (n < 0)
+			return -1;
+		for (nlh = (struct nlmsghdr *)a->rbuf; mnl_nlmsg_ok(nlh, len);
+		    nlh = mnl_nlmsg_next(nlh, &len)) {
+			struct nftnl_gen *g;
+
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e =
+				    mnl_nlmsg_get_payload(nlh);
+				snprintf(err, errlen, "netlink: generation: %s",
+				    strerror(-e->error));
+				return -1;
+			}
+			if ((g = nftnl_gen_alloc()) == NULL ||
+			    nftnl_gen_nlmsg_parse(nlh, g) < 0) {
+				nftnl_gen_free(g);
+				snprintf(err, errlen, "netlink: generation: "
+				    "cannot parse the answer");
+				return -1;
+			}
+			*genid = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+			nftnl_gen_free(g);
+			got = true;
+		}
+	}
+	return 0;
+}
+
+/* Requests in flight at once: each answer takes a page or so of the
+ * receive buffer until read. */
+#define COUNTER_WINDOW 256
+
+int
+apply_counters(struct apply *a, const char *const *names, size_t n,
     void (*fn)(const char *, uint64_t, uint64_t, void *), void *arg,
     char *err, size_t errlen)
 {
-	struct dump_ctx d = { .counter = fn, .arg = arg };
-	int rc = dump(a, NFT_MSG_GETOBJ, NULL, &d, err, errlen);
+	size_t reqlen = 0, done = 0;
+	char *req = NULL;
 
-	dump_ctx_free(&d);
-	return rc;
+	for (size_t i = 0; i < n; i++) {
+		size_t l = MNL_ALIGN(sizeof(struct nlmsghdr)) +
+		    MNL_ALIGN(sizeof(struct nfgenmsg)) + 3 * MNL_ATTR_HDRLEN +
+		    MNL_ALIGN(sizeof(NFTGEN_TABLE)) + MNL_ALIGN(strlen(names[i]) +
+		    1) + MNL_ALIGN(4);
+		if (l > reqlen)
+			reqlen = l;
+	}
+	if (n > 0 && (req = malloc(reqlen * COUNTER_WINDOW)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	while (done < n) {
+		size_t k = n - done < COUNTER_WINDOW ? n - done :
+		    COUNTER_WINDOW, len = 0, answered = 0;
+		uint32_t seq0 = apply_next_seq(a, (uint32_t)k);
+
+		for (size_t i = 0; i < k; i++) {
+			struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(req + len,
+			    NFT_MSG_GETOBJ, NFPROTO_INET, 0, seq0 + (uint32_t)i);
+			mnl_attr_put_strz(nlh, NFTA_OBJ_TABLE, NFTGEN_TABLE);
+			mnl_attr_put_strz(nlh, NFTA_OBJ_NAME, names[done + i]);
+			mnl_attr_put_u32(nlh, NFTA_OBJ_TYPE,
+			    htonl(NFT_OBJECT_COUNTER));
+			len += NLMSG_ALIGN(nlh->nlmsg_len);
+		}
+		if (send_all(a, req, len, err, errlen) < 0)
+			goto fail;
+		/* one answer a request: the counter, or an error (ENOENT:
+		 * no such counter, left out) */
+		while (answered < k) {
+			ssize_t r = recv_one(a, err, errlen);
+			int rl = (int)r;
+			const struct nlmsghdr *nlh;
+
+			if (r < 0)
+				goto fail;
+			for (nlh = (const void *)a->rbuf; mnl_nlmsg_ok(nlh, rl);
+			    nlh = mnl_nlmsg_next(nlh, &rl)) {
+				struct nftnl_obj *o;
+
+				if (nlh->nlmsg_seq < seq0 ||
+				    nlh->nlmsg_seq >= seq0 + k)
+					continue;
+				answered++;
+				if (nlh->nlmsg_type == NLMSG_ERROR)
+					continue;
+				if ((o = nftnl_obj_alloc()) != NULL &&
+				    nftnl_obj_nlmsg_parse(nlh, o) == 0)
+					fn(nftnl_obj_get_str(o, NFTNL_OBJ_NAME),
+					    nftnl_obj_get_u64(o,
+					    NFTNL_OBJ_CTR_PKTS),
+					    nftnl_obj_get_u64(o,
+					    NFTNL_OBJ_CTR_BYTES), arg);
+				nftnl_obj_free(o);
+			}
+		}
+		done += k;
+	}
+	free(req);
+	return 0;
+fail:
+	free(req);
+	return -1;
 }
