@@ -49,7 +49,7 @@ ctl_request(const struct ctl *c, const char *cmd, json_t *args)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char *path = find_socket(c), *line = NULL, *req;
 	json_t *r, *ans = NULL;
-	size_t cap = 0, len = 0;
+	size_t cap = 0, len = 0, seen = 0;
 	json_error_t jerr;
 	int fd = -1;
 
@@ -86,8 +86,11 @@ ctl_request(const struct ctl *c, const char *cmd, json_t *args)
 			break;
 		len += (size_t)n;
 		line[len] = '\0';
-		if (memchr(line, '\n', len))
+		/* only what came now: an answer of megabytes (flows of a
+		 * large policy) arrives in many reads */
+		if (memchr(line + seen, '\n', len - seen))
 			break;
+		seen = len;
 	}
 	if (len == 0) {
 		fprintf(stderr, "zonectl: zoned at %s closed the connection\n",
@@ -152,34 +155,25 @@ print_json(const json_t *j)
 	free(s);
 }
 
-/* Run a command without arguments of its own; NULL on trouble (exit code
- * in *rc). */
+/* Run a command: its options (opts, "json" among them, handled here;
+ * the others through opt(ch, optarg, args) adding to args, -1 on a bad
+ * value), no operands.  NULL on trouble (exit code in *rc). */
 static json_t *
-simple(struct ctl *c, int argc, char **argv, const char *cmd, json_t *args,
-    int *rc)
+request(struct ctl *c, int argc, char **argv, const char *cmd,
+    const char *usage, const struct option *opts,
+    int (*opt)(int ch, const char *arg, json_t *args), json_t *args, int *rc)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ NULL, 0, NULL, 0 },
-	};
 	json_t *ans, *result;
 	int ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'j') {
-			fprintf(stderr, "usage: zonectl %s [--json]\n", cmd);
-			json_decref(args);
-			*rc = EXIT_TROUBLE;
-			return NULL;
-		}
-		c->json = true;
+		if (ch == 'j')
+			c->json = true;
+		else if (ch == '?' || opt == NULL || opt(ch, optarg, args) < 0)
+			goto usage;
 	}
-	if (optind != argc) {
-		fprintf(stderr, "usage: zonectl %s [--json]\n", cmd);
-		json_decref(args);
-		*rc = EXIT_TROUBLE;
-		return NULL;
-	}
+	if (optind != argc)
+		goto usage;
 	if ((ans = ctl_request(c, cmd, args)) == NULL) {
 		*rc = EXIT_TROUBLE;
 		return NULL;
@@ -193,6 +187,27 @@ simple(struct ctl *c, int argc, char **argv, const char *cmd, json_t *args,
 	json_decref(ans);
 	*rc = 0;
 	return result;
+usage:
+	fprintf(stderr, "usage: zonectl %s\n", usage);
+	json_decref(args);
+	*rc = EXIT_TROUBLE;
+	return NULL;
+}
+
+/* Run a command without arguments of its own; NULL on trouble (exit code
+ * in *rc). */
+static json_t *
+simple(struct ctl *c, int argc, char **argv, const char *cmd, json_t *args,
+    int *rc)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char usage[64];
+
+	snprintf(usage, sizeof(usage), "%s [--json]", cmd);
+	return request(c, argc, argv, cmd, usage, opts, NULL, args, rc);
 }
 
 /* ---------------------------------------------------------------------
@@ -466,40 +481,112 @@ ctl_zones(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+static int
+flows_opt(int ch, const char *arg, json_t *args)
+{
+	char *end;
+	long days;
+
+	if (ch != 'u')
+		return -1;
+	days = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || days < 0 || days > 36500) {
+		fprintf(stderr, "zonectl: --unused takes a number of days "
+		    "(0 to 36500)\n");
+		return -1;
+	}
+	json_object_set_new(args, "unused", json_integer(days));
+	return 0;
+}
+
+/* An RFC 3339 time to the minute ("2026-11-21T09:00"), or def. */
+static const char *
+minute(const json_t *o, const char *key, const char *def, char *buf,
+    size_t len)
+{
+	const char *t = jstr(o, key);
+
+	if (t == NULL)
+		return def;
+	snprintf(buf, len, "%.16s", t);
+	return buf;
+}
+
+/* LAST-HIT: the time, or "never" with since when the flow is watched. */
+static const char *
+last_hit(const json_t *f, char *buf, size_t len)
+{
+	char since[32];
+
+	if (jstr(f, "last_hit"))
+		return minute(f, "last_hit", "-", buf, len);
+	snprintf(buf, len, "never since %s", minute(f, "watched_since", "-",
+	    since, sizeof(since)));
+	return buf;
+}
+
 int
 ctl_flows(struct ctl *c, int argc, char **argv)
 {
-	struct table t = { .ncols = 8 };
-	json_t *r, *f;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "unused", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_t *args = json_object(), *r, *f;
+	bool unused;
 	size_t i;
 	int rc;
-	char b[2][32];
+	char b[4][48];
 
-	if ((r = simple(c, argc, argv, CTL_CMD_FLOWS, NULL, &rc)) == NULL)
+	/* one reference goes with the request, one stays to read */
+	r = request(c, argc, argv, CTL_CMD_FLOWS,
+	    "flows [--unused DAYS] [--json]", opts, flows_opt,
+	    json_incref(args), &rc);
+	unused = json_object_get(args, "unused") != NULL;
+	json_decref(args);
+	if (r == NULL)
 		return rc;
 	if (c->json) {
 		print_json(r);
 		json_decref(r);
 		return 0;
 	}
-	table_add(&t, "FLOW", "FROM", "TO", "SERVICES", "METHOD", "STATE",
-	    "PACKETS", "BYTES");
-	json_array_foreach(r, i, f) {
-		char svc[256] = "", from[128], to[128];
-		size_t j;
-		json_t *v;
-		json_array_foreach(json_object_get(f, "services"), j, v)
-			snprintf(svc + strlen(svc), sizeof(svc) - strlen(svc),
-			    "%s%s", j ? "," : "", json_string_value(v));
-		snprintf(from, sizeof(from), "%s", jstr(f, "source"));
-		snprintf(to, sizeof(to), "%s", jstr(f, "destination"));
-		table_add(&t, jstr(f, "name"), from, to, svc,
-		    jstr(f, "method"), json_is_true(json_object_get(f,
-		    "active")) ? "active" : "expired",
-		    num(jint(f, "packets"), b[0], 32),
-		    num(jint(f, "bytes"), b[1], 32));
+	if (unused) {
+		struct table t = { .ncols = 6 };
+		table_add(&t, "FLOW", "FROM", "TO", "METHOD", "APPROVAL",
+		    "LAST-HIT");
+		json_array_foreach(r, i, f)
+			table_add(&t, jstr(f, "name"), jstr(f, "source"),
+			    jstr(f, "destination"), jstr(f, "method"),
+			    jstr(f, "approval"), last_hit(f, b[0], 48));
+		table_print(&t);
+		printf("%zu flow%s without a hit in the time asked\n",
+		    json_array_size(r), json_array_size(r) == 1 ? "" : "s");
+	} else {
+		struct table t = { .ncols = 10 };
+		table_add(&t, "FLOW", "FROM", "TO", "SERVICES", "METHOD",
+		    "STATE", "PACKETS", "BYTES", "FIRST-HIT", "LAST-HIT");
+		json_array_foreach(r, i, f) {
+			char svc[256] = "";
+			size_t j;
+			json_t *v;
+			json_array_foreach(json_object_get(f, "services"), j,
+			    v)
+				snprintf(svc + strlen(svc), sizeof(svc) -
+				    strlen(svc), "%s%s", j ? "," : "",
+				    json_string_value(v));
+			table_add(&t, jstr(f, "name"), jstr(f, "source"),
+			    jstr(f, "destination"), svc, jstr(f, "method"),
+			    json_is_true(json_object_get(f, "active")) ?
+			    "active" : "expired",
+			    num(jint(f, "packets"), b[0], 48),
+			    num(jint(f, "bytes"), b[1], 48),
+			    minute(f, "first_hit", "-", b[2], 48),
+			    last_hit(f, b[3], 48));
+		}
+		table_print(&t);
 	}
-	table_print(&t);
 	json_decref(r);
 	return 0;
 }
@@ -528,20 +615,51 @@ ctl_verify(struct ctl *c, int argc, char **argv)
 	return rc;
 }
 
+static int
+reload_opt(int ch, const char *arg, json_t *args)
+{
+	(void)arg;
+	if (ch != 'F')
+		return -1;
+	json_object_set_new(args, "full", json_true());
+	return 0;
+}
+
 int
 ctl_reload(struct ctl *c, int argc, char **argv)
 {
-	json_t *r, *f;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "full", no_argument, NULL, 'F' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_t *r, *f, *t;
 	size_t i;
 	int rc;
 
-	if ((r = simple(c, argc, argv, CTL_CMD_RELOAD, NULL, &rc)) == NULL)
+	if ((r = request(c, argc, argv, CTL_CMD_RELOAD,
+	    "reload [--full] [--json]", opts, reload_opt, json_object(),
+	    &rc)) == NULL)
 		return rc;
 	if (c->json)
 		print_json(r);
 	else {
+		t = json_object_get(r, "transaction");
 		printf("loaded %s (sha256 %s)\n", jstr(r, "file"),
 		    jstr(r, "sha256"));
+		if (json_is_object(t) && strcmp(jstrd(t, "apply"), "full") == 0)
+			printf("applied the whole table (%s): %lld messages, "
+			    "%.1f ms in the kernel, %.1f ms in all\n",
+			    jstrd(t, "reason"), (long long)jint(t, "messages"),
+			    json_real_value(json_object_get(t, "apply_ms")),
+			    json_real_value(json_object_get(t, "reload_ms")));
+		else if (json_is_object(t))
+			printf("applied %lld change%s: %lld messages, %.1f ms "
+			    "in the kernel, %.1f ms in all\n",
+			    (long long)jint(t, "changes"), jint(t, "changes") ==
+			    1 ? "" : "s", (long long)jint(t, "messages"),
+			    json_real_value(json_object_get(t, "apply_ms")),
+			    json_real_value(json_object_get(t, "reload_ms")));
 		json_array_foreach(json_object_get(r, "findings"), i, f)
 			printf("%s:%d: %s: %s: %s\n", jstr(f, "file"),
 			    (int)jint(f, "line"), jstr(f, "severity"),

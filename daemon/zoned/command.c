@@ -19,6 +19,7 @@
 #include "control.h"
 #include "ctlproto.h"
 #include "engine.h"
+#include "flowuse.h"
 #include "log.h"
 #include "monitor.h"
 #include "nflog.h"
@@ -51,6 +52,23 @@ mode_str(enum zoned_mode m)
 /* ---------------------------------------------------------------------
  * status
  */
+
+/* The last transaction: incremental or the whole table, and its times. */
+static json_t *
+transaction_json(const struct zoned *z)
+{
+	json_t *t = json_pack("{s:s, s:f, s:f, s:f, s:I, s:I}", "apply",
+	    z->apply_full ? "full" : "incremental", "build_ms", z->build_ms,
+	    "apply_ms", z->apply_ms, "reload_ms", z->reload_ms, "messages",
+	    (json_int_t)z->apply_msgs, "bytes", (json_int_t)z->apply_bytes);
+
+	if (z->apply_full)
+		json_object_set_new(t, "reason", json_string(z->apply_why));
+	else
+		json_object_set_new(t, "changes",
+		    json_integer((json_int_t)z->apply_changes));
+	return t;
+}
 
 static int
 cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
@@ -106,9 +124,7 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 		    json_integer(z->loaded_by)));
 	else
 		json_object_set_new(r, "policy", json_null());
-	json_object_set_new(r, "transaction", json_pack("{s:f, s:f, s:I, s:I}",
-	    "build_ms", z->build_ms, "apply_ms", z->apply_ms, "messages",
-	    (json_int_t)z->apply_msgs, "bytes", (json_int_t)z->apply_bytes));
+	json_object_set_new(r, "transaction", transaction_json(z));
 	json_object_set_new(r, "kernel", json_pack("{s:b, s:o, s:I, s:o}",
 	    "verified", z->verified, "match", z->verified ?
 	    json_boolean(z->kernel_match) : json_null(),
@@ -242,34 +258,66 @@ services_json(const struct policy *p, const struct flow *f)
 	return a;
 }
 
+/* A flow's usage: packets and bytes since it is watched, first and last
+ * hit (null: never), and since when it is watched. */
+static void
+usage_json(json_t *o, const struct usage_rec *r, const struct counter *k)
+{
+	json_object_set_new(o, "packets", json_integer((json_int_t)(r ?
+	    r->packets : k ? k->packets : 0)));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)(r ?
+	    r->bytes : k ? k->bytes : 0)));
+	json_object_set_new(o, "first_hit", jtime(r ? r->first : 0));
+	json_object_set_new(o, "last_hit", jtime(r ? r->last : 0));
+	json_object_set_new(o, "watched_since", jtime(r ? r->since : 0));
+}
+
 static int
 cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
 {
 	const struct policy *p = z->pol;
+	const struct usage *u;
+	json_t *r, *ju = json_object_get(args, "unused");
 	struct counters c;
-	json_t *r;
 	time_t now = time(NULL);
+	long days = -1;
 	char buf[96];
 
-	(void)args;
 	(void)uid;
 	(void)detail;
+	if (ju != NULL) {
+		if (!json_is_integer(ju) || json_integer_value(ju) < 0 ||
+		    json_integer_value(ju) > 36500) {
+			snprintf(err, errlen, "\"unused\" must be a number of "
+			    "days (0 to 36500)");
+			return CTL_BAD_REQUEST;
+		}
+		days = (long)json_integer_value(ju);
+	}
 	if (p == NULL) {
 		snprintf(err, errlen, "no policy loaded (failing closed: %s)",
 		    z->fail_reason);
 		return CTL_FAILED;
 	}
+	/* read now: the records are then up to this moment */
 	if (engine_counters(z, &c, err, errlen) < 0)
 		return CTL_INTERNAL;
+	u = z->use ? flowuse_usage(z->use) : NULL;
 	r = json_array();
 	for (size_t i = 0; i < p->nflows; i++) {
 		const struct flow *f = &p->flows[i];
-		const struct counter *k = counters_getf(&c, "flow.%s", f->name);
+		const struct usage_rec *rec = u ? usage_find(u, f->name) : NULL;
+		const struct counter *k = rec ? NULL :
+		    counters_getf(&c, "flow.%s", f->name);
 		json_t *o;
 
+		/* the self-inspection list: flows whose record says no hit
+		 * for days days */
+		if (days >= 0 && (rec == NULL || !usage_unused(rec, now, days)))
+			continue;
 		o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:o, s:o, s:b, "
-		    "s:b, s:s, s:I, s:I}",
+		    "s:b, s:s}",
 		    "name", f->name, "line", f->line,
 		    "from", p->zones[policy_endpoint_zone(p, &f->from)].name,
 		    "to", p->zones[policy_endpoint_zone(p, &f->to)].name,
@@ -279,9 +327,8 @@ cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
 		    json_null(),
 		    "expires", f->has_expires ? jtime(f->expires) : json_null(),
 		    "active", policy_flow_active(f, now), "log", f->log,
-		    "mark", (snprintf(buf, sizeof(buf), "0x%08x", f->mark), buf),
-		    "packets", (json_int_t)(k ? k->packets : 0),
-		    "bytes", (json_int_t)(k ? k->bytes : 0));
+		    "mark", (snprintf(buf, sizeof(buf), "0x%08x", f->mark), buf));
+		usage_json(o, rec, k);
 		json_object_set_new(o, "source", json_string(
 		    policy_endpoint_name(p, &f->from, buf, sizeof(buf))));
 		json_object_set_new(o, "destination", json_string(
@@ -389,16 +436,21 @@ cmd_reload(struct zoned *z, json_t *args, long uid, json_t **result,
 {
 	struct engine_req req = { .source = ENGINE_FILE, .uid = uid,
 	    .why = "control" };
+	json_t *kerr, *full = json_object_get(args, "full");
 	struct load_result r;
-	json_t *kerr;
 	int rc;
 
-	(void)args;
+	if (full != NULL && !json_is_boolean(full)) {
+		snprintf(err, errlen, "\"full\" must be true or false");
+		return CTL_BAD_REQUEST;
+	}
+	req.full = json_is_true(full);
 	load_result_init(&r);
 	if (engine_reload(z, &req, &r) == 0) {
-		*result = json_pack("{s:b, s:s, s:s, s:o}", "loaded", 1,
+		*result = json_pack("{s:b, s:s, s:s, s:o, s:o}", "loaded", 1,
 		    "file", z->conf, "sha256", z->sha256, "findings",
-		    findings_json(&r.diag));
+		    findings_json(&r.diag), "transaction",
+		    transaction_json(z));
 	} else {
 		kerr = json_array();
 		for (size_t i = 0; i < r.kerr.n; i++)
