@@ -155,25 +155,13 @@ print_json(const json_t *j)
 	free(s);
 }
 
-/* Run a command: its options (opts, "json" among them, handled here;
- * the others through opt(ch, optarg, args) adding to args, -1 on a bad
- * value), no operands.  NULL on trouble (exit code in *rc). */
+/* The answer's result to cmd with args (consumed); NULL on trouble (exit
+ * code in *rc). */
 static json_t *
-request(struct ctl *c, int argc, char **argv, const char *cmd,
-    const char *usage, const struct option *opts,
-    int (*opt)(int ch, const char *arg, json_t *args), json_t *args, int *rc)
+send_cmd(struct ctl *c, const char *cmd, json_t *args, int *rc)
 {
 	json_t *ans, *result;
-	int ch;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch == 'j')
-			c->json = true;
-		else if (ch == '?' || opt == NULL || opt(ch, optarg, args) < 0)
-			goto usage;
-	}
-	if (optind != argc)
-		goto usage;
 	if ((ans = ctl_request(c, cmd, args)) == NULL) {
 		*rc = EXIT_TROUBLE;
 		return NULL;
@@ -187,11 +175,43 @@ request(struct ctl *c, int argc, char **argv, const char *cmd,
 	json_decref(ans);
 	*rc = 0;
 	return result;
+}
+
+/* A command's options (opts, "json" among them, handled here; the others
+ * through opt(ch, optarg, args) adding to args, -1 on a bad value), no
+ * operands.  -1 after printing the usage. */
+static int
+parse_opts(struct ctl *c, int argc, char **argv, const char *usage,
+    const struct option *opts, int (*opt)(int ch, const char *arg,
+    json_t *args), json_t *args)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'j')
+			c->json = true;
+		else if (ch == '?' || opt == NULL || opt(ch, optarg, args) < 0)
+			goto usage;
+	}
+	if (optind == argc)
+		return 0;
 usage:
 	fprintf(stderr, "usage: zonectl %s\n", usage);
-	json_decref(args);
-	*rc = EXIT_TROUBLE;
-	return NULL;
+	return -1;
+}
+
+/* Parse the options, then send. */
+static json_t *
+request(struct ctl *c, int argc, char **argv, const char *cmd,
+    const char *usage, const struct option *opts,
+    int (*opt)(int ch, const char *arg, json_t *args), json_t *args, int *rc)
+{
+	if (parse_opts(c, argc, argv, usage, opts, opt, args) < 0) {
+		json_decref(args);
+		*rc = EXIT_TROUBLE;
+		return NULL;
+	}
+	return send_cmd(c, cmd, args, rc);
 }
 
 /* Run a command without arguments of its own; NULL on trouble (exit code
@@ -499,12 +519,40 @@ flows_opt(int ch, const char *arg, json_t *args)
 	return 0;
 }
 
-/* An RFC 3339 time to the minute ("2026-11-21T09:00"), or def. */
+/* The column of name in a rows answer's "columns", -1 when none. */
+static int
+column(const json_t *cols, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(cols, i, v)
+		if (strcmp(json_string_value(v), name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A row's cell as a string for the table, NULL for null (cell_minute: a
+ * time to the minute, or def). */
 static const char *
-minute(const json_t *o, const char *key, const char *def, char *buf,
+cell(const json_t *row, int col, char *buf, size_t len)
+{
+	const json_t *v = col >= 0 ? json_array_get(row, (size_t)col) : NULL;
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		return num(json_integer_value(v), buf, len);
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "true" : "false";
+	return NULL;
+}
+
+static const char *
+cell_minute(const json_t *row, int col, const char *def, char *buf,
     size_t len)
 {
-	const char *t = jstr(o, key);
+	const char *t = cell(row, col, buf, len);
 
 	if (t == NULL)
 		return def;
@@ -512,16 +560,17 @@ minute(const json_t *o, const char *key, const char *def, char *buf,
 	return buf;
 }
 
-/* LAST-HIT: the time, or "never" with since when the flow is watched. */
+/* LAST-HIT: the time to the minute, or "never" with since when the flow
+ * is watched. */
 static const char *
-last_hit(const json_t *f, char *buf, size_t len)
+last_hit(const json_t *row, int last, int since, char *buf, size_t len)
 {
-	char since[32];
+	char s[24];
 
-	if (jstr(f, "last_hit"))
-		return minute(f, "last_hit", "-", buf, len);
-	snprintf(buf, len, "never since %s", minute(f, "watched_since", "-",
-	    since, sizeof(since)));
+	if (cell(row, last, s, sizeof(s)) != NULL)
+		return cell_minute(row, last, "-", buf, len);
+	snprintf(buf, len, "never since %.16s", cell_minute(row, since, "-", s,
+	    sizeof(s)));
 	return buf;
 }
 
@@ -533,58 +582,69 @@ ctl_flows(struct ctl *c, int argc, char **argv)
 		{ "unused", required_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	json_t *args = json_object(), *r, *f;
+	json_t *args = json_object(), *r, *rows, *row, *cols;
+	int k[12], rc;
 	bool unused;
 	size_t i;
-	int rc;
-	char b[4][48];
+	char b[4][64], s[8];	/* the cells of strings need no buffer */
 
-	/* one reference goes with the request, one stays to read */
-	r = request(c, argc, argv, CTL_CMD_FLOWS,
-	    "flows [--unused DAYS] [--json]", opts, flows_opt,
-	    json_incref(args), &rc);
+	if (parse_opts(c, argc, argv, "flows [--unused DAYS] [--json]", opts,
+	    flows_opt, args) < 0) {
+		json_decref(args);
+		return EXIT_TROUBLE;
+	}
 	unused = json_object_get(args, "unused") != NULL;
-	json_decref(args);
-	if (r == NULL)
+	/* for a table, rows: at 100,000 flows a tenth of the work of
+	 * objects, on both sides */
+	if (!c->json)
+		json_object_set_new(args, "rows", json_true());
+	if ((r = send_cmd(c, CTL_CMD_FLOWS, args, &rc)) == NULL)
 		return rc;
 	if (c->json) {
 		print_json(r);
 		json_decref(r);
 		return 0;
 	}
+	cols = json_object_get(r, "columns");
+	rows = json_object_get(r, "rows");
+	k[0] = column(cols, "name");
+	k[1] = column(cols, "source");
+	k[2] = column(cols, "destination");
+	k[3] = column(cols, "services");
+	k[4] = column(cols, "method");
+	k[5] = column(cols, "active");
+	k[6] = column(cols, "approval");
+	k[7] = column(cols, "packets");
+	k[8] = column(cols, "bytes");
+	k[9] = column(cols, "first_hit");
+	k[10] = column(cols, "last_hit");
+	k[11] = column(cols, "watched_since");
 	if (unused) {
 		struct table t = { .ncols = 6 };
 		table_add(&t, "FLOW", "FROM", "TO", "METHOD", "APPROVAL",
 		    "LAST-HIT");
-		json_array_foreach(r, i, f)
-			table_add(&t, jstr(f, "name"), jstr(f, "source"),
-			    jstr(f, "destination"), jstr(f, "method"),
-			    jstr(f, "approval"), last_hit(f, b[0], 48));
+		json_array_foreach(rows, i, row)
+			table_add(&t, cell(row, k[0], s, 8),
+			    cell(row, k[1], s, 8), cell(row, k[2], s, 8),
+			    cell(row, k[4], s, 8), cell(row, k[6], s, 8),
+			    last_hit(row, k[10], k[11], b[0], 64));
 		table_print(&t);
 		printf("%zu flow%s without a hit in the time asked\n",
-		    json_array_size(r), json_array_size(r) == 1 ? "" : "s");
+		    json_array_size(rows), json_array_size(rows) == 1 ? "" :
+		    "s");
 	} else {
 		struct table t = { .ncols = 10 };
 		table_add(&t, "FLOW", "FROM", "TO", "SERVICES", "METHOD",
 		    "STATE", "PACKETS", "BYTES", "FIRST-HIT", "LAST-HIT");
-		json_array_foreach(r, i, f) {
-			char svc[256] = "";
-			size_t j;
-			json_t *v;
-			json_array_foreach(json_object_get(f, "services"), j,
-			    v)
-				snprintf(svc + strlen(svc), sizeof(svc) -
-				    strlen(svc), "%s%s", j ? "," : "",
-				    json_string_value(v));
-			table_add(&t, jstr(f, "name"), jstr(f, "source"),
-			    jstr(f, "destination"), svc, jstr(f, "method"),
-			    json_is_true(json_object_get(f, "active")) ?
-			    "active" : "expired",
-			    num(jint(f, "packets"), b[0], 48),
-			    num(jint(f, "bytes"), b[1], 48),
-			    minute(f, "first_hit", "-", b[2], 48),
-			    last_hit(f, b[3], 48));
-		}
+		json_array_foreach(rows, i, row)
+			table_add(&t, cell(row, k[0], s, 8),
+			    cell(row, k[1], s, 8), cell(row, k[2], s, 8),
+			    cell(row, k[3], s, 8), cell(row, k[4], s, 8),
+			    json_is_true(json_array_get(row, (size_t)k[5])) ?
+			    "active" : "expired", cell(row, k[7], b[0], 64),
+			    cell(row, k[8], b[1], 64),
+			    cell_minute(row, k[9], "-", b[2], 64),
+			    last_hit(row, k[10], k[11], b[3], 64));
 		table_print(&t);
 	}
 	json_decref(r);

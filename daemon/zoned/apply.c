@@ -13,6 +13,7 @@
  * 32 KiB of answer, quadratic in the counters (seconds at 100,000).
  */
 #include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -29,7 +30,6 @@
 
 #include <libmnl/libmnl.h>
 #include <libnftnl/gen.h>
-#include <libnftnl/object.h>
 #include <libnftnl/set.h>
 
 #include "apply.h"
@@ -47,6 +47,7 @@ struct apply {
 	uint32_t seq;
 	char *rbuf;
 	size_t rbuflen;
+	char *mbuf;		/* COUNTER_BATCH answers of counters */
 };
 
 struct apply *
@@ -87,6 +88,7 @@ apply_close(struct apply *a)
 	if (a->nl)
 		mnl_socket_close(a->nl);
 	free(a->rbuf);
+	free(a->mbuf);
 	free(a);
 }
 
@@ -448,7 +450,105 @@ apply_genid(struct apply *a, uint32_t *genid, char *err, size_t errlen)
 
 /* Requests in flight at once: each answer takes a page or so of the
  * receive buffer until read. */
-#define COUNTER_WINDOW 256
+#define COUNTER_WINDOW 512
+/* Answers read by one recvmmsg: a system call per answer would cost more
+ * than the kernel's work for it. */
+#define COUNTER_BATCH 64
+#define COUNTER_MSGLEN 8192
+
+/* One counter's answer: its name, packets and bytes (libmnl, without an
+ * object of libnftnl each). */
+static int
+counter_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= NFTA_OBJ_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int
+data_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= NFTA_COUNTER_MAX && mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static void
+counter_answer(const struct nlmsghdr *nlh,
+    void (*fn)(const char *, uint64_t, uint64_t, void *), void *arg)
+{
+	const struct nlattr *tb[NFTA_OBJ_MAX + 1] = { 0 };
+	const struct nlattr *cb[NFTA_COUNTER_MAX + 1] = { 0 };
+
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), counter_attr, tb) < 0 ||
+	    tb[NFTA_OBJ_NAME] == NULL || tb[NFTA_OBJ_DATA] == NULL ||
+	    mnl_attr_validate(tb[NFTA_OBJ_NAME], MNL_TYPE_NUL_STRING) < 0 ||
+	    mnl_attr_parse_nested(tb[NFTA_OBJ_DATA], data_attr, cb) < 0 ||
+	    cb[NFTA_COUNTER_PACKETS] == NULL || cb[NFTA_COUNTER_BYTES] == NULL)
+		return;
+	fn(mnl_attr_get_str(tb[NFTA_OBJ_NAME]),
+	    be64toh(mnl_attr_get_u64(cb[NFTA_COUNTER_PACKETS])),
+	    be64toh(mnl_attr_get_u64(cb[NFTA_COUNTER_BYTES])), arg);
+}
+
+/* Read answers to the requests seq0..seq0+k: each is the counter, or an
+ * error (ENOENT: no such counter, left out).  -1 with err. */
+static int
+counter_answers(struct apply *a, uint32_t seq0, size_t k,
+    void (*fn)(const char *, uint64_t, uint64_t, void *), void *arg,
+    char *err, size_t errlen)
+{
+	int fd = mnl_socket_get_fd(a->nl);
+	struct mmsghdr mm[COUNTER_BATCH];
+	struct iovec iov[COUNTER_BATCH];
+	size_t answered = 0;
+
+	for (int i = 0; i < COUNTER_BATCH; i++) {
+		iov[i] = (struct iovec){ a->mbuf + (size_t)i * COUNTER_MSGLEN,
+		    COUNTER_MSGLEN };
+		mm[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i],
+		    .msg_iovlen = 1 };
+	}
+	while (answered < k) {
+		int n = recvmmsg(fd, mm, COUNTER_BATCH, MSG_DONTWAIT, NULL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			if (poll(&pfd, 1, 10000) <= 0) {
+				snprintf(err, errlen, "netlink: no answer");
+				return -1;
+			}
+			continue;
+		}
+		if (n < 0) {
+			snprintf(err, errlen, "netlink receive: %s",
+			    strerror(errno));
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			const struct nlmsghdr *nlh = iov[i].iov_base;
+			int len = (int)mm[i].msg_len;
+
+			for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh,
+			    &len)) {
+				if (nlh->nlmsg_seq < seq0 ||
+				    nlh->nlmsg_seq >= seq0 + k)
+					continue;
+				answered++;
+				if (nlh->nlmsg_type != NLMSG_ERROR)
+					counter_answer(nlh, fn, arg);
+			}
+		}
+	}
+	return 0;
+}
 
 int
 apply_counters(struct apply *a, const char *const *names, size_t n,
@@ -458,6 +558,11 @@ apply_counters(struct apply *a, const char *const *names, size_t n,
 	size_t reqlen = 0, done = 0;
 	char *req = NULL;
 
+	if (a->mbuf == NULL &&
+	    (a->mbuf = malloc(COUNTER_BATCH * COUNTER_MSGLEN)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
 	for (size_t i = 0; i < n; i++) {
 		size_t l = MNL_ALIGN(sizeof(struct nlmsghdr)) +
 		    MNL_ALIGN(sizeof(struct nfgenmsg)) + 3 * MNL_ATTR_HDRLEN +
@@ -472,7 +577,7 @@ apply_counters(struct apply *a, const char *const *names, size_t n,
 	}
 	while (done < n) {
 		size_t k = n - done < COUNTER_WINDOW ? n - done :
-		    COUNTER_WINDOW, len = 0, answered = 0;
+		    COUNTER_WINDOW, len = 0;
 		uint32_t seq0 = apply_next_seq(a, (uint32_t)k);
 
 		for (size_t i = 0; i < k; i++) {
@@ -484,37 +589,9 @@ apply_counters(struct apply *a, const char *const *names, size_t n,
 			    htonl(NFT_OBJECT_COUNTER));
 			len += NLMSG_ALIGN(nlh->nlmsg_len);
 		}
-		if (send_all(a, req, len, err, errlen) < 0)
+		if (send_all(a, req, len, err, errlen) < 0 ||
+		    counter_answers(a, seq0, k, fn, arg, err, errlen) < 0)
 			goto fail;
-		/* one answer a request: the counter, or an error (ENOENT:
-		 * no such counter, left out) */
-		while (answered < k) {
-			ssize_t r = recv_one(a, err, errlen);
-			int rl = (int)r;
-			const struct nlmsghdr *nlh;
-
-			if (r < 0)
-				goto fail;
-			for (nlh = (const void *)a->rbuf; mnl_nlmsg_ok(nlh, rl);
-			    nlh = mnl_nlmsg_next(nlh, &rl)) {
-				struct nftnl_obj *o;
-
-				if (nlh->nlmsg_seq < seq0 ||
-				    nlh->nlmsg_seq >= seq0 + k)
-					continue;
-				answered++;
-				if (nlh->nlmsg_type == NLMSG_ERROR)
-					continue;
-				if ((o = nftnl_obj_alloc()) != NULL &&
-				    nftnl_obj_nlmsg_parse(nlh, o) == 0)
-					fn(nftnl_obj_get_str(o, NFTNL_OBJ_NAME),
-					    nftnl_obj_get_u64(o,
-					    NFTNL_OBJ_CTR_PKTS),
-					    nftnl_obj_get_u64(o,
-					    NFTNL_OBJ_CTR_BYTES), arg);
-				nftnl_obj_free(o);
-			}
-		}
 		done += k;
 	}
 	free(req);

@@ -247,42 +247,14 @@ cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
  * flows
  */
 
-static json_t *
-services_json(const struct policy *p, const struct flow *f)
-{
-	json_t *a = json_array();
-
-	for (size_t k = 0; k < f->nservices; k++)
-		json_array_append_new(a, json_string(
-		    p->services[f->services[k]].name));
-	return a;
-}
-
-/* A flow's usage: packets and bytes since it is watched, first and last
- * hit (null: never), and since when it is watched. */
-static void
-usage_json(json_t *o, const struct usage_rec *r, const struct counter *k)
-{
-	json_object_set_new(o, "packets", json_integer((json_int_t)(r ?
-	    r->packets : k ? k->packets : 0)));
-	json_object_set_new(o, "bytes", json_integer((json_int_t)(r ?
-	    r->bytes : k ? k->bytes : 0)));
-	json_object_set_new(o, "first_hit", jtime(r ? r->first : 0));
-	json_object_set_new(o, "last_hit", jtime(r ? r->last : 0));
-	json_object_set_new(o, "watched_since", jtime(r ? r->since : 0));
-}
-
 static int
 cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
 {
-	const struct policy *p = z->pol;
-	const struct usage *u;
-	json_t *r, *ju = json_object_get(args, "unused");
+	json_t *ju = json_object_get(args, "unused");
+	json_t *jr = json_object_get(args, "rows");
 	struct counters c;
-	time_t now = time(NULL);
 	long days = -1;
-	char buf[96];
 
 	(void)uid;
 	(void)detail;
@@ -295,7 +267,11 @@ cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
 		}
 		days = (long)json_integer_value(ju);
 	}
-	if (p == NULL) {
+	if (jr != NULL && !json_is_boolean(jr)) {
+		snprintf(err, errlen, "\"rows\" must be true or false");
+		return CTL_BAD_REQUEST;
+	}
+	if (z->pol == NULL) {
 		snprintf(err, errlen, "no policy loaded (failing closed: %s)",
 		    z->fail_reason);
 		return CTL_FAILED;
@@ -303,41 +279,10 @@ cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
 	/* read now: the records are then up to this moment */
 	if (engine_counters(z, &c, err, errlen) < 0)
 		return CTL_INTERNAL;
-	u = z->use ? flowuse_usage(z->use) : NULL;
-	r = json_array();
-	for (size_t i = 0; i < p->nflows; i++) {
-		const struct flow *f = &p->flows[i];
-		const struct usage_rec *rec = u ? usage_find(u, f->name) : NULL;
-		const struct counter *k = rec ? NULL :
-		    counters_getf(&c, "flow.%s", f->name);
-		json_t *o;
-
-		/* the self-inspection list: flows whose record says no hit
-		 * for days days */
-		if (days >= 0 && (rec == NULL || !usage_unused(rec, now, days)))
-			continue;
-		o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:o, s:o, s:b, "
-		    "s:b, s:s}",
-		    "name", f->name, "line", f->line,
-		    "from", p->zones[policy_endpoint_zone(p, &f->from)].name,
-		    "to", p->zones[policy_endpoint_zone(p, &f->to)].name,
-		    "services", services_json(p, f),
-		    "method", policy_method_str(f->method),
-		    "approval", f->approval ? json_string(f->approval) :
-		    json_null(),
-		    "expires", f->has_expires ? jtime(f->expires) : json_null(),
-		    "active", policy_flow_active(f, now), "log", f->log,
-		    "mark", (snprintf(buf, sizeof(buf), "0x%08x", f->mark), buf));
-		usage_json(o, rec, k);
-		json_object_set_new(o, "source", json_string(
-		    policy_endpoint_name(p, &f->from, buf, sizeof(buf))));
-		json_object_set_new(o, "destination", json_string(
-		    policy_endpoint_name(p, &f->to, buf, sizeof(buf))));
-		json_array_append_new(r, o);
-	}
+	*result = flowuse_json(z->use, z->pol, &c, days, json_is_true(jr),
+	    time(NULL));
 	counters_free(&c);
-	*result = r;
-	return CTL_OK;
+	return *result ? CTL_OK : CTL_INTERNAL;
 }
 
 /* ---------------------------------------------------------------------

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "command.h"
 #include "event.h"
 #include "flowuse.h"
 #include "log.h"
@@ -184,4 +185,133 @@ flowuse_close(struct flowuse *fu)
 	usage_free(&fu->u);
 	free(fu->path);
 	free(fu);
+}
+
+/* ---------------------------------------------------------------------
+ * What zonectl flows shows
+ */
+
+/* Times formatted once each: the hits of many flows fall on the same
+ * reading, and localtime is not free 300,000 times. */
+struct tcache {
+	time_t t[64];
+	char s[64][40];
+};
+
+static json_t *
+jtime(struct tcache *tc, time_t t)
+{
+	size_t k = (size_t)t % 64;
+
+	if (t == 0)
+		return json_null();
+	if (tc->t[k] != t) {
+		command_time(t, tc->s[k], sizeof(tc->s[k]));
+		tc->t[k] = t;
+	}
+	return json_string(tc->s[k]);
+}
+
+/* "rdp,rdp-udp" */
+static json_t *
+services_str(const struct policy *p, const struct flow *f)
+{
+	char buf[512];
+	size_t o = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < f->nservices && o < sizeof(buf); k++)
+		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s",
+		    k ? "," : "", p->services[f->services[k]].name);
+	return json_string(buf);
+}
+
+static json_t *
+services_arr(const struct policy *p, const struct flow *f)
+{
+	json_t *a = json_array();
+
+	for (size_t k = 0; k < f->nservices; k++)
+		json_array_append_new(a, json_string(
+		    p->services[f->services[k]].name));
+	return a;
+}
+
+static const char *const columns[] = { "name", "source", "destination",
+	"services", "method", "active", "approval", "packets", "bytes",
+	"first_hit", "last_hit", "watched_since", NULL };
+
+json_t *
+flowuse_json(const struct flowuse *fu, const struct policy *p,
+    const struct counters *kc, long days, bool rows, time_t now)
+{
+	const struct usage *u = fu ? &fu->u : NULL;
+	json_t *r = json_array(), *cols;
+	struct tcache *tc = calloc(1, sizeof(*tc));
+	char src[96], dst[96], mark[16];
+
+	if (r == NULL || tc == NULL) {
+		json_decref(r);
+		free(tc);
+		return NULL;
+	}
+	for (size_t i = 0; i < p->nflows; i++) {
+		const struct flow *f = &p->flows[i];
+		const struct usage_rec *rec = u ? usage_find(u, f->name) : NULL;
+		const struct counter *k = rec ? NULL :
+		    counters_getf(kc, "flow.%s", f->name);
+		uint64_t packets = rec ? rec->packets : k ? k->packets : 0;
+		uint64_t bytes = rec ? rec->bytes : k ? k->bytes : 0;
+		json_t *o;
+
+		if (days >= 0 && (rec == NULL || !usage_unused(rec, now, days)))
+			continue;
+		policy_endpoint_name(p, &f->from, src, sizeof(src));
+		policy_endpoint_name(p, &f->to, dst, sizeof(dst));
+		if (rows)	/* in the order of columns[] */
+			o = json_pack("[s, s, s, o, s, b, o, I, I, o, o, o]",
+			    f->name, src, dst, services_str(p, f),
+			    policy_method_str(f->method),
+			    policy_flow_active(f, now), f->approval ?
+			    json_string(f->approval) : json_null(),
+			    (json_int_t)packets, (json_int_t)bytes,
+			    jtime(tc, rec ? rec->first : 0),
+			    jtime(tc, rec ? rec->last : 0),
+			    jtime(tc, rec ? rec->since : 0));
+		else {
+			snprintf(mark, sizeof(mark), "0x%08x", f->mark);
+			o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:o, s:o, "
+			    "s:b, s:b, s:s, s:I, s:I, s:o, s:o, s:o, s:s, s:s}",
+			    "name", f->name, "line", f->line,
+			    "from", p->zones[policy_endpoint_zone(p,
+			    &f->from)].name,
+			    "to", p->zones[policy_endpoint_zone(p, &f->to)].name,
+			    "services", services_arr(p, f),
+			    "method", policy_method_str(f->method),
+			    "approval", f->approval ? json_string(f->approval) :
+			    json_null(),
+			    "expires", f->has_expires ? jtime(tc, f->expires) :
+			    json_null(),
+			    "active", policy_flow_active(f, now), "log", f->log,
+			    "mark", mark,
+			    "packets", (json_int_t)packets,
+			    "bytes", (json_int_t)bytes,
+			    "first_hit", jtime(tc, rec ? rec->first : 0),
+			    "last_hit", jtime(tc, rec ? rec->last : 0),
+			    "watched_since", jtime(tc, rec ? rec->since : 0),
+			    "source", src, "destination", dst);
+		}
+		if (o == NULL || json_array_append_new(r, o) < 0) {
+			json_decref(r);
+			free(tc);
+			return NULL;
+		}
+	}
+	free(tc);
+	if (!rows)
+		return r;
+	cols = json_array();
+	for (size_t i = 0; columns[i]; i++)
+		json_array_append_new(cols, json_string(columns[i]));
+	return json_pack("{s:o, s:o}", "columns", cols, "rows", r);
 }
