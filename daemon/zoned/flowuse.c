@@ -12,10 +12,10 @@
 #include <string.h>
 #include <time.h>
 
-#include "command.h"
 #include "event.h"
 #include "flowuse.h"
 #include "log.h"
+#include "timefmt.h"
 
 struct flowuse {
 	struct apply *nl;
@@ -195,7 +195,7 @@ flowuse_close(struct flowuse *fu)
  * reading, and localtime is not free 300,000 times. */
 struct tcache {
 	time_t t[64];
-	char s[64][40];
+	char s[64][TIMEFMT_LEN];
 };
 
 static json_t *
@@ -206,7 +206,7 @@ jtime(struct tcache *tc, time_t t)
 	if (t == 0)
 		return json_null();
 	if (tc->t[k] != t) {
-		command_time(t, tc->s[k], sizeof(tc->s[k]));
+		timefmt_local(t, tc->s[k], sizeof(tc->s[k]));
 		tc->t[k] = t;
 	}
 	return json_string(tc->s[k]);

@@ -12,10 +12,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "conf.h"
 #include "counters.h"
-#include "diag.h"
-#include "lint.h"
 #include "nftgen.h"
 #include "policy.h"
 #include "unit.h"
@@ -27,17 +24,7 @@
 static struct policy *
 load(void)
 {
-	struct policy *p = NULL;
-	struct diag d;
-	char err[256];
-
-	diag_init(&d);
-	ck_assert_msg(lint_file("tests/golden/alpha-small.conf", NOW, &p, &d,
-	    err, sizeof(err)) == 0, "%s", err);
-	ck_assert_ptr_nonnull(p);
-	ck_assert_int_eq(d.nerrors, 0);
-	diag_free(&d);
-	return p;
+	return unit_load_policy("tests/golden/alpha-small.conf", NOW);
 }
 
 static struct nft_ir *
