@@ -30,13 +30,11 @@
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
 
-#include "conf.h"
-#include "diag.h"
-#include "lint.h"
 #include "nftcanon.h"
 #include "nftdiff.h"
 #include "nftemit.h"
 #include "nftgen.h"
+#include "nfttest.h"
 #include "policy.h"
 #include "unit.h"
 
@@ -135,17 +133,9 @@ static struct policy *
 policy_of(const struct desc *d)
 {
 	char *text = text_of(d);
-	struct policy *p = NULL;
-	struct diag dg;
+	struct policy *p = nfttest_load_string(text, d->name ? d->name :
+	    "/etc/zoned/zoned.conf");
 
-	diag_init(&dg);
-	ck_assert_int_eq(conf_load_string(text, d->name ? d->name :
-	    "/etc/zoned/zoned.conf", &p, &dg), 0);
-	ck_assert_ptr_nonnull(p);
-	lint_run(p, &dg, NOW);
-	ck_assert_msg(dg.nerrors == 0, "the policy does not lint:%s\n%s",
-	    unit_diag_dump(&dg), text);
-	diag_free(&dg);
 	free(text);
 	return p;
 }
@@ -169,9 +159,8 @@ static void
 canon_full(const struct nft_ir *ir, struct canon *c)
 {
 	struct nft_batch b;
-	char err[128];
 
-	ck_assert_int_eq(nftemit_batch(ir, 1, true, &b, err, sizeof(err)), 0);
+	nfttest_emit(ir, true, &b);
 	canon_init(c);
 	ck_assert_int_eq(canon_batch(c, &b), 0);
 	canon_sort(c);
