@@ -173,15 +173,21 @@ start_zoned() {
 	return 1
 }
 
+# stop_pid PID: SIGTERM, at most 5 s to end, then SIGKILL; 1 when it was
+# not running.
+stop_pid() {
+	kill -0 "$1" 2>/dev/null || return 1
+	kill "$1" 2>/dev/null
+	for _ in $(seq 1 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
 stop_zoned() {
-	if [ -n "$ZPID" ] && kill -0 "$ZPID" 2>/dev/null; then
-		kill "$ZPID" 2>/dev/null
-		for _ in $(seq 1 50); do
-			kill -0 "$ZPID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$ZPID" 2>/dev/null || true
-		wait "$ZPID" 2>/dev/null || true
+	if [ -n "$ZPID" ] && stop_pid "$ZPID"; then
 		sanitizer_check
 	fi
 	ZPID=
@@ -205,6 +211,16 @@ listen() {
 	done
 	echo "# listener $ns $proto/$port did not start"
 	return 1
+}
+
+# hold NS SRC DST PORT SECONDS OUT: a TCP connection held in the
+# background, a hello every 0.2 s (the probe exits 3 when one goes
+# unanswered); its pid in HELD.
+hold() {
+	ip netns exec "$1" "$PROBE" connect tcp "$3" "$4" --bind "$2" \
+	    --hold "$5" >"$6" 2>&1 &
+	HELD=$!
+	BG+=("$HELD")
 }
 
 # conn NS PROTO SRC DST PORT [ARGS]: a connection and its answer.

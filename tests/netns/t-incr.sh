@@ -15,15 +15,7 @@ FULLNS=${LAB_PREFIX}full
 FPID=
 EDITS=${EDITS:-50}
 stop_full() {
-	if [ -n "$FPID" ] && kill -0 "$FPID" 2>/dev/null; then
-		kill "$FPID"
-		for _ in $(seq 1 50); do
-			kill -0 "$FPID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$FPID" 2>/dev/null || true
-		wait "$FPID" 2>/dev/null || true
-	fi
+	[ -n "$FPID" ] && stop_pid "$FPID"
 	FPID=
 }
 trap 'stop_full; ip netns del "$FULLNS" 2>/dev/null || true; cleanup' EXIT
@@ -185,10 +177,8 @@ check "a second daemon replaces its table whole, in a namespace of its own" \
 
 # Traffic: a held connection of browse (never edited), a hello every 0.2 s.
 listen "$IN" tcp 3389 900
-ip netns exec "$LG" "$PROBE" connect tcp 192.0.2.40 3389 --bind 10.20.100.7 \
-    --hold 900 >"$T/hold.out" 2>&1 &
-HOLD=$!
-BG+=("$HOLD")
+hold "$LG" 10.20.100.7 192.0.2.40 3389 900 "$T/hold.out"
+HOLD=$HELD
 sleep 1
 c0=$(counter flow.browse)
 f0=$(flow_packets browse)
@@ -255,10 +245,8 @@ render
 zctl reload --json >"$T/reload.json" 2>&1
 check "a flow added (apply=$(tx apply))" test "$(tx apply)" = incremental
 listen "$IN" tcp 443 120
-ip netns exec "$LG" "$PROBE" connect tcp 192.0.2.65 443 --bind 10.20.50.1 \
-    --hold 60 >"$T/gone.out" 2>&1 &
-GONE=$!
-BG+=("$GONE")
+hold "$LG" 10.20.50.1 192.0.2.65 443 60 "$T/gone.out"
+GONE=$HELD
 sleep 1.5
 check "... its connection is up" kill -0 "$GONE"
 EXTRA=

@@ -156,18 +156,6 @@ ir_of(const struct desc *d)
 }
 
 static void
-canon_full(const struct nft_ir *ir, struct canon *c)
-{
-	struct nft_batch b;
-
-	nfttest_emit(ir, true, &b);
-	canon_init(c);
-	ck_assert_int_eq(canon_batch(c, &b), 0);
-	canon_sort(c);
-	nftemit_free(&b);
-}
-
-static void
 show(char sign, const char *line, void *arg)
 {
 	(void)arg;
@@ -205,7 +193,7 @@ model_step(struct canon *model, const struct nft_ir *old,
 	    sizeof(err)), 0);
 	ck_assert_msg(canon_apply(model, &b) == 0, "%s: the model refuses "
 	    "the batch", what);
-	canon_full(new, &want);
+	nfttest_canon(new, &want);
 	assert_same(model, &want, what);
 	canon_free(&want);
 	nftemit_free(&b);
@@ -348,7 +336,7 @@ START_TEST(test_cases)
 		ck_assert_msg(df.nchains == c->chains, "%s: %zu chains",
 		    c->name, df.nchains);
 	ck_assert(nftdiff_empty(&df) == (c->edit == ED_NONE));
-	canon_full(old, &model);
+	nfttest_canon(old, &model);
 	if (!nftdiff_empty(&df))
 		model_step(&model, old, new, &df, c->name);
 	canon_free(&model);
@@ -383,7 +371,7 @@ START_TEST(test_rule_order)
 	ck_assert_uint_eq(df.nchains, 1);
 	ck_assert_str_eq(new->chains[df.chains[0]]->name, "forward");
 	ck_assert_uint_eq(df.elems_add + df.elems_del + df.ncadd + df.ncdel, 0);
-	canon_full(old, &model);
+	nfttest_canon(old, &model);
 	model_step(&model, old, new, &df, "rule order");
 	canon_free(&model);
 	nftdiff_free(&df);
@@ -568,18 +556,18 @@ START_TEST(test_model_refuses)
 	ck_assert_int_eq(nftdiff_compute(old, new, &df, err, sizeof(err)), 0);
 	ck_assert_int_eq(nftdiff_batch(&df, old, new, 1, 0, &b, err,
 	    sizeof(err)), 0);
-	canon_full(new, &model);	/* the flow is gone already */
+	nfttest_canon(new, &model);	/* the flow is gone already */
 	ck_assert_int_eq(canon_apply(&model, &b), -1);
 	canon_free(&model);
 	/* and a full batch on any model is the full build */
-	canon_full(old, &model);
+	nfttest_canon(old, &model);
 	{
 		struct nft_batch whole;
 		struct canon want;
 		ck_assert_int_eq(nftemit_batch(new, 1, true, &whole, err,
 		    sizeof(err)), 0);
 		ck_assert_int_eq(canon_apply(&model, &whole), 0);
-		canon_full(new, &want);
+		nfttest_canon(new, &want);
 		assert_same(&model, &want, "a whole batch");
 		canon_free(&want);
 		nftemit_free(&whole);
@@ -685,7 +673,7 @@ START_TEST(test_random_edits)
 	int next = 100, steps = 150, incremental = 0, fulls = 0;
 
 	rng = 0x9e3779b97f4a7c15ULL * (uint64_t)(_i + 1);
-	canon_full(old, &model);
+	nfttest_canon(old, &model);
 	for (int s = 0; s < steps; s++) {
 		struct nft_ir *new;
 		struct nftdiff df;
@@ -700,7 +688,7 @@ START_TEST(test_random_edits)
 		if (df.full) {
 			fulls++;
 			canon_free(&model);
-			canon_full(new, &model);
+			nfttest_canon(new, &model);
 		} else {
 			/* a flow whose match stayed keeps its counter */
 			for (size_t k = 0; k < df.ncdel; k++) {
