@@ -1,8 +1,10 @@
 /*
  * nftemit — the intermediate form as libnftnl objects in one nfnetlink
- * batch: one transaction that replaces table inet zoned whole.  Builds the
- * bytes and remembers which object (and so which policy line) each message
- * came from; the daemon sends it and maps errors back.
+ * batch: one transaction that replaces table inet zoned whole
+ * (nftemit_batch), or the pieces of one that changes only what changed
+ * (the primitives below, put together by nftdiff.c).  Builds the bytes and
+ * remembers which object (and so which policy line) each message came
+ * from; the daemon sends it and maps errors back.
  */
 #ifndef ZONED_NFTEMIT_H
 #define ZONED_NFTEMIT_H
@@ -20,6 +22,7 @@ enum nft_msg_kind {
 	MSG_SET,
 	MSG_ELEMS,
 	MSG_RULE,
+	MSG_FLUSH,		/* every rule of a chain deleted */
 };
 
 struct nft_msg {
@@ -27,9 +30,12 @@ struct nft_msg {
 	uint32_t seq;
 	enum nft_msg_kind kind;
 	uint32_t obj;		/* counter, chain, set index in the IR */
-	uint32_t sub;		/* rule index; first element index */
+	uint32_t sub;		/* rule index; first element index, or with
+				 * indexed the first of batch.idx */
 	uint32_t count;		/* elements in the message */
 	bool acked;		/* asks for an ACK */
+	bool old;		/* a deletion: obj and sub are of batch.old */
+	bool indexed;		/* elements batch.idx[sub..sub+count) */
 };
 
 struct nft_batch {
@@ -39,6 +45,9 @@ struct nft_batch {
 	size_t nmsgs, mcap;
 	size_t nacked;		/* how many ask for an ACK */
 	uint32_t seq_begin, seq_end;
+	const struct nft_ir *old;	/* what deletions refer to, or NULL */
+	uint32_t *idx;		/* element indexes of indexed messages */
+	size_t nidx, idxcap;
 };
 
 /*
@@ -48,7 +57,32 @@ struct nft_batch {
  */
 int nftemit_batch(const struct nft_ir *ir, uint32_t seq, bool commit,
     struct nft_batch *b, char *err, size_t errlen);
+/* The same, with the kernel's generation id the batch is for: the kernel
+ * refuses it whole (ERESTART on the first message) when the ruleset
+ * changed since that generation.  0: no check. */
+int nftemit_batch_gen(const struct nft_ir *ir, uint32_t seq, uint32_t genid,
+    bool commit, struct nft_batch *b, char *err, size_t errlen);
 void nftemit_free(struct nft_batch *b);
+
+/*
+ * The primitives of a batch made piece by piece (b zeroed first, every
+ * message numbered from *seq on; 0 or -1 when out of memory):
+ *   begin and end of the batch (genid as above);
+ *   counter i of ir created, or deleted (del: ir is b->old);
+ *   the elements idx[0..n) of set si of ir added, or deleted (del: ir is
+ *   b->old; only their keys are sent);
+ *   every rule of chain ci deleted (flush), or appended.
+ */
+int nftemit_begin(struct nft_batch *b, uint32_t *seq, uint32_t genid);
+int nftemit_end(struct nft_batch *b, uint32_t *seq);
+int nftemit_counter(struct nft_batch *b, const struct nft_ir *ir, uint32_t i,
+    bool del, uint32_t *seq);
+int nftemit_elems(struct nft_batch *b, const struct nft_ir *ir, uint32_t si,
+    const uint32_t *idx, size_t n, bool del, uint32_t *seq);
+int nftemit_flush(struct nft_batch *b, const struct nft_ir *ir, uint32_t ci,
+    uint32_t *seq);
+int nftemit_rules(struct nft_batch *b, const struct nft_ir *ir, uint32_t ci,
+    uint32_t *seq);
 
 /* The message with this sequence number, or NULL. */
 const struct nft_msg *nftemit_msg(const struct nft_batch *b, uint32_t seq);
@@ -57,7 +91,8 @@ const struct nft_msg *nftemit_msg(const struct nft_batch *b, uint32_t seq);
  * Describe the object behind an error on message m: "set flows.a.b.0
  * element 3 (flow mail-in)" into buf, and the policy line (0 when the
  * object has none).  attr_off is the extended ACK's offset of the failing
- * attribute within the message (0 when the kernel gave none).
+ * attribute within the message (0 when the kernel gave none).  ir is the
+ * IR the batch installs; a deletion is described from b->old.
  */
 int nftemit_describe(const struct nft_batch *b, const struct nft_ir *ir,
     const struct nft_msg *m, uint32_t attr_off, char *buf, size_t len);

@@ -20,9 +20,9 @@ static const struct command commands[] = {
 	    "[--sport N] [--mac MAC] [--json] [--at TIME]" },
 	{ "status", ctl_status, "status [--json]" },
 	{ "zones", ctl_zones, "zones [--json]" },
-	{ "flows", ctl_flows, "flows [--json]" },
+	{ "flows", ctl_flows, "flows [--unused DAYS] [--json]" },
 	{ "verify", ctl_verify, "verify [--json]" },
-	{ "reload", ctl_reload, "reload [--json]" },
+	{ "reload", ctl_reload, "reload [--full] [--json]" },
 	{ "alerts", ctl_alerts, "alerts [--since TIME] [--json]" },
 	{ "audit", ctl_audit, "audit [-f FILE] CAPTURE [--zone ZONE] [--json] "
 	    "[--at TIME]" },

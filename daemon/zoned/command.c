@@ -19,6 +19,7 @@
 #include "control.h"
 #include "ctlproto.h"
 #include "engine.h"
+#include "flowuse.h"
 #include "log.h"
 #include "monitor.h"
 #include "nflog.h"
@@ -51,6 +52,23 @@ mode_str(enum zoned_mode m)
 /* ---------------------------------------------------------------------
  * status
  */
+
+/* The last transaction: incremental or the whole table, and its times. */
+static json_t *
+transaction_json(const struct zoned *z)
+{
+	json_t *t = json_pack("{s:s, s:f, s:f, s:f, s:I, s:I}", "apply",
+	    z->apply_full ? "full" : "incremental", "build_ms", z->build_ms,
+	    "apply_ms", z->apply_ms, "reload_ms", z->reload_ms, "messages",
+	    (json_int_t)z->apply_msgs, "bytes", (json_int_t)z->apply_bytes);
+
+	if (z->apply_full)
+		json_object_set_new(t, "reason", json_string(z->apply_why));
+	else
+		json_object_set_new(t, "changes",
+		    json_integer((json_int_t)z->apply_changes));
+	return t;
+}
 
 static int
 cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
@@ -106,9 +124,7 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 		    json_integer(z->loaded_by)));
 	else
 		json_object_set_new(r, "policy", json_null());
-	json_object_set_new(r, "transaction", json_pack("{s:f, s:f, s:I, s:I}",
-	    "build_ms", z->build_ms, "apply_ms", z->apply_ms, "messages",
-	    (json_int_t)z->apply_msgs, "bytes", (json_int_t)z->apply_bytes));
+	json_object_set_new(r, "transaction", transaction_json(z));
 	json_object_set_new(r, "kernel", json_pack("{s:b, s:o, s:I, s:o}",
 	    "verified", z->verified, "match", z->verified ?
 	    json_boolean(z->kernel_match) : json_null(),
@@ -231,66 +247,42 @@ cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
  * flows
  */
 
-static json_t *
-services_json(const struct policy *p, const struct flow *f)
-{
-	json_t *a = json_array();
-
-	for (size_t k = 0; k < f->nservices; k++)
-		json_array_append_new(a, json_string(
-		    p->services[f->services[k]].name));
-	return a;
-}
-
 static int
 cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
 {
-	const struct policy *p = z->pol;
+	json_t *ju = json_object_get(args, "unused");
+	json_t *jr = json_object_get(args, "rows");
 	struct counters c;
-	json_t *r;
-	time_t now = time(NULL);
-	char buf[96];
+	long days = -1;
 
-	(void)args;
 	(void)uid;
 	(void)detail;
-	if (p == NULL) {
+	if (ju != NULL) {
+		if (!json_is_integer(ju) || json_integer_value(ju) < 0 ||
+		    json_integer_value(ju) > 36500) {
+			snprintf(err, errlen, "\"unused\" must be a number of "
+			    "days (0 to 36500)");
+			return CTL_BAD_REQUEST;
+		}
+		days = (long)json_integer_value(ju);
+	}
+	if (jr != NULL && !json_is_boolean(jr)) {
+		snprintf(err, errlen, "\"rows\" must be true or false");
+		return CTL_BAD_REQUEST;
+	}
+	if (z->pol == NULL) {
 		snprintf(err, errlen, "no policy loaded (failing closed: %s)",
 		    z->fail_reason);
 		return CTL_FAILED;
 	}
+	/* read now: the records are then up to this moment */
 	if (engine_counters(z, &c, err, errlen) < 0)
 		return CTL_INTERNAL;
-	r = json_array();
-	for (size_t i = 0; i < p->nflows; i++) {
-		const struct flow *f = &p->flows[i];
-		const struct counter *k = counters_getf(&c, "flow.%s", f->name);
-		json_t *o;
-
-		o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:o, s:o, s:b, "
-		    "s:b, s:s, s:I, s:I}",
-		    "name", f->name, "line", f->line,
-		    "from", p->zones[policy_endpoint_zone(p, &f->from)].name,
-		    "to", p->zones[policy_endpoint_zone(p, &f->to)].name,
-		    "services", services_json(p, f),
-		    "method", policy_method_str(f->method),
-		    "approval", f->approval ? json_string(f->approval) :
-		    json_null(),
-		    "expires", f->has_expires ? jtime(f->expires) : json_null(),
-		    "active", policy_flow_active(f, now), "log", f->log,
-		    "mark", (snprintf(buf, sizeof(buf), "0x%08x", f->mark), buf),
-		    "packets", (json_int_t)(k ? k->packets : 0),
-		    "bytes", (json_int_t)(k ? k->bytes : 0));
-		json_object_set_new(o, "source", json_string(
-		    policy_endpoint_name(p, &f->from, buf, sizeof(buf))));
-		json_object_set_new(o, "destination", json_string(
-		    policy_endpoint_name(p, &f->to, buf, sizeof(buf))));
-		json_array_append_new(r, o);
-	}
+	*result = flowuse_json(z->use, z->pol, &c, days, json_is_true(jr),
+	    time(NULL));
 	counters_free(&c);
-	*result = r;
-	return CTL_OK;
+	return *result ? CTL_OK : CTL_INTERNAL;
 }
 
 /* ---------------------------------------------------------------------
@@ -389,16 +381,21 @@ cmd_reload(struct zoned *z, json_t *args, long uid, json_t **result,
 {
 	struct engine_req req = { .source = ENGINE_FILE, .uid = uid,
 	    .why = "control" };
+	json_t *kerr, *full = json_object_get(args, "full");
 	struct load_result r;
-	json_t *kerr;
 	int rc;
 
-	(void)args;
+	if (full != NULL && !json_is_boolean(full)) {
+		snprintf(err, errlen, "\"full\" must be true or false");
+		return CTL_BAD_REQUEST;
+	}
+	req.full = json_is_true(full);
 	load_result_init(&r);
 	if (engine_reload(z, &req, &r) == 0) {
-		*result = json_pack("{s:b, s:s, s:s, s:o}", "loaded", 1,
+		*result = json_pack("{s:b, s:s, s:s, s:o, s:o}", "loaded", 1,
 		    "file", z->conf, "sha256", z->sha256, "findings",
-		    findings_json(&r.diag));
+		    findings_json(&r.diag), "transaction",
+		    transaction_json(z));
 	} else {
 		kerr = json_array();
 		for (size_t i = 0; i < r.kerr.n; i++)

@@ -24,6 +24,7 @@
 #include "ctlproto.h"
 #include "engine.h"
 #include "event.h"
+#include "flowuse.h"
 #include "lint.h"
 #include "log.h"
 #include "monitor.h"
@@ -33,8 +34,8 @@
 #include "restart.h"
 #include "verdict.h"
 
-#define SEQ_RESERVE (1u << 24)	/* sequence numbers a batch may use */
 #define QUEUE_RETRY_MS 1000	/* binding a queue that failed, again */
+#define TXN_TRIES 3		/* plans when the generation keeps moving */
 
 void
 load_result_init(struct load_result *r)
@@ -142,28 +143,81 @@ save_last_good(struct zoned *z, const char *text, size_t len)
 
 /* ---------------------------------------------------------------------
  * Counters: a replacement of the table starts its counters at 0, so what
- * the old ones had counted is added to z->base.
+ * the old ones had counted goes to the flows' usage records and, for the
+ * others, to z->base.  An incremental reload leaves the counters of the
+ * flows it does not change counting.
  */
+
+/* The counters of ir's table, read by name, sorted; -1 with err. */
+static int
+read_counters(struct zoned *z, const struct nft_ir *ir, struct counters *out,
+    char *err, size_t errlen)
+{
+	const char **names = malloc((ir->ncounters + 1) * sizeof(*names));
+	int rc;
+
+	counters_init(out);
+	if (names == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < ir->ncounters; i++)
+		names[i] = ir->counters[i].name;
+	rc = apply_counters(z->nl, names, ir->ncounters, counters_add_cb, out,
+	    err, errlen);
+	free(names);
+	if (rc < 0)
+		counters_free(out);
+	else
+		counters_sort(out);
+	return rc;
+}
 
 int
 engine_counters(struct zoned *z, struct counters *out, char *err,
     size_t errlen)
 {
-	counters_init(out);
-	if (apply_counters(z->nl, counters_add_cb, out, err, errlen) < 0) {
-		counters_free(out);
-		return -1;
+	const struct usage *u = z->use ? flowuse_usage(z->use) : NULL;
+
+	if (z->ir == NULL) {
+		counters_init(out);
+		return 0;
 	}
-	counters_sort(out);
+	if (read_counters(z, z->ir, out, err, errlen) < 0)
+		return -1;
+	flowuse_observe(z->use, out);
 	for (size_t i = 0; i < out->n; i++) {
-		const struct counter *b = counters_get(&z->base,
-		    out->v[i].name);
-		if (b != NULL) {
-			out->v[i].packets += b->packets;
-			out->v[i].bytes += b->bytes;
+		struct counter *c = &out->v[i];
+		const struct usage_rec *r;
+		const struct counter *b;
+
+		if (strncmp(c->name, "flow.", 5) == 0) {
+			if (u != NULL && (r = usage_find(u, c->name + 5)) !=
+			    NULL) {
+				c->packets = r->packets;
+				c->bytes = r->bytes;
+			}
+		} else if ((b = counters_get(&z->base, c->name)) != NULL) {
+			c->packets += b->packets;
+			c->bytes += b->bytes;
 		}
 	}
 	return 0;
+}
+
+/* What the counters but the flows' had counted when their table went. */
+static void
+carry_over(struct zoned *z, const struct counters *snap)
+{
+	for (size_t i = 0; i < snap->n; i++)
+		if (strncmp(snap->v[i].name, "flow.", 5) != 0 &&
+		    counters_add(&z->base, snap->v[i].name, snap->v[i].packets,
+		    snap->v[i].bytes) < 0) {
+			log_warnx("out of memory: some counter totals restart "
+			    "at 0");
+			break;
+		}
+	counters_sort(&z->base);
 }
 
 /* ---------------------------------------------------------------------
@@ -181,13 +235,16 @@ ms_since(const struct timespec *t0)
 }
 
 /*
- * Build the table for p (NULL: deny every crossing) and replace the
- * kernel's in one transaction.  On success *irp and *expect hold what was
- * applied; on failure nothing changed.
+ * Build the table for p (NULL: deny every crossing) and put it in the
+ * kernel in one transaction: the changes alone when the table holds what
+ * zoned installed last and its structure stays, else the whole table
+ * (whole: always; txn.c).  On success *irp and *expect hold what the
+ * kernel now has; on failure nothing changed.
  */
 static int
-build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
-    struct canon *expect, struct apply_errors *kerr, char *err, size_t errlen)
+build_apply(struct zoned *z, const struct policy *p, bool whole,
+    struct nft_ir **irp, struct canon *expect, struct apply_errors *kerr,
+    char *err, size_t errlen)
 {
 	struct nftgen_opts o = {
 		.now = time(NULL),
@@ -197,54 +254,86 @@ build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
 		.queue_compat = !z->queue_native,
 	};
 	struct counters snap;
-	struct nft_batch b;
 	struct nft_ir *ir;
 	struct timespec t0;
+	struct txn t;
 	char cerr[256];
+	int tries = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(kerr, 0, sizeof(*kerr));
+	counters_init(&snap);
 	if ((ir = nftgen_build(p, &o, err, errlen)) == NULL)
 		return -1;
-	if (nftemit_batch(ir, apply_next_seq(z->nl, SEQ_RESERVE), true, &b,
-	    err, errlen) < 0) {
-		nftgen_free(ir);
-		return -1;
-	}
-	canon_init(expect);
-	counters_init(&snap);
-	if (canon_batch(expect, &b) < 0) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	canon_sort(expect);
-	/* counters of the table about to go (none on a first start) */
-	if (apply_counters(z->nl, counters_add_cb, &snap, cerr,
-	    sizeof(cerr)) < 0)
-		log_debug("no counters to carry over: %s", cerr);
-	z->build_ms = ms_since(&t0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (apply_batch(z->nl, &b, ir, kerr, err, errlen) < 0) {
+	for (;;) {
+		if (txn_plan(&t, z->nl, z->ir, &z->expect, z->drift > 0, whole,
+		    &z->kernel, ir, err, errlen) < 0) {
+			nftgen_free(ir);
+			counters_free(&snap);
+			return -1;
+		}
+		/* counters of the table about to go (none at a first
+		 * start), read just before it goes */
+		if (t.full && snap.n == 0) {
+			if (read_counters(z, z->ir ? z->ir : ir, &snap, cerr,
+			    sizeof(cerr)) < 0)
+				log_debug("no counters to carry over: %s", cerr);
+			flowuse_observe(z->use, &snap);
+		}
+		z->build_ms = ms_since(&t0) - t.check_ms;
+		if (txn_commit(&t, z->nl, ir, &z->kernel, kerr, err,
+		    errlen) == 0)
+			break;
+		if (t.restart && ++tries < TXN_TRIES) {
+			log_debug("the ruleset changed meanwhile: planning "
+			    "again");
+			txn_free(&t);
+			apply_errors_free(kerr);
+			continue;
+		}
 		if (kerr->n > 0)
 			snprintf(err, errlen, "the kernel refused the ruleset "
 			    "(%zu error%s)", kerr->n, kerr->n == 1 ? "" : "s");
-		goto fail;
+		txn_free(&t);
+		counters_free(&snap);
+		nftgen_free(ir);
+		return -1;
 	}
-	z->apply_ms = ms_since(&t0);
-	z->apply_msgs = b.nmsgs;
-	z->apply_bytes = b.len;
-	if (counters_merge(&z->base, &snap) < 0)
-		log_warnx("out of memory: some counter totals restart at 0");
+	z->apply_ms = t.apply_ms;
+	z->apply_msgs = t.b.nmsgs;
+	z->apply_bytes = t.b.len;
+	z->apply_full = t.full;
+	snprintf(z->apply_why, sizeof(z->apply_why), "%s", t.full ? t.why :
+	    "");
+	z->apply_changes = t.full ? 0 : t.d.elems_add + t.d.elems_del +
+	    t.d.ncadd + t.d.ncdel + t.d.nchains;
+	/* the table now: the one before, changed as the batch changed it */
+	*expect = z->expect;
+	canon_init(&z->expect);
+	if (txn_expect(&t, ir, expect) < 0) {
+		log_warnx("out of memory: the table cannot be verified until "
+		    "the next reload");
+		z->kernel.known = false;
+	}
+	if (t.full)
+		carry_over(z, &snap);
+	flowuse_installed(z->use, p, ir, t.full);
+	txn_free(&t);
 	counters_free(&snap);
-	nftemit_free(&b);
 	*irp = ir;
 	return 0;
-fail:
-	counters_free(&snap);
-	canon_free(expect);
-	nftemit_free(&b);
-	nftgen_free(ir);
-	return -1;
+}
+
+/* The apply= (and why) of the policy-loaded and reapplied events. */
+static const char *
+apply_kind(const struct zoned *z, char *buf, size_t len)
+{
+	if (z->apply_full)
+		snprintf(buf, len, "apply=full reason=%s", lq(z->apply_why));
+	else
+		snprintf(buf, len, "apply=incremental changes=%zu",
+		    z->apply_changes);
+	return buf;
 }
 
 static void
@@ -402,9 +491,11 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 	struct classify *cls = NULL;
 	struct nft_ir *ir = NULL;
 	struct canon expect;
-	char *text, sha[65], why[512];
+	struct timespec t0;
+	char *text, sha[65], why[512], kind[400];
 	size_t len;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r->code = CTL_FAILED;
 	if ((text = read_file(file, &len, r->err, sizeof(r->err))) == NULL) {
 		log_event(LOG_ERR, "policy-rejected", "file=%s reason=%s",
@@ -435,7 +526,7 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 	if ((cls = classify_build(p, time(NULL), r->err, sizeof(r->err))) ==
 	    NULL)
 		goto rejected;
-	if (build_apply(z, p, &ir, &expect, &r->kerr, r->err,
+	if (build_apply(z, p, req->full, &ir, &expect, &r->kerr, r->err,
 	    sizeof(r->err)) < 0) {
 		log_kernel_errors(file, &r->kerr);
 		log_event(LOG_ERR, "apply-failed", "file=%s sha256=%s reason=%s "
@@ -443,6 +534,7 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 		    z->mode == MODE_NONE ? "nothing" : "running-policy");
 		goto fail;
 	}
+	z->reload_ms = ms_since(&t0);	/* reading the file to the last ACK */
 	memcpy(z->sha256, sha, sizeof(sha));
 	free(z->loaded_file);
 	z->loaded_file = strdup(file);
@@ -457,10 +549,11 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 	snprintf(why, sizeof(why), "%ld", req->uid);
 	log_event(LOG_NOTICE, "policy-loaded", "file=%s sha256=%s model=%s "
 	    "zones=%zu flows=%zu warnings=%d uid=%s build_ms=%.1f "
-	    "apply_ms=%.1f messages=%zu bytes=%zu", lq(file), sha,
-	    policy_model_str(p->model), p->nzones, p->nflows,
+	    "apply_ms=%.1f messages=%zu bytes=%zu reload_ms=%.1f %s",
+	    lq(file), sha, policy_model_str(p->model), p->nzones, p->nflows,
 	    r->diag.nwarnings, req->uid < 0 ? "-" : why, z->build_ms,
-	    z->apply_ms, z->apply_msgs, z->apply_bytes);
+	    z->apply_ms, z->apply_msgs, z->apply_bytes, z->reload_ms,
+	    apply_kind(z, kind, sizeof(kind)));
 	r->code = CTL_OK;
 	return 0;
 rejected:
@@ -491,6 +584,7 @@ load_running(struct zoned *z, const struct engine_req *req,
 	struct classify *cls = NULL;
 	struct nft_ir *ir;
 	struct canon expect;
+	char kind[400];
 
 	r->code = CTL_FAILED;
 	if (z->pol != NULL && (cls = classify_build(z->pol, time(NULL),
@@ -499,7 +593,7 @@ load_running(struct zoned *z, const struct engine_req *req,
 		    lq(r->err), req->why);
 		return -1;
 	}
-	if (build_apply(z, z->pol, &ir, &expect, &r->kerr, r->err,
+	if (build_apply(z, z->pol, req->full, &ir, &expect, &r->kerr, r->err,
 	    sizeof(r->err)) < 0) {
 		log_kernel_errors(z->loaded_file ? z->loaded_file : "-",
 		    &r->kerr);
@@ -509,7 +603,9 @@ load_running(struct zoned *z, const struct engine_req *req,
 		return -1;
 	}
 	install(z, z->pol, cls, ir, &expect, z->mode);
-	log_event(LOG_NOTICE, "reapplied", "why=%s", req->why);
+	log_event(LOG_NOTICE, "reapplied", "why=%s build_ms=%.1f apply_ms=%.1f "
+	    "messages=%zu %s", req->why, z->build_ms, z->apply_ms,
+	    z->apply_msgs, apply_kind(z, kind, sizeof(kind)));
 	r->code = CTL_OK;
 	return 0;
 }
@@ -523,7 +619,7 @@ load_deny_all(struct zoned *z, const struct engine_req *req,
 	struct canon expect;
 
 	r->code = CTL_FAILED;
-	if (build_apply(z, NULL, &ir, &expect, &r->kerr, r->err,
+	if (build_apply(z, NULL, true, &ir, &expect, &r->kerr, r->err,
 	    sizeof(r->err)) < 0) {
 		log_kernel_errors("(deny-all)", &r->kerr);
 		log_event(LOG_CRIT, "apply-failed", "table=deny-all reason=%s",
@@ -679,9 +775,24 @@ engine_verify(struct zoned *z, struct canon *diffs, bool timer)
 {
 	struct canon got;
 	char err[256];
+	uint32_t g0 = 0, g1 = 0;
 	size_t n;
 	int rc;
 
+	if (apply_genid(z->nl, &g0, err, sizeof(err)) < 0)
+		g0 = 0;
+	/*
+	 * The timer, once the table was read since the last install: when
+	 * nothing committed since it matched (or since zoned's own commit),
+	 * it cannot have changed.  Reading 100,000 flows' table takes the
+	 * kernel seconds (its dumps start from the first object for every
+	 * 32 KiB); zonectl verify always reads it.
+	 */
+	if (timer && z->verified && z->drift == 0 && z->kernel.known &&
+	    g0 != 0 && g0 == z->kernel.genid) {
+		z->verified_at = time(NULL);
+		return 0;
+	}
 	canon_init(&got);
 	rc = apply_dump(z->nl, &got, err, sizeof(err));
 	if (rc < 0) {
@@ -720,6 +831,15 @@ engine_verify(struct zoned *z, struct canon *diffs, bool timer)
 	z->drift = n;
 	z->kernel_match = n == 0;
 	canon_free(&got);
+	/* the table is what zoned installed at this generation, when
+	 * nothing committed while it was read: the next reload need not
+	 * read it again */
+	if (n == 0 && g0 != 0 && apply_genid(z->nl, &g1, err, sizeof(err)) ==
+	    0 && g1 == g0) {
+		z->kernel.genid = g0;
+		z->kernel.known = true;
+	} else if (n > 0)
+		z->kernel.known = false;
 	return (int)n;
 }
 

@@ -18,6 +18,7 @@
 #include "nftcanon.h"
 #include "nftgen.h"
 #include "policy.h"
+#include "txn.h"
 
 #define ZONED_DEFAULT_CONF "/etc/zoned/zoned.conf"
 #define ZONED_DEFAULT_STATE "/var/lib/zoned"
@@ -34,6 +35,7 @@ struct alerts;
 struct apply;
 struct control;
 struct event;
+struct flowuse;
 struct monitor;
 struct neigh;
 struct nflog;
@@ -78,9 +80,14 @@ struct zoned {
 	char fail_reason[512];
 
 	/* the last transaction: building it, and from the first message
-	 * sent to the last ACK */
-	double build_ms, apply_ms;
+	 * sent to the last ACK; the whole load, from reading the file to
+	 * the last ACK; incremental or the whole table (and why) */
+	double build_ms, apply_ms, reload_ms;
 	size_t apply_msgs, apply_bytes;
+	bool apply_full;
+	char apply_why[300];
+	size_t apply_changes;	/* elements, counters and chains changed */
+	struct txn_kernel kernel;	/* the generation zoned knows */
 
 	/* the last reload */
 	time_t reload_at;
@@ -93,8 +100,10 @@ struct zoned {
 	time_t verified_at;
 	size_t drift;
 
-	/* counter totals carried over replacements of the table */
+	/* counter totals (but the flows') carried over replacements of the
+	 * table; the flows' are in their usage records */
 	struct counters base;
+	struct flowuse *use;
 
 	/* isolated interfaces (zonectl isolate; kept across reloads) */
 	char **isolated;
