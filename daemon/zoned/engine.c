@@ -30,6 +30,7 @@
 #include "neigh.h"
 #include "nflog.h"
 #include "nftemit.h"
+#include "policyfile.h"
 #include "restart.h"
 #include "verdict.h"
 
@@ -53,45 +54,6 @@ load_result_free(struct load_result *r)
 /* ---------------------------------------------------------------------
  * Files
  */
-
-static char *
-read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (fp == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
-			if (nb == NULL) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				free(buf);
-				fclose(fp);
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t r = fread(buf + n, 1, cap - n - 1, fp);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		snprintf(err, errlen, "%s: read error", path);
-		free(buf);
-		fclose(fp);
-		return NULL;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 static void
 sha256_hex(const char *data, size_t len, char out[65])
@@ -406,9 +368,13 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 	size_t len;
 
 	r->code = CTL_FAILED;
-	if ((text = read_file(file, &len, r->err, sizeof(r->err))) == NULL) {
-		log_event(LOG_ERR, "policy-rejected", "file=%s reason=%s",
-		    lq(file), lq(r->err));
+	/* a regular file of bounded size, or a refusal at once: never a
+	 * read that hangs the loop */
+	if ((text = policyfile_read(file, &len, r->err, sizeof(r->err))) ==
+	    NULL) {
+		log_event(LOG_ERR, "policy-rejected", "file=%s reason=%s kept=%s",
+		    lq(file), lq(r->err), z->mode == MODE_NONE ? "nothing" :
+		    "running-policy");
 		return -1;
 	}
 	sha256_hex(text, len, sha);
