@@ -32,7 +32,8 @@ ZONECTL_SRC := $(sort $(wildcard daemon/zonectl/*.c))
 UNIT_SRC    := $(sort $(wildcard tests/unit/*.c))
 # Daemon modules that run without root or the daemon, with unit suites.
 DAEMON_UNIT := daemon/zoned/control.c daemon/zoned/event.c \
-               daemon/zoned/log.c daemon/zoned/restart.c
+               daemon/zoned/log.c daemon/zoned/request.c \
+               daemon/zoned/restart.c
 NETNS_SRC   := $(sort $(wildcard tests/netns/*.c))
 BENCH_SRC   := $(sort $(wildcard tests/bench/*.c))
 # What every test program shares (the frame builder): linked into the unit
