@@ -6,6 +6,7 @@
 #   make bench      benchmarks (ratios against a peer run side by side)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make golden     regenerate tests/golden/*.out from the current build
+#   make fuzz       each fuzz target for FUZZ_SECONDS (tests/fuzz/fuzz.mk)
 
 PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -102,7 +103,10 @@ $(T)/netns/%: $(T)/tests/netns/%.o $(call obj,$(T),$(COMMON_SRC)) \
 
 NETNS_BINS := $(patsubst tests/netns/%.c,$(T)/netns/%,$(NETNS_SRC))
 
-test-build: $(T)/zoned $(T)/zonectl $(T)/unit $(NETNS_BINS)
+# The fuzz targets, and their replay in the test build (tests/fuzz/fuzz.mk).
+include tests/fuzz/fuzz.mk
+
+test-build: $(T)/zoned $(T)/zonectl $(T)/unit $(NETNS_BINS) $(FUZZ_REPLAY)
 
 # --- benchmarks (release flags, -march=native allowed) --------------------
 BFLAGS := -O3 -g -march=native
