@@ -131,10 +131,11 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 		struct control_stats cs;
 		control_stats(z->ctl, &cs);
 		json_object_set_new(r, "control", json_pack("{s:b, s:I, s:I, "
-		    "s:I, s:I}", "listening", cs.listening, "clients",
-		    (json_int_t)cs.clients, "accepted", (json_int_t)cs.accepted,
-		    "refused", (json_int_t)cs.refused, "paused",
-		    (json_int_t)cs.paused));
+		    "s:I, s:I, s:I, s:I}", "listening", cs.listening,
+		    "clients", (json_int_t)cs.clients, "accepted",
+		    (json_int_t)cs.accepted, "refused", (json_int_t)cs.refused,
+		    "evicted", (json_int_t)cs.evicted, "timed_out",
+		    (json_int_t)cs.timed_out, "paused", (json_int_t)cs.paused));
 	}
 	json_object_set_new(r, "last_reload", z->reload_at ?
 	    json_pack("{s:o, s:b, s:s}", "at", jtime(z->reload_at), "ok",
