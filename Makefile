@@ -4,6 +4,7 @@
 #   make check      install dependencies, sanitized build, every test
 #   make demo       install dependencies, build, three-zone lab, daemon
 #   make bench      benchmarks (ratios against a peer run side by side)
+#   make load       1,000 reloads under traffic (make check runs 100)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make golden     regenerate tests/golden/*.out from the current build
 #   make fuzz       each fuzz target for FUZZ_SECONDS (tests/fuzz/fuzz.mk)
@@ -130,6 +131,11 @@ bench: deps
 	$(MAKE) all
 	tests/bench/run.sh
 
+# 1,000 reloads under traffic (make check runs 100): tests/netns/t-load.sh
+load: deps
+	$(MAKE) test-build
+	LOAD_RELOADS=1000 bash tests/netns/t-load.sh
+
 golden: $(T)/zoned $(T)/zonectl
 	tests/golden/run.sh --regen
 
@@ -153,7 +159,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all deps check demo bench golden install clean test-build
+.PHONY: all deps check demo bench load golden install clean test-build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

@@ -48,6 +48,11 @@ void apply_errors_free(struct apply_errors *e);
  * with err filled. */
 int apply_dump(struct apply *a, struct canon *c, char *err, size_t errlen);
 
+/* What table inet zoned holds now, by name (for nftemit_replace).  0, 1
+ * when the table does not exist, -1 with err filled. */
+int apply_present(struct apply *a, struct nft_present *p, char *err,
+    size_t errlen);
+
 /* Read the named counters of the table: fn(name, packets, bytes) each. */
 int apply_counters(struct apply *a,
     void (*fn)(const char *name, uint64_t packets, uint64_t bytes, void *),

@@ -158,18 +158,29 @@ build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
 		.deny_all = p == NULL,
 		.queue_compat = !z->queue_native,
 	};
+	struct nft_present present = { 0 };
 	struct counters snap;
 	struct nft_batch b;
 	struct nft_ir *ir;
 	struct timespec t0;
 	char cerr[256];
+	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(kerr, 0, sizeof(*kerr));
 	if ((ir = nftgen_build(p, &o, err, errlen)) == NULL)
 		return -1;
-	if (nftemit_batch(ir, apply_next_seq(z->nl, SEQ_RESERVE), true, &b,
-	    err, errlen) < 0) {
+	/* the table as it is, so that its base chains stay (a deleted base
+	 * chain makes the kernel drop every packet waiting in the queue);
+	 * a table that is not there, or cannot be read, is replaced whole */
+	rc = apply_present(z->nl, &present, cerr, sizeof(cerr));
+	if (rc < 0)
+		log_warnx("replacing the table whole: %s", cerr);
+	rc = rc == 0 ? nftemit_replace(ir, &present, apply_next_seq(z->nl,
+	    SEQ_RESERVE), &b, err, errlen) : nftemit_batch(ir,
+	    apply_next_seq(z->nl, SEQ_RESERVE), true, &b, err, errlen);
+	nft_present_free(&present);
+	if (rc < 0) {
 		nftgen_free(ir);
 		return -1;
 	}
