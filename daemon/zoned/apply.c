@@ -27,6 +27,7 @@
 #include <libnftnl/table.h>
 
 #include "apply.h"
+#include "fault.h"
 #include "nl.h"
 
 #ifndef SOL_NETLINK
@@ -175,7 +176,8 @@ apply_batch(struct apply *a, const struct nft_batch *b,
 	memset(errs, 0, sizeof(*errs));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
-	if (mnl_socket_sendto(a->nl, b->buf, b->len) < 0) {
+	if ((errno = fault_errno("netlink-send")) != 0 ||
+	    mnl_socket_sendto(a->nl, b->buf, b->len) < 0) {
 		snprintf(err, errlen, "netlink send of %zu bytes: %s", b->len,
 		    strerror(errno));
 		return -1;

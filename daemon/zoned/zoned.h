@@ -64,6 +64,10 @@ struct zoned {
 	struct event *verify_timer;	/* drift, every verify_interval */
 	struct event *expire_timer;	/* the next flow to expire */
 	struct event *queue_timer;	/* binding the queue again, every 1 s */
+	struct event *retry_timer;	/* applying the running policy again
+					 * after it failed (expiry, repair) */
+	char retry_why[32];
+	unsigned retries;
 
 	/* what runs */
 	enum zoned_mode mode;
@@ -81,6 +85,8 @@ struct zoned {
 	 * sent to the last ACK */
 	double build_ms, apply_ms;
 	size_t apply_msgs, apply_bytes;
+
+	bool last_good_failed;	/* the last good policy could not be kept */
 
 	/* the last reload */
 	time_t reload_at;
