@@ -3,7 +3,7 @@
  * libnftnl.  Rules are made from small named emitters, one per kind of
  * statement; their bytecode is the one nft(8) makes of the text that
  * nfttext.c prints, so that both load the same table.  A whole table
- * (nftemit_batch) and the pieces of an incremental batch (nftdiff.c) are
+ * (nftemit_batch, or nftemit_replace keeping its base chains) and the pieces of an incremental batch (nftdiff.c) are
  * made by the same emitters.
  */
 #include <arpa/inet.h>
@@ -1104,6 +1104,39 @@ nftemit_rules(struct nft_batch *b, const struct nft_ir *ir, uint32_t ci,
 	return 0;
 }
 
+/* The objects of ir, after the table's messages. */
+static int
+emit_content(struct nft_batch *b, const struct nft_ir *ir, uint32_t *seqp)
+{
+	uint32_t seq = *seqp;
+
+	for (uint32_t i = 0; i < ir->ncounters; i++)
+		if (emit_counter(b, ir, i, false, seq++) < 0)
+			goto oom;
+	for (uint32_t i = 0; i < ir->nchains; i++)
+		if (emit_chain(b, ir->chains[i], i, seq++) < 0)
+			goto oom;
+	for (uint32_t i = 0; i < ir->nsets; i++)
+		if (emit_set(b, ir, i, &seq) < 0)
+			goto oom;
+	for (uint32_t i = 0; i < ir->nchains; i++)
+		if (nftemit_rules(b, ir, i, &seq) < 0)
+			goto oom;
+	*seqp = seq;
+	return 0;
+oom:
+	return -1;
+}
+
+/* A batch that could not be built: freed, and err says so. */
+static int
+batch_oom(struct nft_batch *b, char *err, size_t errlen)
+{
+	nftemit_free(b);
+	snprintf(err, errlen, "out of memory building the netlink batch");
+	return -1;
+}
+
 int
 nftemit_batch(const struct nft_ir *ir, uint32_t seq, bool commit,
     struct nft_batch *b, char *err, size_t errlen)
@@ -1120,27 +1153,151 @@ nftemit_batch_gen(const struct nft_ir *ir, uint32_t seq, uint32_t genid,
 	    /* add (a no-op when it exists), delete, create: a replacement */
 	    emit_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq++) < 0 ||
 	    emit_table(b, NFT_MSG_DELTABLE, 0, seq++) < 0 ||
-	    emit_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq++) < 0)
-		goto oom;
-	for (uint32_t i = 0; i < ir->ncounters; i++)
-		if (emit_counter(b, ir, i, false, seq++) < 0)
-			goto oom;
-	for (uint32_t i = 0; i < ir->nchains; i++)
-		if (emit_chain(b, ir->chains[i], i, seq++) < 0)
-			goto oom;
-	for (uint32_t i = 0; i < ir->nsets; i++)
-		if (emit_set(b, ir, i, &seq) < 0)
-			goto oom;
-	for (uint32_t i = 0; i < ir->nchains; i++)
-		if (nftemit_rules(b, ir, i, &seq) < 0)
-			goto oom;
-	if (commit ? nftemit_end(b, &seq) < 0 : (b->seq_end = seq, 0))
+	    emit_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq++) < 0 ||
+	    emit_content(b, ir, &seq) < 0 ||
+	    (commit ? nftemit_end(b, &seq) < 0 : (b->seq_end = seq, 0)))
 		goto oom;
 	return 0;
 oom:
-	nftemit_free(b);
-	snprintf(err, errlen, "out of memory building the netlink batch");
-	return -1;
+	return batch_oom(b, err, errlen);
+}
+
+void
+nft_present_free(struct nft_present *p)
+{
+	for (size_t i = 0; i < p->nchains; i++)
+		free(p->chains[i].name);
+	for (size_t i = 0; i < p->nsets; i++)
+		free(p->sets[i]);
+	for (size_t i = 0; i < p->nobjs; i++)
+		free(p->objs[i].name);
+	for (size_t i = 0; i < p->nflowtables; i++)
+		free(p->flowtables[i]);
+	free(p->chains);
+	free(p->sets);
+	free(p->objs);
+	free(p->flowtables);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Does ir have a base chain just as c is (so that c stays)? */
+static bool
+kept(const struct nft_ir *ir, const struct nft_present_chain *c)
+{
+	for (uint32_t i = 0; c->base && i < ir->nchains; i++) {
+		const struct nft_chain *n = ir->chains[i];
+		if (n->hook == HOOK_NONE || strcmp(n->name, c->name) != 0)
+			continue;
+		return c->hooknum == (n->hook == HOOK_INPUT ?
+		    NF_INET_LOCAL_IN : NF_INET_FORWARD) &&
+		    c->prio == (n->hook == HOOK_VERDICT ? NFTGEN_VERDICT_PRIO :
+		    n->hook == HOOK_AGREED ? NFTGEN_AGREED_PRIO : 0) &&
+		    strcmp(c->type, "filter") == 0;
+	}
+	return false;
+}
+
+/* One deletion of an old object (a table-wide flush of the rules when
+ * type is NFT_MSG_DELRULE). */
+static int
+emit_delete(struct nft_batch *b, uint16_t type, const char *name,
+    uint32_t objtype, uint32_t seq)
+{
+	struct nlmsghdr *nlh;
+
+	if ((nlh = msg_start(b, type, 0, seq)) == NULL)
+		return -1;
+	switch (type) {
+	case NFT_MSG_DELRULE:
+		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, NFTGEN_TABLE);
+		break;
+	case NFT_MSG_DELSET:
+		mnl_attr_put_strz(nlh, NFTA_SET_TABLE, NFTGEN_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_SET_NAME, name);
+		break;
+	case NFT_MSG_DELOBJ:
+		mnl_attr_put_strz(nlh, NFTA_OBJ_TABLE, NFTGEN_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_OBJ_NAME, name);
+		mnl_attr_put_u32(nlh, NFTA_OBJ_TYPE, htonl(objtype));
+		break;
+	case NFT_MSG_DELFLOWTABLE:
+		mnl_attr_put_strz(nlh, NFTA_FLOWTABLE_TABLE, NFTGEN_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_FLOWTABLE_NAME, name);
+		break;
+	case NFT_MSG_DELCHAIN:
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, NFTGEN_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, name);
+		break;
+	}
+	return msg_end(b, nlh, MSG_OLD, 0, 0, 0);
+}
+
+/* The table, created when absent, its flags cleared when present. */
+static int
+emit_table_flags(struct nft_batch *b, uint32_t seq)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (t == NULL || (nlh = msg_start(b, NFT_MSG_NEWTABLE, NLM_F_CREATE,
+	    seq)) == NULL) {
+		nftnl_table_free(t);
+		return -1;
+	}
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTGEN_TABLE);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	return msg_end(b, nlh, MSG_TABLE, 0, 0, 0);
+}
+
+int
+nftemit_replace(const struct nft_ir *ir, const struct nft_present *present,
+    uint32_t seq, struct nft_batch *b, char *err, size_t errlen)
+{
+	return nftemit_replace_gen(ir, present, seq, 0, b, err, errlen);
+}
+
+int
+nftemit_replace_gen(const struct nft_ir *ir, const struct nft_present *present,
+    uint32_t seq, uint32_t genid, struct nft_batch *b, char *err,
+    size_t errlen)
+{
+	const struct nft_present *p = present;
+
+	memset(b, 0, sizeof(*b));
+	if (nftemit_begin(b, &seq, genid) < 0 ||
+	    emit_table_flags(b, seq++) < 0)
+		goto oom;
+	/* the rules first: they hold the sets, objects, flowtables and
+	 * chains they name; then the sets, whose elements hold chains and
+	 * objects; then what is left */
+	if (p->nchains > 0 &&
+	    emit_delete(b, NFT_MSG_DELRULE, NULL, 0, seq++) < 0)
+		goto oom;
+	for (size_t i = 0; i < p->nsets; i++)
+		if (emit_delete(b, NFT_MSG_DELSET, p->sets[i], 0, seq++) < 0)
+			goto oom;
+	for (size_t i = 0; i < p->nobjs; i++)
+		if (emit_delete(b, NFT_MSG_DELOBJ, p->objs[i].name,
+		    p->objs[i].type, seq++) < 0)
+			goto oom;
+	for (size_t i = 0; i < p->nflowtables; i++)
+		if (emit_delete(b, NFT_MSG_DELFLOWTABLE, p->flowtables[i], 0,
+		    seq++) < 0)
+			goto oom;
+	for (size_t i = 0; i < p->nchains; i++)
+		if (!kept(ir, &p->chains[i]) && emit_delete(b,
+		    NFT_MSG_DELCHAIN, p->chains[i].name, 0, seq++) < 0)
+			goto oom;
+	/* the kept base chains are written again as they are (an update,
+	 * which may set their policy), the rest created */
+	if (emit_content(b, ir, &seq) < 0 || nftemit_end(b, &seq) < 0)
+		goto oom;
+	return 0;
+oom:
+	return batch_oom(b, err, errlen);
 }
 
 int
@@ -1261,6 +1418,10 @@ nftemit_describe(const struct nft_batch *b, const struct nft_ir *ir,
 		    s->elems[k].comment ? ")" : "");
 		/* the line of a deleted element is the old file's */
 		return m->old ? 0 : s->elems[k].line;
+	case MSG_OLD:
+		snprintf(buf, len, "table inet %s as it was (deleting its old "
+		    "objects)", NFTGEN_TABLE);
+		return 0;
 	case MSG_RULE:
 		r = &ir->chains[m->obj]->rules[m->sub];
 		snprintf(buf, len, "chain %s rule %u", ir->chains[m->obj]->name,

@@ -1,7 +1,8 @@
 /*
  * nftemit — the intermediate form as libnftnl objects in one nfnetlink
- * batch: one transaction that replaces table inet zoned whole
- * (nftemit_batch), or the pieces of one that changes only what changed
+ * batch: one transaction that replaces table inet zoned whole (keeping
+ * its base chains, so that no packet waiting in a queue is dropped: see
+ * nftemit_replace), or the pieces of one that changes only what changed
  * (the primitives below, put together by nftdiff.c).  Builds the bytes and
  * remembers which object (and so which policy line) each message came
  * from; the daemon sends it and maps errors back.
@@ -23,6 +24,7 @@ enum nft_msg_kind {
 	MSG_ELEMS,
 	MSG_RULE,
 	MSG_FLUSH,		/* every rule of a chain deleted */
+	MSG_OLD,		/* deletes what the table held (nftemit_replace) */
 };
 
 struct nft_msg {
@@ -83,6 +85,61 @@ int nftemit_flush(struct nft_batch *b, const struct nft_ir *ir, uint32_t ci,
     uint32_t *seq);
 int nftemit_rules(struct nft_batch *b, const struct nft_ir *ir, uint32_t ci,
     uint32_t *seq);
+
+/*
+ * What table inet zoned holds in the kernel now, by name, as the daemon
+ * reads it before replacing it (apply_present).  Anonymous sets and chain
+ * bindings are not listed: they go with their rules.
+ */
+struct nft_present_chain {
+	char *name;
+	bool base;		/* hooked: hooknum, prio and type say where */
+	uint32_t hooknum;
+	int32_t prio;
+	char type[16];
+};
+
+struct nft_present_obj {
+	char *name;
+	uint32_t type;		/* NFT_OBJECT_COUNTER ... */
+};
+
+struct nft_present {
+	struct nft_present_chain *chains;
+	size_t nchains;
+	char **sets;
+	size_t nsets;
+	struct nft_present_obj *objs;
+	size_t nobjs;
+	char **flowtables;
+	size_t nflowtables;
+	uint32_t flags;		/* of the table (dormant ...) */
+};
+
+void nft_present_free(struct nft_present *p);
+
+/*
+ * The batch that replaces the table present describes with ir's, in one
+ * transaction, keeping the base chains that ir has too with the same name,
+ * hook, priority and type: their rules are flushed and written again, but
+ * their hooks stay registered.  Everything else of the old table — rules,
+ * sets, objects, flowtables, the other chains — is deleted first, and the
+ * table's flags are cleared (a dormant table filters nothing).
+ *
+ * Why: deleting a base chain unregisters its hook, and the kernel then
+ * drops every packet waiting in any queue of the namespace
+ * (nf_queue_nf_hook_drop) — in dual mode the first packet of every new
+ * connection that waits for the daemon's verdict, while the daemon is
+ * busy with the reload.  nftemit_batch()'s replacement (delete the table,
+ * create it) did that on every reload.
+ */
+int nftemit_replace(const struct nft_ir *ir, const struct nft_present *present,
+    uint32_t seq, struct nft_batch *b, char *err, size_t errlen);
+/* The same for a kernel generation id (as nftemit_batch_gen): the batch
+ * of a full transaction of txn.c. */
+int nftemit_replace_gen(const struct nft_ir *ir,
+    const struct nft_present *present, uint32_t seq, uint32_t genid,
+    struct nft_batch *b, char *err, size_t errlen);
 
 /* The message with this sequence number, or NULL. */
 const struct nft_msg *nftemit_msg(const struct nft_batch *b, uint32_t seq);

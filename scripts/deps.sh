@@ -4,6 +4,8 @@
 # calls apt-get only for what is missing.
 #   scripts/deps.sh          build + test dependencies
 #   scripts/deps.sh bench    also the benchmark peers (DPDK)
+#   scripts/deps.sh fuzz     also clang and libFuzzer (make fuzz; make check
+#                            replays the corpora with gcc and needs neither)
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev
@@ -11,9 +13,10 @@ libconfig-dev libnftnl-dev libmnl-dev libpcap-dev libjansson-dev
 libcap-ng-dev libssl-dev libnetfilter-queue-dev check
 nftables iproute2 busybox-syslogd procps"
 
-if [ "${1:-}" = bench ]; then
-	PKGS="$PKGS libdpdk-dev"
-fi
+case ${1:-} in
+bench) PKGS="$PKGS libdpdk-dev" ;;
+fuzz) PKGS="$PKGS clang libclang-rt-14-dev llvm" ;;
+esac
 
 missing=""
 for p in $PKGS; do

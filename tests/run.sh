@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh — every test of `make check`: the Check unit suites, the
-# golden files, and the network tests in namespaces (root).  Prints one
+# golden files, the replay of the fuzz corpora (tests/fuzz/run.sh replay),
+# and the network tests in namespaces (root).  Prints one
 # closing line "N passed, M failed" over every single check, and exits
 # non-zero when anything failed or could not run.
 set -u
@@ -71,6 +72,7 @@ unit() {
 
 part unit unit
 part golden tests/golden/run.sh
+part fuzz-replay tests/fuzz/run.sh replay
 for t in tests/netns/t-*.sh; do
 	[ -e "$t" ] || continue
 	part "netns/$(basename "$t" .sh)" bash "$t"

@@ -38,6 +38,22 @@ find_socket(const struct ctl *c)
 	return s;
 }
 
+/* Write all of buf; -1 with errno on failure. */
+static int
+send_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /*
  * Send {"cmd": cmd, "args": args} and read one answer line.  Returns the
  * answer (caller frees), or NULL with the reason printed (no daemon).
@@ -51,7 +67,7 @@ ctl_request(const struct ctl *c, const char *cmd, json_t *args)
 	json_t *r, *ans = NULL;
 	size_t cap = 0, len = 0, seen = 0;
 	json_error_t jerr;
-	int fd = -1;
+	int fd = -1, werr = 0;
 
 	r = json_pack("{s:s, s:o}", "cmd", cmd, "args", args ? args :
 	    json_object());
@@ -68,10 +84,15 @@ ctl_request(const struct ctl *c, const char *cmd, json_t *args)
 		    path, strerror(errno));
 		goto out;
 	}
-	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req) ||
-	    write(fd, "\n", 1) != 1) {
-		fprintf(stderr, "zonectl: %s: %s\n", path, strerror(errno));
-		goto out;
+	/* SIGPIPE is ignored (main): a daemon that closes on us is an
+	 * error to report, and it may have said why before it closed */
+	if (send_all(fd, req, strlen(req)) < 0 || send_all(fd, "\n", 1) < 0) {
+		werr = errno;
+		if (werr != EPIPE && werr != ECONNRESET) {
+			fprintf(stderr, "zonectl: %s: %s\n", path,
+			    strerror(werr));
+			goto out;
+		}
 	}
 	for (;;) {
 		ssize_t n;
@@ -93,8 +114,13 @@ ctl_request(const struct ctl *c, const char *cmd, json_t *args)
 		seen = len;
 	}
 	if (len == 0) {
-		fprintf(stderr, "zonectl: zoned at %s closed the connection\n",
-		    path);
+		if (werr != 0)
+			fprintf(stderr, "zonectl: zoned at %s closed the "
+			    "connection before it took the request (%s)\n",
+			    path, strerror(werr));
+		else
+			fprintf(stderr, "zonectl: zoned at %s closed the "
+			    "connection without an answer\n", path);
 		goto out;
 	}
 	line[len] = '\0';

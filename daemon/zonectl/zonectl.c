@@ -2,6 +2,7 @@
  * zonectl — the control tool of zoned: a straight list of steps.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,6 +49,10 @@ main(int argc, char **argv)
 	};
 	struct ctl c = { 0 };
 	int ch;
+
+	/* a daemon that closes the connection is reported, not a death by
+	 * SIGPIPE without a word (exit 141) */
+	signal(SIGPIPE, SIG_IGN);
 
 	while ((ch = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
 		switch (ch) {

@@ -29,10 +29,15 @@
 #include <linux/netlink.h>
 
 #include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/flowtable.h>
 #include <libnftnl/gen.h>
+#include <libnftnl/object.h>
 #include <libnftnl/set.h>
+#include <libnftnl/table.h>
 
 #include "apply.h"
+#include "fault.h"
 #include "nl.h"
 
 #ifndef SOL_NETLINK
@@ -183,7 +188,8 @@ apply_batch(struct apply *a, const struct nft_batch *b,
 	memset(errs, 0, sizeof(*errs));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
-	if (mnl_socket_sendto(a->nl, b->buf, b->len) < 0) {
+	if ((errno = fault_errno("netlink-send")) != 0 ||
+	    mnl_socket_sendto(a->nl, b->buf, b->len) < 0) {
 		snprintf(err, errlen, "netlink send of %zu bytes: %s", b->len,
 		    strerror(errno));
 		return -1;
@@ -244,13 +250,138 @@ struct dump_ctx {
 	int parse_error;
 	char **sets;		/* set names, to dump their elements */
 	size_t nsets, cap;
+	struct nft_present *present;	/* apply_present() */
 };
+
+/* Append a copy of s to *v (n entries); -1 when out of memory. */
+static int
+push_name(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (nv == NULL)
+		return -1;
+	*v = nv;
+	if ((nv[*n] = strdup(s ? s : "")) == NULL)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* An object of table inet zoned, into the list of what it holds. */
+static int
+present_add(struct nft_present *p, const struct nlmsghdr *nlh)
+{
+	int rc = 0;
+
+	switch (nlh->nlmsg_type & 0xff) {
+	case NFT_MSG_NEWTABLE: {
+		struct nftnl_table *t = nftnl_table_alloc();
+		if (t == NULL || nftnl_table_nlmsg_parse(nlh, t) < 0)
+			rc = -1;
+		else if (strcmp(nftnl_table_get_str(t, NFTNL_TABLE_NAME),
+		    NFTGEN_TABLE) == 0)
+			p->flags = nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
+		nftnl_table_free(t);
+		break;
+	}
+	case NFT_MSG_NEWCHAIN: {
+		struct nftnl_chain *c = nftnl_chain_alloc();
+		struct nft_present_chain *v;
+		if (c == NULL || nftnl_chain_nlmsg_parse(nlh, c) < 0)
+			rc = -1;
+		else if (strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE),
+		    NFTGEN_TABLE) != 0 || (nftnl_chain_is_set(c,
+		    NFTNL_CHAIN_FLAGS) && nftnl_chain_get_u32(c,
+		    NFTNL_CHAIN_FLAGS) & NFT_CHAIN_BINDING))
+			;
+		else if ((v = realloc(p->chains, (p->nchains + 1) *
+		    sizeof(*v))) == NULL)
+			rc = -1;
+		else {
+			p->chains = v;
+			v = &p->chains[p->nchains];
+			memset(v, 0, sizeof(*v));
+			if ((v->name = strdup(nftnl_chain_get_str(c,
+			    NFTNL_CHAIN_NAME))) == NULL)
+				rc = -1;
+			else
+				p->nchains++;
+			v->base = nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM);
+			if (v->base) {
+				v->hooknum = nftnl_chain_get_u32(c,
+				    NFTNL_CHAIN_HOOKNUM);
+				v->prio = nftnl_chain_get_s32(c,
+				    NFTNL_CHAIN_PRIO);
+				snprintf(v->type, sizeof(v->type), "%s",
+				    nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE) ?
+				    nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE) :
+				    "");
+			}
+		}
+		nftnl_chain_free(c);
+		break;
+	}
+	case NFT_MSG_NEWSET: {
+		struct nftnl_set *s = nftnl_set_alloc();
+		if (s == NULL || nftnl_set_nlmsg_parse(nlh, s) < 0)
+			rc = -1;
+		else if (strcmp(nftnl_set_get_str(s, NFTNL_SET_TABLE),
+		    NFTGEN_TABLE) == 0 && !(nftnl_set_get_u32(s,
+		    NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS))
+			rc = push_name(&p->sets, &p->nsets, nftnl_set_get_str(s,
+			    NFTNL_SET_NAME));
+		nftnl_set_free(s);
+		break;
+	}
+	case NFT_MSG_NEWOBJ: {
+		struct nftnl_obj *o = nftnl_obj_alloc();
+		struct nft_present_obj *v;
+		if (o == NULL || nftnl_obj_nlmsg_parse(nlh, o) < 0)
+			rc = -1;
+		else if (strcmp(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE),
+		    NFTGEN_TABLE) != 0)
+			;
+		else if ((v = realloc(p->objs, (p->nobjs + 1) *
+		    sizeof(*v))) == NULL)
+			rc = -1;
+		else {
+			p->objs = v;
+			v[p->nobjs].type = nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE);
+			if ((v[p->nobjs].name = strdup(nftnl_obj_get_str(o,
+			    NFTNL_OBJ_NAME))) == NULL)
+				rc = -1;
+			else
+				p->nobjs++;
+		}
+		nftnl_obj_free(o);
+		break;
+	}
+	case NFT_MSG_NEWFLOWTABLE: {
+		struct nftnl_flowtable *f = nftnl_flowtable_alloc();
+		if (f == NULL || nftnl_flowtable_nlmsg_parse(nlh, f) < 0)
+			rc = -1;
+		else if (strcmp(nftnl_flowtable_get_str(f,
+		    NFTNL_FLOWTABLE_TABLE), NFTGEN_TABLE) == 0)
+			rc = push_name(&p->flowtables, &p->nflowtables,
+			    nftnl_flowtable_get_str(f, NFTNL_FLOWTABLE_NAME));
+		nftnl_flowtable_free(f);
+		break;
+	}
+	}
+	return rc;
+}
 
 static int
 dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
 
+	if (d->present) {
+		if (present_add(d->present, nlh) < 0)
+			d->parse_error = 1;
+		return MNL_CB_OK;
+	}
 	if (d->c && canon_msg(d->c, nlh) < 0)
 		d->parse_error = 1;
 	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWSET) {
@@ -367,6 +498,30 @@ apply_dump(struct apply *a, struct canon *c, char *err, size_t errlen)
 	}
 out:
 	dump_ctx_free(&d);
+	return rc;
+}
+
+int
+apply_present(struct apply *a, struct nft_present *p, char *err,
+    size_t errlen)
+{
+	static const uint16_t types[] = { NFT_MSG_GETCHAIN, NFT_MSG_GETSET,
+	    NFT_MSG_GETOBJ, NFT_MSG_GETFLOWTABLE };
+	struct dump_ctx d = { .present = p };
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((rc = dump(a, NFT_MSG_GETTABLE, NULL, &d, err, errlen)) != 0)
+		return rc;	/* 1: no table */
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if ((rc = dump(a, types[i], NULL, &d, err, errlen)) != 0)
+			break;
+	if (rc == 0 && d.parse_error) {
+		snprintf(err, errlen, "could not read the kernel's table");
+		rc = -1;
+	}
+	if (rc != 0)
+		nft_present_free(p);
 	return rc;
 }
 

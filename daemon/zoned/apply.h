@@ -52,6 +52,11 @@ void apply_errors_free(struct apply_errors *e);
  * with err filled. */
 int apply_dump(struct apply *a, struct canon *c, char *err, size_t errlen);
 
+/* What table inet zoned holds now, by name (for nftemit_replace).  0, 1
+ * when the table does not exist, -1 with err filled. */
+int apply_present(struct apply *a, struct nft_present *p, char *err,
+    size_t errlen);
+
 /* The kernel's ruleset generation (it moves with every commit of any
  * table of the namespace). */
 int apply_genid(struct apply *a, uint32_t *genid, char *err, size_t errlen);

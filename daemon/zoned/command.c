@@ -1,8 +1,10 @@
 /*
- * command — what the control socket's requests mean: the request line is
- * parsed, the caller's right checked, and the command's handler answers
- * with a JSON value that zonectl prints (status, zones, flows, check,
- * verify, alerts, reload).  No sockets here: control.c is the transport.
+ * command — what the control socket's requests mean: request.c reads the
+ * line and checks its arguments against what the command takes (the table
+ * below), the caller's right is checked here, and the command's handler
+ * answers with a JSON value that zonectl prints (status, zones, flows,
+ * check, verify, alerts, reload).  No sockets here: control.c is the
+ * transport.
  */
 #include <errno.h>
 #include <net/if.h>
@@ -24,6 +26,7 @@
 #include "monitor.h"
 #include "nflog.h"
 #include "query.h"
+#include "request.h"
 #include "timefmt.h"
 #include "verdict.h"
 #include "zoned.h"
@@ -144,10 +147,11 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 		struct control_stats cs;
 		control_stats(z->ctl, &cs);
 		json_object_set_new(r, "control", json_pack("{s:b, s:I, s:I, "
-		    "s:I, s:I}", "listening", cs.listening, "clients",
-		    (json_int_t)cs.clients, "accepted", (json_int_t)cs.accepted,
-		    "refused", (json_int_t)cs.refused, "paused",
-		    (json_int_t)cs.paused));
+		    "s:I, s:I, s:I, s:I}", "listening", cs.listening,
+		    "clients", (json_int_t)cs.clients, "accepted",
+		    (json_int_t)cs.accepted, "refused", (json_int_t)cs.refused,
+		    "evicted", (json_int_t)cs.evicted, "timed_out",
+		    (json_int_t)cs.timed_out, "paused", (json_int_t)cs.paused));
 	}
 	json_object_set_new(r, "last_reload", z->reload_at ?
 	    json_pack("{s:o, s:b, s:s}", "at", jtime(z->reload_at), "ok",
@@ -289,6 +293,15 @@ cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
  * check
  */
 
+static const struct request_arg check_args[] = {
+	{ "src", REQUEST_STRING, true, 0, 255 },
+	{ "dst", REQUEST_STRING, true, 0, 255 },
+	{ "proto", REQUEST_STRING, true, 0, 32 },
+	{ "mac", REQUEST_STRING, false, 0, 32 },
+	{ "sport", REQUEST_INT, false, 0, 65535 },
+	{ NULL, 0, false, 0, 0 },
+};
+
 static int
 cmd_check(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
@@ -300,22 +313,13 @@ cmd_check(struct zoned *z, json_t *args, long uid, json_t **result,
 
 	(void)uid;
 	(void)detail;
+	/* checked against check_args: present, typed, in range */
 	a.src = json_string_value(json_object_get(args, "src"));
 	a.dst = json_string_value(json_object_get(args, "dst"));
 	a.proto = json_string_value(json_object_get(args, "proto"));
 	a.mac = json_string_value(json_object_get(args, "mac"));
-	if ((sp = json_object_get(args, "sport")) != NULL) {
-		if (!json_is_integer(sp)) {
-			snprintf(err, errlen, "\"sport\" must be an integer");
-			return CTL_BAD_REQUEST;
-		}
+	if ((sp = json_object_get(args, "sport")) != NULL)
 		a.sport = (int)json_integer_value(sp);
-	}
-	if (a.src == NULL || a.dst == NULL || a.proto == NULL) {
-		snprintf(err, errlen, "check needs \"src\", \"dst\" and "
-		    "\"proto\" (strings)");
-		return CTL_BAD_REQUEST;
-	}
 	if (z->pol == NULL || z->cls == NULL) {
 		*result = json_pack("{s:s, s:n, s:s, s:n, s:n, s:s, s:n}",
 		    "verdict", "deny", "flow", "reason", "fail-closed",
@@ -417,6 +421,11 @@ cmd_reload(struct zoned *z, json_t *args, long uid, json_t **result,
  * alerts
  */
 
+static const struct request_arg alerts_args[] = {
+	{ "since", REQUEST_STRING, false, 0, 64 },
+	{ NULL, 0, false, 0, 0 },
+};
+
 static int
 cmd_alerts(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
@@ -442,16 +451,17 @@ typedef int (*command_fn)(struct zoned *z, json_t *args, long uid,
 static const struct command {
 	const char *name;
 	bool change;		/* root only; logged with the uid */
+	const struct request_arg *args;	/* what it takes; NULL: nothing */
 	command_fn fn;
 } commands[] = {
-	{ CTL_CMD_STATUS, false, cmd_status },
-	{ CTL_CMD_ZONES, false, cmd_zones },
-	{ CTL_CMD_FLOWS, false, cmd_flows },
-	{ CTL_CMD_CHECK, false, cmd_check },
-	{ CTL_CMD_VERIFY, false, cmd_verify },
-	{ CTL_CMD_ALERTS, false, cmd_alerts },
-	{ CTL_CMD_RELOAD, true, cmd_reload },
-	{ NULL, false, NULL },
+	{ CTL_CMD_STATUS, false, NULL, cmd_status },
+	{ CTL_CMD_ZONES, false, NULL, cmd_zones },
+	{ CTL_CMD_FLOWS, false, NULL, cmd_flows },
+	{ CTL_CMD_CHECK, false, check_args, cmd_check },
+	{ CTL_CMD_VERIFY, false, NULL, cmd_verify },
+	{ CTL_CMD_ALERTS, false, alerts_args, cmd_alerts },
+	{ CTL_CMD_RELOAD, true, NULL, cmd_reload },
+	{ NULL, false, NULL, NULL },
 };
 
 static const struct command *
@@ -467,37 +477,30 @@ json_t *
 command_handle(void *arg, const struct control_peer *peer, const char *line)
 {
 	struct zoned *z = arg;
-	json_error_t jerr;
-	json_t *req = json_loads(line, 0, &jerr), *args, *result = NULL,
-	    *detail = NULL;
+	struct request req;
+	json_t *result = NULL, *detail = NULL;
 	const struct command *cmd;
-	const char *name;
 	char err[1024] = "";
 	int code;
 
-	if (req == NULL || !json_is_object(req)) {
-		json_decref(req);
-		return ctl_error_answer(CTL_BAD_REQUEST, req == NULL ? jerr.text :
-		    "a request is a JSON object", NULL);
-	}
-	name = json_string_value(json_object_get(req, "cmd"));
-	args = json_object_get(req, "args");
-	if (name == NULL || (args != NULL && !json_is_object(args))) {
-		json_decref(req);
-		return ctl_error_answer(CTL_BAD_REQUEST, "a request needs \"cmd\" "
-		    "(a string) and \"args\" (an object)", NULL);
-	}
-	if ((cmd = command_find(name)) == NULL) {
-		snprintf(err, sizeof(err), "unknown command \"%.64s\"", name);
-		json_decref(req);
+	if ((code = request_parse(line, &req, err, sizeof(err))) != CTL_OK)
+		return ctl_error_answer(code, err, NULL);
+	if ((cmd = command_find(req.cmd)) == NULL) {
+		snprintf(err, sizeof(err), "unknown command \"%.64s\"", req.cmd);
+		request_free(&req);
 		return ctl_error_answer(CTL_UNKNOWN, err, NULL);
 	}
 	if (cmd->change && !peer->root) {
 		log_event(LOG_WARNING, "control-denied", "uid=%u cmd=%s",
 		    (unsigned)peer->uid, cmd->name);
-		json_decref(req);
+		request_free(&req);
 		return ctl_error_answer(CTL_DENIED, "permission denied: only root "
 		    "may change zoned", NULL);
+	}
+	if ((code = request_check(&req, cmd->args, err, sizeof(err))) !=
+	    CTL_OK) {
+		request_free(&req);
+		return ctl_error_answer(code, err, NULL);
 	}
 	if (cmd->change)
 		log_event(LOG_NOTICE, "control", "uid=%u pid=%d cmd=%s",
@@ -505,11 +508,9 @@ command_handle(void *arg, const struct control_peer *peer, const char *line)
 	else
 		log_debug("control uid=%u cmd=%s", (unsigned)peer->uid,
 		    cmd->name);
-	if (args == NULL)
-		json_object_set_new(req, "args", args = json_object());
-	code = cmd->fn(z, args, (long)peer->uid, &result, &detail, err,
+	code = cmd->fn(z, req.args, (long)peer->uid, &result, &detail, err,
 	    sizeof(err));
-	json_decref(req);
+	request_free(&req);
 	if (code != CTL_OK) {
 		json_decref(result);
 		return ctl_error_answer(code, err[0] ? err : ctl_code_str(code),

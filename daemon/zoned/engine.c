@@ -24,6 +24,7 @@
 #include "ctlproto.h"
 #include "engine.h"
 #include "event.h"
+#include "fault.h"
 #include "flowuse.h"
 #include "lint.h"
 #include "log.h"
@@ -31,11 +32,14 @@
 #include "neigh.h"
 #include "nflog.h"
 #include "nftemit.h"
+#include "policyfile.h"
 #include "restart.h"
 #include "verdict.h"
 
 #define QUEUE_RETRY_MS 1000	/* binding a queue that failed, again */
 #define TXN_TRIES 3		/* plans when the generation keeps moving */
+#define APPLY_RETRY_MS 2000	/* the running policy, when applying it
+				 * again failed (an expiry, a repair) */
 
 void
 load_result_init(struct load_result *r)
@@ -54,45 +58,6 @@ load_result_free(struct load_result *r)
 /* ---------------------------------------------------------------------
  * Files
  */
-
-static char *
-read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (fp == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
-			if (nb == NULL) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				free(buf);
-				fclose(fp);
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t r = fread(buf + n, 1, cap - n - 1, fp);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		snprintf(err, errlen, "%s: read error", path);
-		free(buf);
-		fclose(fp);
-		return NULL;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
 
 static void
 sha256_hex(const char *data, size_t len, char out[65])
@@ -118,24 +83,35 @@ last_good_path(const struct zoned *z)
 	return p;
 }
 
-/* Keep the text of the policy that loaded: written whole, then renamed. */
+/* Keep the text of the policy that loaded: written whole, then renamed,
+ * so that a write that fails (a full disk) leaves the last good one as it
+ * was.  A failure is one event, and so is the first success after one. */
 static void
 save_last_good(struct zoned *z, const char *text, size_t len)
 {
 	char *path = last_good_path(z), *tmp = NULL;
-	int fd;
+	int fd = -1, e = 0;
 
 	if (path == NULL || asprintf(&tmp, "%s.tmp", path) < 0) {
 		free(path);
 		return;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 ||
-	    close(fd) < 0 || rename(tmp, path) < 0) {
-		log_warn("cannot keep the last good policy in %s", path);
-		if (fd >= 0)
-			close(fd);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0640)) < 0 || (errno = fault_errno("state-write")) != 0 ||
+	    write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
+		e = errno ? errno : EIO;	/* a short write: no errno */
+	if (fd >= 0 && close(fd) < 0 && e == 0)
+		e = errno;
+	if (e == 0 && rename(tmp, path) < 0)
+		e = errno;
+	if (e != 0) {
 		unlink(tmp);
+		log_event(LOG_ERR, "last-good-failed", "file=%s reason=%s "
+		    "effect=previous-last-good-kept", lq(path), lq(strerror(e)));
+		z->last_good_failed = true;
+	} else if (z->last_good_failed) {
+		log_event(LOG_NOTICE, "last-good-saved", "file=%s", lq(path));
+		z->last_good_failed = false;
 	}
 	free(tmp);
 	free(path);
@@ -464,6 +440,9 @@ install(struct zoned *z, struct policy *p, struct classify *cls,
 
 	nftgen_free(z->ir);
 	canon_free(&z->expect);
+	if (event_timer_armed(z->retry_timer))	/* nothing left to retry */
+		event_timer_arm(z->retry_timer, 0, 0);
+	z->retries = 0;
 	z->pol = p;
 	z->cls = cls;
 	z->ir = ir;
@@ -497,9 +476,13 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r->code = CTL_FAILED;
-	if ((text = read_file(file, &len, r->err, sizeof(r->err))) == NULL) {
-		log_event(LOG_ERR, "policy-rejected", "file=%s reason=%s",
-		    lq(file), lq(r->err));
+	/* a regular file of bounded size, or a refusal at once: never a
+	 * read that hangs the loop */
+	if ((text = policyfile_read(file, &len, r->err, sizeof(r->err))) ==
+	    NULL) {
+		log_event(LOG_ERR, "policy-rejected", "file=%s reason=%s kept=%s",
+		    lq(file), lq(r->err), z->mode == MODE_NONE ? "nothing" :
+		    "running-policy");
 		return -1;
 	}
 	sha256_hex(text, len, sha);
@@ -575,6 +558,43 @@ fail:
 	return -1;
 }
 
+/*
+ * Applying the running policy again failed (the kernel, or memory, said
+ * no): what it was for — an expired flow to close, a deleted table to
+ * restore — must not wait for an operator, so it is tried again every
+ * APPLY_RETRY_MS until it works.  Logged once; the success says how many
+ * tries it took.
+ */
+static void
+running_failed(struct zoned *z, const struct engine_req *req,
+    const struct load_result *r)
+{
+	z->retries++;
+	if (event_timer_armed(z->retry_timer)) {
+		log_debug("applying again (%s) failed again: %s", z->retry_why,
+		    r->err);
+		return;
+	}
+	log_kernel_errors(z->loaded_file ? z->loaded_file : "-", &r->kerr);
+	log_event(LOG_ERR, "apply-failed", "reason=%s why=%s kept=%s "
+	    "retry_ms=%d", lq(r->err), req->why, z->mode == MODE_NONE ?
+	    "nothing" : "running-table", APPLY_RETRY_MS);
+	snprintf(z->retry_why, sizeof(z->retry_why), "%s", req->why);
+	event_timer_arm(z->retry_timer, APPLY_RETRY_MS, APPLY_RETRY_MS);
+}
+
+static void
+on_retry(int fd, uint32_t what, void *arg)
+{
+	struct zoned *z = arg;
+	char why[sizeof(z->retry_why)];
+
+	(void)fd;
+	(void)what;
+	memcpy(why, z->retry_why, sizeof(why));
+	engine_run(z, ENGINE_RUNNING, why);
+}
+
 /* The running policy again: a flow expired (its classifier changes with
  * the time), or the table went missing. */
 static int
@@ -585,27 +605,31 @@ load_running(struct zoned *z, const struct engine_req *req,
 	struct nft_ir *ir;
 	struct canon expect;
 	char kind[400];
+	unsigned tries = z->retries;
 
 	r->code = CTL_FAILED;
 	if (z->pol != NULL && (cls = classify_build(z->pol, time(NULL),
 	    r->err, sizeof(r->err))) == NULL) {
-		log_event(LOG_ERR, "apply-failed", "reason=%s why=%s",
-		    lq(r->err), req->why);
+		running_failed(z, req, r);
 		return -1;
 	}
 	if (build_apply(z, z->pol, req->full, &ir, &expect, &r->kerr, r->err,
 	    sizeof(r->err)) < 0) {
-		log_kernel_errors(z->loaded_file ? z->loaded_file : "-",
-		    &r->kerr);
-		log_event(LOG_ERR, "apply-failed", "reason=%s why=%s",
-		    lq(r->err), req->why);
+		running_failed(z, req, r);
 		classify_free(cls);
 		return -1;
 	}
 	install(z, z->pol, cls, ir, &expect, z->mode);
-	log_event(LOG_NOTICE, "reapplied", "why=%s build_ms=%.1f apply_ms=%.1f "
-	    "messages=%zu %s", req->why, z->build_ms, z->apply_ms,
-	    z->apply_msgs, apply_kind(z, kind, sizeof(kind)));
+	if (tries > 0)
+		log_event(LOG_NOTICE, "reapplied", "why=%s after=%u-failures "
+		    "build_ms=%.1f apply_ms=%.1f messages=%zu %s", req->why,
+		    tries, z->build_ms, z->apply_ms, z->apply_msgs,
+		    apply_kind(z, kind, sizeof(kind)));
+	else
+		log_event(LOG_NOTICE, "reapplied", "why=%s build_ms=%.1f "
+		    "apply_ms=%.1f messages=%zu %s", req->why, z->build_ms,
+		    z->apply_ms, z->apply_msgs, apply_kind(z, kind,
+		    sizeof(kind)));
 	r->code = CTL_OK;
 	return 0;
 }
@@ -880,7 +904,8 @@ engine_init(struct zoned *z)
 	if ((z->verify_timer = event_timer(CLOCK_MONOTONIC, on_verify, z)) ==
 	    NULL || (z->expire_timer = event_timer(CLOCK_REALTIME, on_expire,
 	    z)) == NULL || (z->queue_timer = event_timer(CLOCK_MONOTONIC,
-	    on_queue_retry, z)) == NULL)
+	    on_queue_retry, z)) == NULL || (z->retry_timer = event_timer(
+	    CLOCK_MONOTONIC, on_retry, z)) == NULL)
 		return -1;
 	return 0;
 }
@@ -891,7 +916,9 @@ engine_free(struct zoned *z)
 	event_del(z->verify_timer);
 	event_del(z->expire_timer);
 	event_del(z->queue_timer);
+	event_del(z->retry_timer);
 	z->verify_timer = z->expire_timer = z->queue_timer = NULL;
+	z->retry_timer = NULL;
 	policy_free(z->pol);
 	classify_free(z->cls);
 	nftgen_free(z->ir);

@@ -59,6 +59,35 @@ table_is(struct txn *t, struct apply *nl, const struct canon *expect)
 	return n == 0;
 }
 
+/*
+ * The whole table, its base chains kept (nftemit_replace): a deleted base
+ * chain unregisters its hook, and the kernel then drops every packet
+ * waiting in a queue of the namespace.  The table is read for the names of
+ * what it holds; one that is not there, or cannot be read, is replaced by
+ * deleting it (a read that fails is said in t->why).  The generation g was
+ * read before: a table that changed since makes the kernel refuse the
+ * batch, and the caller plans again.
+ */
+static int
+replace(struct txn *t, struct apply *nl, const struct nft_ir *new,
+    uint32_t seq, uint32_t g, char *err, size_t errlen)
+{
+	struct nft_present present;
+	char perr[200];
+	int rc;
+
+	if ((rc = apply_present(nl, &present, perr, sizeof(perr))) < 0) {
+		size_t n = strlen(t->why);
+		snprintf(t->why + n, sizeof(t->why) - n, "%s(its old table "
+		    "deleted: %s)", n ? " " : "", perr);
+	}
+	if (rc != 0)
+		return nftemit_batch_gen(new, seq, g, true, &t->b, err, errlen);
+	rc = nftemit_replace_gen(new, &present, seq, g, &t->b, err, errlen);
+	nft_present_free(&present);
+	return rc;
+}
+
 int
 txn_plan(struct txn *t, struct apply *nl, const struct nft_ir *old,
     const struct canon *expect, bool drift, bool whole, struct txn_kernel *k,
@@ -108,7 +137,7 @@ txn_plan(struct txn *t, struct apply *nl, const struct nft_ir *old,
 	}
 	t->genid = g;
 	if (t->full)
-		return nftemit_batch_gen(new, seq, g, true, &t->b, err, errlen);
+		return replace(t, nl, new, seq, g, err, errlen);
 	return nftdiff_batch(&t->d, old, new, seq, g, &t->b, err, errlen);
 }
 

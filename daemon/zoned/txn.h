@@ -1,8 +1,9 @@
 /*
  * txn — one transaction that puts a new table in the kernel: only what
  * changed (nftdiff.c) when zoned knows the kernel holds what it installed
- * last, else the whole table (nftemit_batch).  One transaction either way:
- * a failure leaves the old table whole.
+ * last, else the whole table (nftemit_replace: its base chains kept, so
+ * that no packet waiting in the queue is dropped).  One transaction either
+ * way: a failure leaves the old table whole.
  *
  * "Knows" is the kernel's ruleset generation: every commit in the
  * namespace moves it by one, and the kernel refuses a batch built for

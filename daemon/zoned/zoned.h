@@ -66,6 +66,10 @@ struct zoned {
 	struct event *verify_timer;	/* drift, every verify_interval */
 	struct event *expire_timer;	/* the next flow to expire */
 	struct event *queue_timer;	/* binding the queue again, every 1 s */
+	struct event *retry_timer;	/* applying the running policy again
+					 * after it failed (expiry, repair) */
+	char retry_why[32];
+	unsigned retries;
 
 	/* what runs */
 	enum zoned_mode mode;
@@ -88,6 +92,8 @@ struct zoned {
 	char apply_why[300];
 	size_t apply_changes;	/* elements, counters and chains changed */
 	struct txn_kernel kernel;	/* the generation zoned knows */
+
+	bool last_good_failed;	/* the last good policy could not be kept */
 
 	/* the last reload */
 	time_t reload_at;
