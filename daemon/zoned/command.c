@@ -251,30 +251,24 @@ cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
  * flows
  */
 
+static const struct request_arg flows_args[] = {
+	{ "unused", REQUEST_INT, false, 0, 36500 },	/* days */
+	{ "rows", REQUEST_BOOL, false, 0, 0 },
+	{ NULL, 0, false, 0, 0 },
+};
+
 static int
 cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
 {
+	/* checked against flows_args: typed, in range */
 	json_t *ju = json_object_get(args, "unused");
 	json_t *jr = json_object_get(args, "rows");
 	struct counters c;
-	long days = -1;
+	long days = ju ? (long)json_integer_value(ju) : -1;
 
 	(void)uid;
 	(void)detail;
-	if (ju != NULL) {
-		if (!json_is_integer(ju) || json_integer_value(ju) < 0 ||
-		    json_integer_value(ju) > 36500) {
-			snprintf(err, errlen, "\"unused\" must be a number of "
-			    "days (0 to 36500)");
-			return CTL_BAD_REQUEST;
-		}
-		days = (long)json_integer_value(ju);
-	}
-	if (jr != NULL && !json_is_boolean(jr)) {
-		snprintf(err, errlen, "\"rows\" must be true or false");
-		return CTL_BAD_REQUEST;
-	}
 	if (z->pol == NULL) {
 		snprintf(err, errlen, "no policy loaded (failing closed: %s)",
 		    z->fail_reason);
@@ -379,21 +373,23 @@ findings_json(const struct diag *d)
 	return j ? j : json_array();
 }
 
+static const struct request_arg reload_args[] = {
+	{ "full", REQUEST_BOOL, false, 0, 0 },
+	{ NULL, 0, false, 0, 0 },
+};
+
 static int
 cmd_reload(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
 {
 	struct engine_req req = { .source = ENGINE_FILE, .uid = uid,
 	    .why = "control" };
-	json_t *kerr, *full = json_object_get(args, "full");
+	json_t *kerr;
 	struct load_result r;
 	int rc;
 
-	if (full != NULL && !json_is_boolean(full)) {
-		snprintf(err, errlen, "\"full\" must be true or false");
-		return CTL_BAD_REQUEST;
-	}
-	req.full = json_is_true(full);
+	/* checked against reload_args */
+	req.full = json_is_true(json_object_get(args, "full"));
 	load_result_init(&r);
 	if (engine_reload(z, &req, &r) == 0) {
 		*result = json_pack("{s:b, s:s, s:s, s:o, s:o}", "loaded", 1,
@@ -456,11 +452,11 @@ static const struct command {
 } commands[] = {
 	{ CTL_CMD_STATUS, false, NULL, cmd_status },
 	{ CTL_CMD_ZONES, false, NULL, cmd_zones },
-	{ CTL_CMD_FLOWS, false, NULL, cmd_flows },
+	{ CTL_CMD_FLOWS, false, flows_args, cmd_flows },
 	{ CTL_CMD_CHECK, false, check_args, cmd_check },
 	{ CTL_CMD_VERIFY, false, NULL, cmd_verify },
 	{ CTL_CMD_ALERTS, false, alerts_args, cmd_alerts },
-	{ CTL_CMD_RELOAD, true, NULL, cmd_reload },
+	{ CTL_CMD_RELOAD, true, reload_args, cmd_reload },
 	{ NULL, false, NULL, NULL },
 };
 
