@@ -4,9 +4,11 @@
 #   make check      install dependencies, sanitized build, every test
 #   make demo       install dependencies, build, three-zone lab, daemon
 #   make bench      benchmarks (ratios against a peer run side by side)
+#   make load       1,000 reloads under traffic (make check runs 100)
 #   make install    PREFIX=/usr/local DESTDIR=
 #   make deb        build-dependencies, then build/deb/zoned_VERSION_amd64.deb
 #   make golden     regenerate tests/golden/*.out from the current build
+#   make fuzz       each fuzz target for FUZZ_SECONDS (tests/fuzz/fuzz.mk)
 
 PREFIX  ?= /usr/local
 SBINDIR ?= $(PREFIX)/sbin
@@ -53,7 +55,8 @@ ZONECTL_SRC := $(sort $(wildcard daemon/zonectl/*.c))
 UNIT_SRC    := $(sort $(wildcard tests/unit/*.c))
 # Daemon modules that run without root or the daemon, with unit suites.
 DAEMON_UNIT := daemon/zoned/clock.c daemon/zoned/control.c \
-               daemon/zoned/event.c daemon/zoned/log.c daemon/zoned/restart.c
+               daemon/zoned/event.c daemon/zoned/log.c daemon/zoned/request.c \
+               daemon/zoned/restart.c
 NETNS_SRC   := $(sort $(wildcard tests/netns/*.c))
 BENCH_SRC   := $(sort $(wildcard tests/bench/*.c))
 # What every test program shares (the frame builder): linked into the unit
@@ -131,7 +134,10 @@ $(T)/netns/%: $(T)/tests/netns/%.o $(call obj,$(T),$(COMMON_SRC)) \
 
 NETNS_BINS := $(patsubst tests/netns/%.c,$(T)/netns/%,$(NETNS_SRC))
 
-test-build: $(T)/zoned $(T)/zonectl $(T)/unit $(NETNS_BINS)
+# The fuzz targets, and their replay in the test build (tests/fuzz/fuzz.mk).
+include tests/fuzz/fuzz.mk
+
+test-build: $(T)/zoned $(T)/zonectl $(T)/unit $(NETNS_BINS) $(FUZZ_REPLAY)
 
 # --- benchmarks (release flags, -march=native allowed) --------------------
 BFLAGS := -O3 -g -march=native
@@ -154,6 +160,11 @@ demo: deps
 bench: deps
 	$(MAKE) all
 	tests/bench/run.sh
+
+# 1,000 reloads under traffic (make check runs 100): tests/netns/t-load.sh
+load: deps
+	$(MAKE) test-build
+	LOAD_RELOADS=1000 bash tests/netns/t-load.sh
 
 golden: $(T)/zoned $(T)/zonectl
 	tests/golden/run.sh --regen
@@ -202,7 +213,7 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: all deps check demo bench golden install deb clean test-build
+.PHONY: all deps check demo bench load golden install deb clean test-build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

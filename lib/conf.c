@@ -1494,6 +1494,13 @@ load_root(struct loader *L, const config_setting_t *root)
 	long long n;
 	bool bad = false;
 
+	/* one finding on line 1 rather than three missing keys on none */
+	if (config_setting_length(root) == 0) {
+		diag_add(L->d, L->file, 1, DIAG_ERROR, ZL011, NULL, "the file "
+		    "holds no settings (a policy needs at least \"version\", "
+		    "\"model\" and \"zones\")");
+		return;
+	}
 	check_keys(L, root, NULL, keys);
 	L->broken_zones = suggested(L, root, "zones") ||
 	    wrong_type(root, "zones", CONFIG_TYPE_GROUP);

@@ -38,6 +38,8 @@ enum ctl_code {
 	CTL_UNKNOWN = 5,	/* no such command */
 	CTL_INTERNAL = 6,	/* out of memory, kernel unreachable */
 	CTL_RESTART = 7,	/* the change needs a restart of zoned */
+	CTL_BUSY = 8,		/* no client slot for the caller now, or its
+				 * request took too long: try again */
 };
 
 static inline const char *
@@ -52,6 +54,7 @@ ctl_code_str(int code)
 	case CTL_UNKNOWN: return "unknown command";
 	case CTL_INTERNAL: return "internal error";
 	case CTL_RESTART: return "restart required";
+	case CTL_BUSY: return "busy";
 	}
 	return "error";
 }

@@ -294,6 +294,16 @@ rule_pos(struct canon *c, const char *name)
 	return 0;
 }
 
+/* The next rule of chain name is its first again (the chain was flushed,
+ * or the table deleted: name NULL). */
+static void
+rule_reset(struct canon *c, const char *name)
+{
+	for (size_t i = 0; i < c->nchains; i++)
+		if (name == NULL || strcmp(c->chains[i], name) == 0)
+			c->nrules[i] = 0;
+}
+
 /*
  * libnftnl writes the names of objref expressions without a terminating NUL
  * and reads them back as C strings, past the attribute.  Print objref
@@ -455,25 +465,254 @@ rule_split(const char *line, char *chain, size_t clen, unsigned *pos,
 	return true;
 }
 
+/* The first of the sorted lines v[lo..hi) that is not below key. */
+static size_t
+lower_bound(char *const *v, size_t lo, size_t hi, const char *key)
+{
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (strcmp(v[mid], key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+/* The sorted lines v[lo..hi) that start with prefix: [*a, *b). */
+static void
+prefix_range(char *const *v, size_t lo, size_t hi, const char *prefix,
+    size_t *a, size_t *b)
+{
+	size_t len = strlen(prefix);
+
+	*a = *b = lower_bound(v, lo, hi, prefix);
+	while (*b < hi && strncmp(v[*b], prefix, len) == 0)
+		(*b)++;
+}
+
+/* ---------------------------------------------------------------------
+ * The model: a batch applied to the lines
+ */
+
+struct model {
+	struct canon *c;
+	size_t nsorted;		/* c->v[0..nsorted) sorted, the rest added */
+	bool *dead;		/* per line: deleted */
+	size_t deadcap;
+};
+
+static int
+model_grow(struct model *m)
+{
+	if (m->c->n <= m->deadcap)
+		return 0;
+	size_t cap = m->deadcap ? m->deadcap : 1024;
+	while (cap < m->c->n)
+		cap *= 2;
+	bool *v = realloc(m->dead, cap);
+	if (v == NULL)
+		return -1;
+	memset(v + m->deadcap, 0, cap - m->deadcap);
+	m->dead = v;
+	m->deadcap = cap;
+	return 0;
+}
+
+/* Delete the lines that start with prefix; with one, exactly one must be
+ * there.  -1 when not. */
+static int
+model_del(struct model *m, const char *prefix, bool one)
+{
+	size_t a, b, len = strlen(prefix), found = 0;
+
+	if (model_grow(m) < 0)
+		return -1;
+	prefix_range(m->c->v, 0, m->nsorted, prefix, &a, &b);
+	for (size_t i = a; i < b; i++)
+		if (!m->dead[i]) {
+			m->dead[i] = true;
+			found++;
+		}
+	for (size_t i = m->nsorted; i < m->c->n; i++)
+		if (!m->dead[i] && strncmp(m->c->v[i], prefix, len) == 0) {
+			m->dead[i] = true;
+			found++;
+		}
+	return one && found != 1 ? -1 : 0;
+}
+
+static int
+model_delelems(struct model *m, const struct nlmsghdr *orig)
+{
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nlmsghdr *nlh = elems_normalised(orig);
+	struct nftnl_set_elems_iter *it = NULL;
+	struct nftnl_set_elem *e;
+	const char *name;
+	int rc = -1;
+
+	if (s == NULL || nlh == NULL || nftnl_set_elems_nlmsg_parse(nlh, s) < 0)
+		goto out;
+	name = nftnl_set_get_str(s, NFTNL_SET_NAME);
+	for (size_t i = 0; runtime_sets[i]; i++)
+		if (name && strcmp(name, runtime_sets[i]) == 0) {
+			rc = 0;
+			goto out;
+		}
+	if ((it = nftnl_set_elems_iter_create(s)) == NULL)
+		goto out;
+	while ((e = nftnl_set_elems_iter_next(it)) != NULL) {
+		char key[200], end[200], prefix[460];
+		const void *d;
+		uint32_t len;
+
+		d = get(e, NFTNL_SET_ELEM_KEY, &len, elem_get);
+		hex(d, len, key, sizeof(key));
+		d = get(e, NFTNL_SET_ELEM_KEY_END, &len, elem_get);
+		hex(d, len, end, sizeof(end));
+		snprintf(prefix, sizeof(prefix), "elem %s key %s end %s ",
+		    name ? name : "?", key, end);
+		if (model_del(m, prefix, true) < 0)
+			goto out;
+	}
+	rc = 0;
+out:
+	if (it)
+		nftnl_set_elems_iter_destroy(it);
+	nftnl_set_free(s);
+	free(nlh);
+	return rc;
+}
+
+static int
+model_delobj(struct model *m, const struct nlmsghdr *nlh)
+{
+	struct nftnl_obj *o = nftnl_obj_alloc();
+	char prefix[300];
+	int rc = -1;
+
+	if (o != NULL && nftnl_obj_nlmsg_parse(nlh, o) == 0) {
+		snprintf(prefix, sizeof(prefix), "object %s type ",
+		    nftnl_obj_get_str(o, NFTNL_OBJ_NAME));
+		rc = model_del(m, prefix, true);
+	}
+	nftnl_obj_free(o);
+	return rc;
+}
+
+/* DELRULE: only of a whole chain (a flush); one rule by its handle cannot
+ * be modelled (the lines have no handles). */
+static int
+model_flush(struct model *m, const struct nlmsghdr *nlh)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	char prefix[300];
+	int rc = -1;
+
+	if (r != NULL && nftnl_rule_nlmsg_parse(nlh, r) == 0 &&
+	    !nftnl_rule_is_set(r, NFTNL_RULE_HANDLE) &&
+	    nftnl_rule_is_set(r, NFTNL_RULE_CHAIN)) {
+		const char *chain = nftnl_rule_get_str(r, NFTNL_RULE_CHAIN);
+		snprintf(prefix, sizeof(prefix), "rule %s ", chain);
+		rc = model_del(m, prefix, false);
+		rule_reset(m->c, chain);
+	}
+	nftnl_rule_free(r);
+	return rc;
+}
+
+static int
+model_msg(struct model *m, const struct nlmsghdr *nlh)
+{
+	if ((nlh->nlmsg_type >> 8) != NFNL_SUBSYS_NFTABLES)
+		return 0;
+	switch (nlh->nlmsg_type & 0xff) {
+	case NFT_MSG_DELTABLE:
+		if (model_grow(m) < 0)
+			return -1;
+		for (size_t i = 0; i < m->c->n; i++)
+			m->dead[i] = true;
+		rule_reset(m->c, NULL);
+		return 0;
+	case NFT_MSG_DELSETELEM:
+		return model_delelems(m, nlh);
+	case NFT_MSG_DELOBJ:
+		return model_delobj(m, nlh);
+	case NFT_MSG_DELRULE:
+		return model_flush(m, nlh);
+	case NFT_MSG_DELSET:
+	case NFT_MSG_DELCHAIN:
+		return -1;	/* never in our batches; not modelled */
+	}
+	/* NEW*: lines at the end, sorted in at the close */
+	return canon_msg(m->c, nlh);
+}
+
+int
+canon_apply(struct canon *c, const struct nft_batch *b)
+{
+	struct model m = { .c = c, .nsorted = c->n };
+	size_t o = 0, i, j, k;
+	char **v = NULL;
+	int rc = 0;
+
+	for (i = 0; i < b->nmsgs && rc == 0; i++)
+		rc = model_msg(&m, (const void *)(b->buf + b->msgs[i].off));
+	if (rc == 0 && (c->oom || model_grow(&m) < 0))
+		rc = -1;
+	if (rc < 0) {
+		free(m.dead);
+		return -1;
+	}
+	/* the added lines sorted, then merged with the kept ones */
+	qsort(c->v + m.nsorted, c->n - m.nsorted, sizeof(*c->v), strpcmp);
+	if ((v = malloc((c->n ? c->n : 1) * sizeof(*v))) == NULL) {
+		free(m.dead);
+		return -1;
+	}
+	for (i = 0, j = m.nsorted;;) {
+		while (i < m.nsorted && m.dead[i])
+			free(c->v[i++]);
+		while (j < c->n && m.dead[j])
+			free(c->v[j++]);
+		if (i == m.nsorted && j == c->n)
+			break;
+		k = j == c->n || (i < m.nsorted &&
+		    strcmp(c->v[i], c->v[j]) <= 0) ? i++ : j++;
+		v[o++] = c->v[k];
+	}
+	free(c->v);
+	c->v = v;
+	c->n = o;
+	c->cap = c->n ? c->n : 1;
+	free(m.dead);
+	return 0;
+}
+
+/* ---------------------------------------------------------------------
+ * Comparing
+ */
+
 struct seq {
 	const char **body;	/* rule bodies in position order */
 	const char **line;
 	size_t n;
 };
 
-/* The rules of chain in c, in position order (lines are sorted, positions
- * need not be). */
+/* The rules of one chain, the lines v[lo..hi), in position order (lines
+ * are sorted, positions need not be). */
 static int
-chain_seq(const struct canon *c, const char *chain, struct seq *s)
+chain_seq(char *const *v, size_t lo, size_t hi, struct seq *s)
 {
 	char ch[256];
 	unsigned pos, max = 0;
 	const char *body;
 
 	memset(s, 0, sizeof(*s));
-	for (size_t i = 0; i < c->n; i++)
-		if (rule_split(c->v[i], ch, sizeof(ch), &pos, &body) &&
-		    strcmp(ch, chain) == 0 && pos + 1 > max)
+	for (size_t i = lo; i < hi; i++)
+		if (rule_split(v[i], ch, sizeof(ch), &pos, &body) &&
+		    pos + 1 > max)
 			max = pos + 1;
 	if (max == 0)
 		return 0;
@@ -481,11 +720,10 @@ chain_seq(const struct canon *c, const char *chain, struct seq *s)
 	s->line = calloc(max, sizeof(*s->line));
 	if (s->body == NULL || s->line == NULL)
 		return -1;
-	for (size_t i = 0; i < c->n; i++)
-		if (rule_split(c->v[i], ch, sizeof(ch), &pos, &body) &&
-		    strcmp(ch, chain) == 0) {
+	for (size_t i = lo; i < hi; i++)
+		if (rule_split(v[i], ch, sizeof(ch), &pos, &body)) {
 			s->body[pos] = body;
-			s->line[pos] = c->v[i];
+			s->line[pos] = v[i];
 		}
 	s->n = max;
 	return 0;
@@ -500,7 +738,7 @@ same_body(const char *a, const char *b)
 /* The rules of one chain compared as sequences (longest common
  * subsequence): an inserted rule is one difference, not a shift of all. */
 static size_t
-diff_chain(const char *chain, const struct seq *a, const struct seq *b,
+diff_chain(const struct seq *a, const struct seq *b,
     void (*fn)(char, const char *, void *), void *arg)
 {
 	size_t n = a->n, m = b->n, d = 0, i = 0, j = 0;
@@ -531,29 +769,55 @@ diff_chain(const char *chain, const struct seq *a, const struct seq *b,
 			i++;
 		}
 	}
-	(void)chain;
 	free(L);
 	return d;
+}
+
+/* The chain name of a rule line, into buf ("" when it is none). */
+static const char *
+rule_chain(const char *line, char *buf, size_t len)
+{
+	unsigned pos;
+	const char *body;
+
+	if (!rule_split(line, buf, len, &pos, &body))
+		buf[0] = '\0';
+	return buf;
+}
+
+/* The end of the group of rule lines of the chain of v[i] (rule lines of
+ * one chain are next to each other once sorted: "rule NAME " sorts before
+ * "rule NAME.x"). */
+static size_t
+chain_end(char *const *v, size_t i, size_t hi)
+{
+	char ch[256], prefix[260];
+	size_t a, b;
+
+	snprintf(prefix, sizeof(prefix), "rule %s ",
+	    rule_chain(v[i], ch, sizeof(ch)));
+	prefix_range(v, i, hi, prefix, &a, &b);
+	return b > i ? b : i + 1;
 }
 
 size_t
 canon_diff(const struct canon *a, const struct canon *b,
     void (*fn)(char, const char *, void *), void *arg)
 {
-	size_t i = 0, j = 0, n = 0;
-	char ch[256], last[256] = "";
-	unsigned pos;
-	const char *body;
+	size_t i = 0, j = 0, n = 0, ra, rb, sa, sb;
 
+	/* the rule lines of each: one range of sorted lines */
+	prefix_range(a->v, 0, a->n, "rule ", &ra, &sa);
+	prefix_range(b->v, 0, b->n, "rule ", &rb, &sb);
 	/* everything but rules: as sets of lines */
 	while (i < a->n || j < b->n) {
 		int cmp;
-		if (i < a->n && strncmp(a->v[i], "rule ", 5) == 0) {
-			i++;
+		if (i == ra && ra < sa) {
+			i = sa;
 			continue;
 		}
-		if (j < b->n && strncmp(b->v[j], "rule ", 5) == 0) {
-			j++;
+		if (j == rb && rb < sb) {
+			j = sb;
 			continue;
 		}
 		cmp = i == a->n ? 1 : j == b->n ? -1 : strcmp(a->v[i], b->v[j]);
@@ -573,38 +837,34 @@ canon_diff(const struct canon *a, const struct canon *b,
 			j++;
 		}
 	}
-	/* rules: chain by chain, as sequences; the chains of either side */
-	for (int side = 0; side < 2; side++) {
-		const struct canon *c = side ? b : a;
-		for (size_t k = 0; k < c->n; k++) {
-			struct seq sa, sb;
-			bool seen = false;
+	/* rules: chain by chain (in name order on both sides), as
+	 * sequences */
+	for (i = ra, j = rb; i < sa || j < sb;) {
+		char ca[256], cb[256];
+		size_t ea = i, eb = j;
+		struct seq qa, qb;
+		int cmp;
 
-			if (!rule_split(c->v[k], ch, sizeof(ch), &pos, &body) ||
-			    strcmp(ch, last) == 0)
-				continue;
-			snprintf(last, sizeof(last), "%s", ch);
-			/* chains of b already done when a has them */
-			if (side == 1)
-				for (size_t q = 0; q < a->n && !seen; q++) {
-					char c2[256];
-					seen = rule_split(a->v[q], c2,
-					    sizeof(c2), &pos, &body) &&
-					    strcmp(c2, ch) == 0;
-				}
-			if (seen)
-				continue;
-			if (chain_seq(a, ch, &sa) < 0 ||
-			    chain_seq(b, ch, &sb) < 0) {
-				n++;
-			} else
-				n += diff_chain(ch, &sa, &sb, fn, arg);
-			free(sa.body);
-			free(sa.line);
-			free(sb.body);
-			free(sb.line);
-		}
-		last[0] = '\0';
+		if (i < sa)
+			rule_chain(a->v[i], ca, sizeof(ca));
+		if (j < sb)
+			rule_chain(b->v[j], cb, sizeof(cb));
+		cmp = i == sa ? 1 : j == sb ? -1 : strcmp(ca, cb);
+		if (cmp <= 0)
+			ea = chain_end(a->v, i, sa);
+		if (cmp >= 0)
+			eb = chain_end(b->v, j, sb);
+		if (chain_seq(a->v, i, ea, &qa) < 0 ||
+		    chain_seq(b->v, j, eb, &qb) < 0)
+			n++;
+		else
+			n += diff_chain(&qa, &qb, fn, arg);
+		free(qa.body);
+		free(qa.line);
+		free(qb.body);
+		free(qb.line);
+		i = ea;
+		j = eb;
 	}
 	return n;
 }

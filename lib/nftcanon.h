@@ -6,6 +6,11 @@
  * replies of the kernel's dumps, which have the same format.  Handles,
  * counter values, element order and the elements of runtime sets (the
  * isolated interfaces) are left out; rule order within a chain is kept.
+ *
+ * It is also a model of the table: canon_apply() changes the lines as the
+ * kernel changes the table for the messages of a batch, deletions
+ * included, so that the table an incremental batch leaves can be known
+ * (and tested) without reading the kernel.
  */
 #ifndef ZONED_NFTCANON_H
 #define ZONED_NFTCANON_H
@@ -39,6 +44,16 @@ int canon_batch(struct canon *c, const struct nft_batch *b);
 
 /* Sort (call once all messages are in). */
 void canon_sort(struct canon *c);
+
+/*
+ * Apply batch b to the sorted lines of c, message by message, as the
+ * kernel applies it to the table: NEWTABLE (nothing), DELTABLE (every line
+ * goes), NEW* (lines added), DELSETELEM, DELOBJ, DELRULE of a whole chain
+ * (its rules go; the next rule added is its first).  c ends sorted.  -1
+ * on a message that does not parse or deletes what is not there (the
+ * kernel would refuse the batch); c is then undefined.
+ */
+int canon_apply(struct canon *c, const struct nft_batch *b);
 
 /*
  * Compare: calls fn for every line only in a ("-", expected) or only in b

@@ -2,8 +2,11 @@
  * nftemit — the intermediate form as one nfnetlink batch, built with
  * libnftnl.  Rules are made from small named emitters, one per kind of
  * statement; their bytecode is the one nft(8) makes of the text that
- * nfttext.c prints, so that both load the same table.
+ * nfttext.c prints, so that both load the same table.  A whole table
+ * (nftemit_batch, or nftemit_replace keeping its base chains) and the pieces of an incremental batch (nftdiff.c) are
+ * made by the same emitters.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -99,6 +102,8 @@ msg_end(struct nft_batch *b, struct nlmsghdr *nlh, enum nft_msg_kind kind,
 	m->obj = obj;
 	m->sub = sub;
 	m->count = count;
+	m->old = false;
+	m->indexed = false;
 	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	return 0;
 }
@@ -108,6 +113,7 @@ nftemit_free(struct nft_batch *b)
 {
 	free(b->buf);
 	free(b->msgs);
+	free(b->idx);
 	memset(b, 0, sizeof(*b));
 }
 
@@ -648,12 +654,6 @@ elem_set_ud(void *e, const void *d, uint32_t len)
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_USERDATA, d, len);
 }
 
-static void
-obj_set_ud(void *o, const void *d, uint32_t len)
-{
-	nftnl_obj_set_data(o, NFTNL_OBJ_USERDATA, d, len);
-}
-
 static int
 emit_table(struct nft_batch *b, uint16_t type, uint16_t flags, uint32_t seq)
 {
@@ -671,17 +671,21 @@ emit_table(struct nft_batch *b, uint16_t type, uint16_t flags, uint32_t seq)
 	return msg_end(b, nlh, MSG_TABLE, 0, 0, 0);
 }
 
+/*
+ * A counter object, created at 0 or deleted.  No comment: a flow's counter
+ * outlives the reloads that move its line, and an object's comment cannot
+ * be changed (nftdiff.c keeps the counters of unchanged flows counting).
+ */
 static int
 emit_counter(struct nft_batch *b, const struct nft_ir *ir, uint32_t i,
-    uint32_t seq)
+    bool del, uint32_t seq)
 {
 	const struct nft_counter *c = &ir->counters[i];
 	struct nftnl_obj *o = nftnl_obj_alloc();
 	struct nlmsghdr *nlh;
-	char comment[128];
 
-	if (o == NULL || (nlh = msg_start(b, NFT_MSG_NEWOBJ, NLM_F_CREATE,
-	    seq)) == NULL) {
+	if (o == NULL || (nlh = msg_start(b, del ? NFT_MSG_DELOBJ :
+	    NFT_MSG_NEWOBJ, del ? 0 : NLM_F_CREATE, seq)) == NULL) {
 		nftnl_obj_free(o);
 		return -1;
 	}
@@ -689,16 +693,16 @@ emit_counter(struct nft_batch *b, const struct nft_ir *ir, uint32_t i,
 	nftnl_obj_set_str(o, NFTNL_OBJ_NAME, c->name);
 	nftnl_obj_set_u32(o, NFTNL_OBJ_FAMILY, NFPROTO_INET);
 	nftnl_obj_set_u32(o, NFTNL_OBJ_TYPE, NFT_OBJECT_COUNTER);
-	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_PKTS, 0);
-	nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_BYTES, 0);
-	if (c->line > 0) {
-		snprintf(comment, sizeof(comment), "%s:%d", base_name(ir->file),
-		    c->line);
-		comment_udata(comment, o, obj_set_ud);
+	if (!del) {
+		nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_PKTS, 0);
+		nftnl_obj_set_u64(o, NFTNL_OBJ_CTR_BYTES, 0);
 	}
 	nftnl_obj_nlmsg_build_payload(nlh, o);
 	nftnl_obj_free(o);
-	return msg_end(b, nlh, MSG_COUNTER, i, 0, 0);
+	if (msg_end(b, nlh, MSG_COUNTER, i, 0, 0) < 0)
+		return -1;
+	b->msgs[b->nmsgs - 1].old = del;
+	return 0;
 }
 
 static int
@@ -826,8 +830,9 @@ make_set(const struct nft_set *is, uint32_t id)
 	return s;
 }
 
+/* An element to add, or with del its key alone (to delete it). */
 static struct nftnl_set_elem *
-make_elem(const struct nft_set *is, const struct nft_elem *ie)
+make_elem(const struct nft_set *is, const struct nft_elem *ie, bool del)
 {
 	struct nftnl_set_elem *e = nftnl_set_elem_alloc();
 	uint32_t klen = (uint32_t)nftgen_key_len(&is->key);
@@ -837,6 +842,8 @@ make_elem(const struct nft_set *is, const struct nft_elem *ie)
 	nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY, ie->key, klen);
 	if (is->interval)
 		nftnl_set_elem_set(e, NFTNL_SET_ELEM_KEY_END, ie->key_end, klen);
+	if (del)
+		return e;
 	switch (is->data) {
 	case ND_VERDICT:
 		nftnl_set_elem_set_u32(e, NFTNL_SET_ELEM_VERDICT, NFT_JUMP);
@@ -886,29 +893,45 @@ count_elems(const struct nlmsghdr *nlh)
 	return n;
 }
 
+/*
+ * Elements of set si as NEWSETELEM (or DELSETELEM) messages, as many as
+ * they need: all of them (idx NULL), or idx[0..n).  created: the set is
+ * made in the same batch (the kernel may find it by its id).
+ */
 static int
-emit_set(struct nft_batch *b, const struct nft_ir *ir, uint32_t i,
-    uint32_t *seq)
+emit_elems(struct nft_batch *b, const struct nft_ir *ir, uint32_t si,
+    const uint32_t *idx, size_t n, bool del, bool created, uint32_t *seq)
 {
-	const struct nft_set *is = ir->sets[i];
-	struct nftnl_set *s = make_set(is, i + 1);
-	struct nftnl_set_elems_iter *it;
+	const struct nft_set *is = ir->sets[si];
+	struct nftnl_set *s = nftnl_set_alloc();
+	struct nftnl_set_elems_iter *it = NULL;
 	struct nlmsghdr *nlh;
 	uint32_t first = 0;
 	int more;
 
-	if (s == NULL || (nlh = msg_start(b, NFT_MSG_NEWSET, NLM_F_CREATE,
-	    (*seq)++)) == NULL)
-		goto fail;
-	nftnl_set_nlmsg_build_payload(nlh, s);
-	if (msg_end(b, nlh, MSG_SET, i, 0, 0) < 0)
-		goto fail;
-	if (is->nelems == 0) {
-		nftnl_set_free(s);
-		return 0;
+	if (s == NULL)
+		return -1;
+	nftnl_set_set_str(s, NFTNL_SET_TABLE, NFTGEN_TABLE);
+	nftnl_set_set_str(s, NFTNL_SET_NAME, is->name);
+	nftnl_set_set_u32(s, NFTNL_SET_FAMILY, NFPROTO_INET);
+	if (created)
+		nftnl_set_set_u32(s, NFTNL_SET_ID, si + 1);
+	if (idx != NULL) {
+		/* the message table names them through b->idx */
+		if (b->nidx + n > b->idxcap) {
+			size_t cap = b->idxcap ? b->idxcap : 256;
+			uint32_t *v;
+			while (cap < b->nidx + n)
+				cap *= 2;
+			if ((v = realloc(b->idx, cap * sizeof(*v))) == NULL)
+				goto fail;
+			b->idx = v;
+			b->idxcap = cap;
+		}
 	}
-	for (size_t j = 0; j < is->nelems; j++) {
-		struct nftnl_set_elem *e = make_elem(is, &is->elems[j]);
+	for (size_t j = 0; j < n; j++) {
+		struct nftnl_set_elem *e = make_elem(is,
+		    &is->elems[idx ? idx[j] : j], del);
 		if (e == NULL)
 			goto fail;
 		nftnl_set_elem_add(s, e);
@@ -916,25 +939,54 @@ emit_set(struct nft_batch *b, const struct nft_ir *ir, uint32_t i,
 	if ((it = nftnl_set_elems_iter_create(s)) == NULL)
 		goto fail;
 	do {
-		if ((nlh = msg_start(b, NFT_MSG_NEWSETELEM, NLM_F_CREATE,
-		    (*seq)++)) == NULL) {
-			nftnl_set_elems_iter_destroy(it);
+		struct nft_msg *m;
+		if ((nlh = msg_start(b, del ? NFT_MSG_DELSETELEM :
+		    NFT_MSG_NEWSETELEM, del ? 0 : NLM_F_CREATE,
+		    (*seq)++)) == NULL)
 			goto fail;
-		}
 		more = nftnl_set_elems_nlmsg_build_payload_iter(nlh, it);
-		uint32_t n = count_elems(nlh);
-		if (msg_end(b, nlh, MSG_ELEMS, i, first, n) < 0) {
-			nftnl_set_elems_iter_destroy(it);
+		uint32_t k = count_elems(nlh);
+		if (msg_end(b, nlh, MSG_ELEMS, si, idx ? (uint32_t)b->nidx :
+		    first, k) < 0)
 			goto fail;
+		m = &b->msgs[b->nmsgs - 1];
+		m->old = del;
+		if (idx != NULL) {
+			m->indexed = true;
+			memcpy(b->idx + b->nidx, idx + first, k * sizeof(*idx));
+			b->nidx += k;
 		}
-		first += n;
-	} while (more > 0 && first < is->nelems);
+		first += k;
+	} while (more > 0 && first < n);
 	nftnl_set_elems_iter_destroy(it);
 	nftnl_set_free(s);
 	return 0;
 fail:
+	if (it)
+		nftnl_set_elems_iter_destroy(it);
 	nftnl_set_free(s);
 	return -1;
+}
+
+static int
+emit_set(struct nft_batch *b, const struct nft_ir *ir, uint32_t i,
+    uint32_t *seq)
+{
+	const struct nft_set *is = ir->sets[i];
+	struct nftnl_set *s = make_set(is, i + 1);
+	struct nlmsghdr *nlh;
+
+	if (s == NULL || (nlh = msg_start(b, NFT_MSG_NEWSET, NLM_F_CREATE,
+	    (*seq)++)) == NULL) {
+		nftnl_set_free(s);
+		return -1;
+	}
+	nftnl_set_nlmsg_build_payload(nlh, s);
+	nftnl_set_free(s);
+	if (msg_end(b, nlh, MSG_SET, i, 0, 0) < 0)
+		return -1;
+	return is->nelems ? emit_elems(b, ir, i, NULL, is->nelems, false,
+	    true, seq) : 0;
 }
 
 static int
@@ -973,32 +1025,93 @@ emit_rule(struct nft_batch *b, const struct nft_ir *ir, uint32_t ci,
 }
 
 static int
-batch_edge(struct nft_batch *b, bool begin, uint32_t seq)
+batch_edge(struct nft_batch *b, bool begin, uint32_t seq, uint32_t genid)
 {
+	struct nlmsghdr *nlh;
+
 	if (room(b) < 0)
 		return -1;
-	if (begin)
-		nftnl_batch_begin(b->buf + b->len, seq);
-	else
-		nftnl_batch_end(b->buf + b->len, seq);
-	b->len += NLMSG_ALIGN(((struct nlmsghdr *)(b->buf + b->len))->nlmsg_len);
+	if (begin) {
+		nlh = nftnl_batch_begin(b->buf + b->len, seq);
+		/* as nft does: the kernel checks the generation under its
+		 * commit lock, so nothing can come between */
+		if (genid != 0)
+			mnl_attr_put_u32(nlh, NFNL_BATCH_GENID, htonl(genid));
+	} else
+		nlh = nftnl_batch_end(b->buf + b->len, seq);
+	b->len += NLMSG_ALIGN(nlh->nlmsg_len);
 	return 0;
 }
 
 int
-nftemit_batch(const struct nft_ir *ir, uint32_t seq, bool commit,
-    struct nft_batch *b, char *err, size_t errlen)
+nftemit_begin(struct nft_batch *b, uint32_t *seq, uint32_t genid)
 {
-	memset(b, 0, sizeof(*b));
-	b->seq_begin = seq;
-	if (batch_edge(b, true, seq++) < 0 ||
-	    /* add (a no-op when it exists), delete, create: a replacement */
-	    emit_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq++) < 0 ||
-	    emit_table(b, NFT_MSG_DELTABLE, 0, seq++) < 0 ||
-	    emit_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq++) < 0)
-		goto oom;
+	b->seq_begin = *seq;
+	return batch_edge(b, true, (*seq)++, genid);
+}
+
+int
+nftemit_end(struct nft_batch *b, uint32_t *seq)
+{
+	if (batch_edge(b, false, (*seq)++, 0) < 0)
+		return -1;
+	b->seq_end = *seq;
+	return 0;
+}
+
+int
+nftemit_counter(struct nft_batch *b, const struct nft_ir *ir, uint32_t i,
+    bool del, uint32_t *seq)
+{
+	return emit_counter(b, ir, i, del, (*seq)++);
+}
+
+int
+nftemit_elems(struct nft_batch *b, const struct nft_ir *ir, uint32_t si,
+    const uint32_t *idx, size_t n, bool del, uint32_t *seq)
+{
+	return n ? emit_elems(b, ir, si, idx, n, del, false, seq) : 0;
+}
+
+int
+nftemit_flush(struct nft_batch *b, const struct nft_ir *ir, uint32_t ci,
+    uint32_t *seq)
+{
+	struct nftnl_rule *r = nftnl_rule_alloc();
+	struct nlmsghdr *nlh;
+
+	/* DELRULE naming the chain and no rule: every rule of it */
+	if (r == NULL || (nlh = msg_start(b, NFT_MSG_DELRULE, 0,
+	    (*seq)++)) == NULL) {
+		nftnl_rule_free(r);
+		return -1;
+	}
+	nftnl_rule_set_str(r, NFTNL_RULE_TABLE, NFTGEN_TABLE);
+	nftnl_rule_set_str(r, NFTNL_RULE_CHAIN, ir->chains[ci]->name);
+	nftnl_rule_set_u32(r, NFTNL_RULE_FAMILY, NFPROTO_INET);
+	nftnl_rule_nlmsg_build_payload(nlh, r);
+	nftnl_rule_free(r);
+	return msg_end(b, nlh, MSG_FLUSH, ci, 0, 0);
+}
+
+int
+nftemit_rules(struct nft_batch *b, const struct nft_ir *ir, uint32_t ci,
+    uint32_t *seq)
+{
+	for (uint32_t j = 0; j < ir->chains[ci]->nrules; j++)
+		if (emit_rule(b, ir, ci, j, (*seq)++) < 0)
+			return -1;
+	return 0;
+}
+
+/* The objects of ir, after the table's messages. */
+static int
+emit_content(struct nft_batch *b, const struct nft_ir *ir, uint32_t *seqp)
+{
+	uint32_t seq = *seqp;
+
 	for (uint32_t i = 0; i < ir->ncounters; i++)
-		if (emit_counter(b, ir, i, seq++) < 0)
+		if (emit_counter(b, ir, i, false, seq++) < 0)
 			goto oom;
 	for (uint32_t i = 0; i < ir->nchains; i++)
 		if (emit_chain(b, ir->chains[i], i, seq++) < 0)
@@ -1007,17 +1120,184 @@ nftemit_batch(const struct nft_ir *ir, uint32_t seq, bool commit,
 		if (emit_set(b, ir, i, &seq) < 0)
 			goto oom;
 	for (uint32_t i = 0; i < ir->nchains; i++)
-		for (uint32_t j = 0; j < ir->chains[i]->nrules; j++)
-			if (emit_rule(b, ir, i, j, seq++) < 0)
-				goto oom;
-	if (commit && batch_edge(b, false, seq++) < 0)
-		goto oom;
-	b->seq_end = seq;
+		if (nftemit_rules(b, ir, i, &seq) < 0)
+			goto oom;
+	*seqp = seq;
 	return 0;
 oom:
+	return -1;
+}
+
+/* A batch that could not be built: freed, and err says so. */
+static int
+batch_oom(struct nft_batch *b, char *err, size_t errlen)
+{
 	nftemit_free(b);
 	snprintf(err, errlen, "out of memory building the netlink batch");
 	return -1;
+}
+
+int
+nftemit_batch(const struct nft_ir *ir, uint32_t seq, bool commit,
+    struct nft_batch *b, char *err, size_t errlen)
+{
+	return nftemit_batch_gen(ir, seq, 0, commit, b, err, errlen);
+}
+
+int
+nftemit_batch_gen(const struct nft_ir *ir, uint32_t seq, uint32_t genid,
+    bool commit, struct nft_batch *b, char *err, size_t errlen)
+{
+	memset(b, 0, sizeof(*b));
+	if (nftemit_begin(b, &seq, genid) < 0 ||
+	    /* add (a no-op when it exists), delete, create: a replacement */
+	    emit_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq++) < 0 ||
+	    emit_table(b, NFT_MSG_DELTABLE, 0, seq++) < 0 ||
+	    emit_table(b, NFT_MSG_NEWTABLE, NLM_F_CREATE, seq++) < 0 ||
+	    emit_content(b, ir, &seq) < 0 ||
+	    (commit ? nftemit_end(b, &seq) < 0 : (b->seq_end = seq, 0)))
+		goto oom;
+	return 0;
+oom:
+	return batch_oom(b, err, errlen);
+}
+
+void
+nft_present_free(struct nft_present *p)
+{
+	for (size_t i = 0; i < p->nchains; i++)
+		free(p->chains[i].name);
+	for (size_t i = 0; i < p->nsets; i++)
+		free(p->sets[i]);
+	for (size_t i = 0; i < p->nobjs; i++)
+		free(p->objs[i].name);
+	for (size_t i = 0; i < p->nflowtables; i++)
+		free(p->flowtables[i]);
+	free(p->chains);
+	free(p->sets);
+	free(p->objs);
+	free(p->flowtables);
+	memset(p, 0, sizeof(*p));
+}
+
+/* Does ir have a base chain just as c is (so that c stays)? */
+static bool
+kept(const struct nft_ir *ir, const struct nft_present_chain *c)
+{
+	for (uint32_t i = 0; c->base && i < ir->nchains; i++) {
+		const struct nft_chain *n = ir->chains[i];
+		if (n->hook == HOOK_NONE || strcmp(n->name, c->name) != 0)
+			continue;
+		return c->hooknum == (n->hook == HOOK_INPUT ?
+		    NF_INET_LOCAL_IN : NF_INET_FORWARD) &&
+		    c->prio == (n->hook == HOOK_VERDICT ? NFTGEN_VERDICT_PRIO :
+		    n->hook == HOOK_AGREED ? NFTGEN_AGREED_PRIO : 0) &&
+		    strcmp(c->type, "filter") == 0;
+	}
+	return false;
+}
+
+/* One deletion of an old object (a table-wide flush of the rules when
+ * type is NFT_MSG_DELRULE). */
+static int
+emit_delete(struct nft_batch *b, uint16_t type, const char *name,
+    uint32_t objtype, uint32_t seq)
+{
+	struct nlmsghdr *nlh;
+
+	if ((nlh = msg_start(b, type, 0, seq)) == NULL)
+		return -1;
+	switch (type) {
+	case NFT_MSG_DELRULE:
+		mnl_attr_put_strz(nlh, NFTA_RULE_TABLE, NFTGEN_TABLE);
+		break;
+	case NFT_MSG_DELSET:
+		mnl_attr_put_strz(nlh, NFTA_SET_TABLE, NFTGEN_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_SET_NAME, name);
+		break;
+	case NFT_MSG_DELOBJ:
+		mnl_attr_put_strz(nlh, NFTA_OBJ_TABLE, NFTGEN_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_OBJ_NAME, name);
+		mnl_attr_put_u32(nlh, NFTA_OBJ_TYPE, htonl(objtype));
+		break;
+	case NFT_MSG_DELFLOWTABLE:
+		mnl_attr_put_strz(nlh, NFTA_FLOWTABLE_TABLE, NFTGEN_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_FLOWTABLE_NAME, name);
+		break;
+	case NFT_MSG_DELCHAIN:
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_TABLE, NFTGEN_TABLE);
+		mnl_attr_put_strz(nlh, NFTA_CHAIN_NAME, name);
+		break;
+	}
+	return msg_end(b, nlh, MSG_OLD, 0, 0, 0);
+}
+
+/* The table, created when absent, its flags cleared when present. */
+static int
+emit_table_flags(struct nft_batch *b, uint32_t seq)
+{
+	struct nftnl_table *t = nftnl_table_alloc();
+	struct nlmsghdr *nlh;
+
+	if (t == NULL || (nlh = msg_start(b, NFT_MSG_NEWTABLE, NLM_F_CREATE,
+	    seq)) == NULL) {
+		nftnl_table_free(t);
+		return -1;
+	}
+	nftnl_table_set_str(t, NFTNL_TABLE_NAME, NFTGEN_TABLE);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);
+	nftnl_table_set_u32(t, NFTNL_TABLE_FLAGS, 0);
+	nftnl_table_nlmsg_build_payload(nlh, t);
+	nftnl_table_free(t);
+	return msg_end(b, nlh, MSG_TABLE, 0, 0, 0);
+}
+
+int
+nftemit_replace(const struct nft_ir *ir, const struct nft_present *present,
+    uint32_t seq, struct nft_batch *b, char *err, size_t errlen)
+{
+	return nftemit_replace_gen(ir, present, seq, 0, b, err, errlen);
+}
+
+int
+nftemit_replace_gen(const struct nft_ir *ir, const struct nft_present *present,
+    uint32_t seq, uint32_t genid, struct nft_batch *b, char *err,
+    size_t errlen)
+{
+	const struct nft_present *p = present;
+
+	memset(b, 0, sizeof(*b));
+	if (nftemit_begin(b, &seq, genid) < 0 ||
+	    emit_table_flags(b, seq++) < 0)
+		goto oom;
+	/* the rules first: they hold the sets, objects, flowtables and
+	 * chains they name; then the sets, whose elements hold chains and
+	 * objects; then what is left */
+	if (p->nchains > 0 &&
+	    emit_delete(b, NFT_MSG_DELRULE, NULL, 0, seq++) < 0)
+		goto oom;
+	for (size_t i = 0; i < p->nsets; i++)
+		if (emit_delete(b, NFT_MSG_DELSET, p->sets[i], 0, seq++) < 0)
+			goto oom;
+	for (size_t i = 0; i < p->nobjs; i++)
+		if (emit_delete(b, NFT_MSG_DELOBJ, p->objs[i].name,
+		    p->objs[i].type, seq++) < 0)
+			goto oom;
+	for (size_t i = 0; i < p->nflowtables; i++)
+		if (emit_delete(b, NFT_MSG_DELFLOWTABLE, p->flowtables[i], 0,
+		    seq++) < 0)
+			goto oom;
+	for (size_t i = 0; i < p->nchains; i++)
+		if (!kept(ir, &p->chains[i]) && emit_delete(b,
+		    NFT_MSG_DELCHAIN, p->chains[i].name, 0, seq++) < 0)
+			goto oom;
+	/* the kept base chains are written again as they are (an update,
+	 * which may set their policy), the rest created */
+	if (emit_content(b, ir, &seq) < 0 || nftemit_end(b, &seq) < 0)
+		goto oom;
+	return 0;
+oom:
+	return batch_oom(b, err, errlen);
 }
 
 /* One NEWSETELEM or DELSETELEM message on a runtime set of interface
@@ -1060,16 +1340,10 @@ nftemit_set_elems(const char *set, const char *const *ifnames, size_t n,
     size_t errlen)
 {
 	memset(b, 0, sizeof(*b));
-	b->seq_begin = seq;
-	if (batch_edge(b, true, seq++) < 0 ||
+	if (nftemit_begin(b, &seq, 0) < 0 ||
 	    ifname_elems(b, set, ifnames, n, add_elems, seq++) < 0 ||
-	    batch_edge(b, false, seq++) < 0) {
-		nftemit_free(b);
-		snprintf(err, errlen, "out of memory building the netlink "
-		    "batch");
-		return -1;
-	}
-	b->seq_end = seq;
+	    nftemit_end(b, &seq) < 0)
+		return batch_oom(b, err, errlen);
 	return 0;
 }
 
@@ -1083,17 +1357,11 @@ nftemit_set_assign(const char *set, const char *const *ifnames, size_t n,
     uint32_t seq, struct nft_batch *b, char *err, size_t errlen)
 {
 	memset(b, 0, sizeof(*b));
-	b->seq_begin = seq;
-	if (batch_edge(b, true, seq++) < 0 ||
+	if (nftemit_begin(b, &seq, 0) < 0 ||
 	    ifname_elems(b, set, NULL, 0, false, seq++) < 0 ||
 	    (n > 0 && ifname_elems(b, set, ifnames, n, true, seq++) < 0) ||
-	    batch_edge(b, false, seq++) < 0) {
-		nftemit_free(b);
-		snprintf(err, errlen, "out of memory building the netlink "
-		    "batch");
-		return -1;
-	}
-	b->seq_end = seq;
+	    nftemit_end(b, &seq) < 0)
+		return batch_oom(b, err, errlen);
 	return 0;
 }
 
@@ -1123,37 +1391,63 @@ int
 nftemit_describe(const struct nft_batch *b, const struct nft_ir *ir,
     const struct nft_msg *m, uint32_t attr_off, char *buf, size_t len)
 {
+	const char *verb = m->old ? "deleting " : "";
 	const struct nft_set *s;
 	const struct nft_rule *r;
+	uint32_t first;
 	int k;
 
+	if (m->old) {
+		if ((ir = b->old) == NULL) {
+			snprintf(buf, len, "a deletion");
+			return 0;
+		}
+	}
 	switch (m->kind) {
 	case MSG_TABLE:
 		snprintf(buf, len, "table inet %s", NFTGEN_TABLE);
 		return 0;
 	case MSG_COUNTER:
-		snprintf(buf, len, "counter %s", ir->counters[m->obj].name);
-		return ir->counters[m->obj].line;
+		snprintf(buf, len, "%scounter %s", verb,
+		    ir->counters[m->obj].name);
+		return m->old ? 0 : ir->counters[m->obj].line;
 	case MSG_CHAIN:
 		snprintf(buf, len, "chain %s", ir->chains[m->obj]->name);
+		return 0;
+	case MSG_FLUSH:
+		snprintf(buf, len, "chain %s (flushing its rules)",
+		    ir->chains[m->obj]->name);
 		return 0;
 	case MSG_SET:
 		snprintf(buf, len, "set %s", ir->sets[m->obj]->name);
 		return ir->sets[m->obj]->line;
 	case MSG_ELEMS:
 		s = ir->sets[m->obj];
+		first = m->indexed ? b->idx[m->sub] : m->sub;
 		k = attr_off ? elem_at(b, m, attr_off) : -1;
 		if (k < 0 || (uint32_t)k >= m->count) {
-			snprintf(buf, len, "set %s (elements %u..%u)", s->name,
-			    m->sub, m->sub + m->count - 1);
-			return m->count == 1 ? s->elems[m->sub].line : 0;
+			if (m->indexed && m->count > 1)
+				snprintf(buf, len, "set %s (%s%u elements)",
+				    s->name, verb, m->count);
+			else
+				snprintf(buf, len, "set %s (%selements %u..%u)",
+				    s->name, verb, first,
+				    first + m->count - 1);
+			return m->count == 1 && !m->old ? s->elems[first].line :
+			    0;
 		}
-		k += (int)m->sub;
-		snprintf(buf, len, "set %s element %d%s%s%s", s->name, k,
-		    s->elems[k].comment ? " (" : "",
+		k = (int)(m->indexed ? b->idx[m->sub + (uint32_t)k] :
+		    m->sub + (uint32_t)k);
+		snprintf(buf, len, "set %s %selement %d%s%s%s", s->name, verb,
+		    k, s->elems[k].comment ? " (" : "",
 		    s->elems[k].comment ? s->elems[k].comment : "",
 		    s->elems[k].comment ? ")" : "");
-		return s->elems[k].line;
+		/* the line of a deleted element is the old file's */
+		return m->old ? 0 : s->elems[k].line;
+	case MSG_OLD:
+		snprintf(buf, len, "table inet %s as it was (deleting its old "
+		    "objects)", NFTGEN_TABLE);
+		return 0;
 	case MSG_RULE:
 		r = &ir->chains[m->obj]->rules[m->sub];
 		snprintf(buf, len, "chain %s rule %u", ir->chains[m->obj]->name,
@@ -1175,8 +1469,7 @@ nftemit_probe_queue(uint32_t seq, struct nft_batch *b, char *err,
 	static const char name[] = "zoned-probe";
 
 	memset(b, 0, sizeof(*b));
-	b->seq_begin = seq;
-	if (t == NULL || c == NULL || r == NULL || batch_edge(b, true, seq++) < 0)
+	if (t == NULL || c == NULL || r == NULL || nftemit_begin(b, &seq, 0) < 0)
 		goto oom;
 	nftnl_table_set_str(t, NFTNL_TABLE_NAME, name);
 	nftnl_table_set_u32(t, NFTNL_TABLE_FAMILY, NFPROTO_INET);

@@ -266,7 +266,7 @@ op(struct nft_rule *r, enum nft_op_kind kind, uint32_t u, const char *s,
 }
 
 static void
-add_counter(struct gen *g, const char *name, int line)
+add_counter(struct gen *g, const char *name, int line, uint32_t flow)
 {
 	struct nft_ir *ir = g->ir;
 	struct nft_counter *v;
@@ -281,6 +281,7 @@ add_counter(struct gen *g, const char *name, int line)
 		gen_fail(g, "out of memory");
 		return;
 	}
+	v[ir->ncounters].flow = flow;
 	v[ir->ncounters++].line = line;
 }
 
@@ -380,7 +381,7 @@ deny_chain(struct gen *g, const char *what, const char *logwhat, int line)
 	r = add_rule(g, c, line);
 	op(r, OP_COUNTER, 0, name, NULL);
 	op(r, OP_DROP, 0, NULL, NULL);
-	add_counter(g, name, line);
+	add_counter(g, name, line, 0);
 	return name;
 }
 
@@ -1215,7 +1216,7 @@ build_policy(struct gen *g)
 		if (f->bad || !policy_flow_active(f, g->o->now))
 			continue;
 		cname = ir_str(g, "flow.%s", f->name);
-		add_counter(g, cname, f->line);
+		add_counter(g, cname, f->line, f->mark);
 		if ((e = add_elem(g, active)) != NULL) {
 			memcpy(e->key, &f->mark, 4);
 			e->line = f->line;
@@ -1310,6 +1311,16 @@ build_deny_all(struct gen *g)
 	op(r, OP_JUMP, 0, closed, NULL);
 }
 
+size_t
+nftgen_set_size(size_t n)
+{
+	size_t s = 1024;
+
+	while (s < n + n / 4)
+		s *= 2;
+	return s;
+}
+
 /*
  * A concatenated map whose every element is one exact key (single
  * addresses, one protocol, one port: most flows) need not be an interval
@@ -1330,11 +1341,10 @@ exact_sets(struct gen *g)
 			    klen) == 0;
 		if (exact)
 			st->interval = false;
-		/* a hash set sized for its elements at once instead of grown
-		 * while they arrive; the table is replaced whole, never
-		 * added to (but for the runtime sets) */
+		/* a hash set sized up front instead of grown while its
+		 * elements arrive, with room for a reload to add to it */
 		if (!st->interval && !st->runtime && st->nelems > 0)
-			st->size = st->nelems;
+			st->size = nftgen_set_size(st->nelems);
 	}
 }
 

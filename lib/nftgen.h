@@ -107,8 +107,9 @@ struct nft_set {
 	enum nft_data data;
 	bool interval;
 	bool runtime;		/* elements change at run time (isolated) */
-	size_t size;		/* hash sets: sized for their elements, 0 for
-				 * the kernel's default */
+	size_t size;		/* hash sets: the most elements they take
+				 * (nftgen_set_size), 0 for the kernel's
+				 * default */
 	struct nft_elem *elems;
 	size_t nelems, cap;
 	int line;
@@ -185,6 +186,9 @@ struct nft_chain {
 struct nft_counter {
 	char *name;
 	int line;
+	uint32_t flow;		/* the flow's id (ct mark), 0 for the deny
+				 * counters: a flow whose definition changed
+				 * gets a new counter, starting at 0 */
 };
 
 struct nft_ir {
@@ -220,6 +224,14 @@ struct nft_ir *nftgen_build(const struct policy *p,
 void nftgen_free(struct nft_ir *ir);
 
 struct nft_set *nftgen_find_set(const struct nft_ir *ir, const char *name);
+
+/*
+ * The size of a hash set of n elements: the kernel refuses an element past
+ * it, so it leaves room for an incremental reload to add (at least a
+ * quarter more), in steps (powers of two from 1024) so that a small change
+ * keeps it and a full apply of the same policy gives the same size.
+ */
+size_t nftgen_set_size(size_t n);
 
 /* Write a field value into a key at the field's offset. */
 size_t nftgen_field_offset(const struct nft_key *k, int i);

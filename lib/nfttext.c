@@ -305,11 +305,9 @@ nftgen_text(const struct nft_ir *ir)
 	    ir->file[0] ? ir->file : "(no policy: deny all crossings)");
 	fprintf(fp, "table inet %s {\n", NFTGEN_TABLE);
 	for (size_t i = 0; i < ir->ncounters; i++) {
-		fprintf(fp, "\tcounter %s {\n", ir->counters[i].name);
-		if (ir->counters[i].line > 0)
-			fprintf(fp, "\t\tcomment \"%s:%d\"\n",
-			    base_name(ir->file), ir->counters[i].line);
-		fputs("\t}\n", fp);
+		/* no comment: a counter outlives the reloads that move its
+		 * flow's line (nftdiff.c) */
+		fprintf(fp, "\tcounter %s {\n\t}\n", ir->counters[i].name);
 	}
 	for (size_t i = 0; i < ir->nsets; i++)
 		print_set(fp, ir->sets[i]);

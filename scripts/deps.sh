@@ -10,6 +10,8 @@
 #   scripts/deps.sh bench    also the benchmark peers (DPDK)
 #   scripts/deps.sh deb      also what builds and checks the Debian package
 #                            (tests/pkg/t-deb.sh boots it with systemd-nspawn)
+#   scripts/deps.sh fuzz     also clang and libFuzzer (make fuzz; make check
+#                            replays the corpora with gcc and needs neither)
 set -eu
 
 PKGS="gcc make pkg-config libc6-dev
@@ -25,6 +27,9 @@ bench)
 deb)
 	PKGS="$PKGS debhelper dpkg-dev fakeroot lintian man-db adduser
 	    systemd systemd-container"
+	;;
+fuzz)
+	PKGS="$PKGS clang libclang-rt-14-dev llvm"
 	;;
 esac
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # tests/run.sh — every test of `make check`: the Check unit suites, the
-# golden files, the network tests in namespaces and the package test
-# (root).  Prints one closing line "N passed, M failed" over every single
+# golden files, the replay of the fuzz corpora (tests/fuzz/run.sh replay),
+# the network tests in namespaces and the package test (root).  Prints one closing line "N passed, M failed" over every single
 # check, and exits non-zero when anything failed or could not run.
 set -u
 cd "$(dirname "$0")/.."
@@ -72,6 +72,7 @@ unit() {
 part unit unit
 part golden tests/golden/run.sh
 part report tests/report/run.sh
+part fuzz-replay tests/fuzz/run.sh replay
 for t in tests/netns/t-*.sh; do
 	[ -e "$t" ] || continue
 	part "netns/$(basename "$t" .sh)" bash "$t"

@@ -38,6 +38,22 @@ find_socket(const struct ctl *c)
 	return s;
 }
 
+/* Write all of buf; -1 with errno on failure. */
+static int
+send_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 /*
  * Send {"cmd": cmd, "args": args} and read one answer line.  Returns the
  * answer (caller frees), or NULL with the reason printed (no daemon).
@@ -49,9 +65,9 @@ ctl_request(const struct ctl *c, const char *cmd, json_t *args)
 	struct sockaddr_un sun = { .sun_family = AF_UNIX };
 	char *path = find_socket(c), *line = NULL, *req;
 	json_t *r, *ans = NULL;
-	size_t cap = 0, len = 0;
+	size_t cap = 0, len = 0, seen = 0;
 	json_error_t jerr;
-	int fd = -1;
+	int fd = -1, werr = 0;
 
 	r = json_pack("{s:s, s:o}", "cmd", cmd, "args", args ? args :
 	    json_object());
@@ -68,10 +84,15 @@ ctl_request(const struct ctl *c, const char *cmd, json_t *args)
 		    path, strerror(errno));
 		goto out;
 	}
-	if (write(fd, req, strlen(req)) != (ssize_t)strlen(req) ||
-	    write(fd, "\n", 1) != 1) {
-		fprintf(stderr, "zonectl: %s: %s\n", path, strerror(errno));
-		goto out;
+	/* SIGPIPE is ignored (main): a daemon that closes on us is an
+	 * error to report, and it may have said why before it closed */
+	if (send_all(fd, req, strlen(req)) < 0 || send_all(fd, "\n", 1) < 0) {
+		werr = errno;
+		if (werr != EPIPE && werr != ECONNRESET) {
+			fprintf(stderr, "zonectl: %s: %s\n", path,
+			    strerror(werr));
+			goto out;
+		}
 	}
 	for (;;) {
 		ssize_t n;
@@ -86,12 +107,20 @@ ctl_request(const struct ctl *c, const char *cmd, json_t *args)
 			break;
 		len += (size_t)n;
 		line[len] = '\0';
-		if (memchr(line, '\n', len))
+		/* only what came now: an answer of megabytes (flows of a
+		 * large policy) arrives in many reads */
+		if (memchr(line + seen, '\n', len - seen))
 			break;
+		seen = len;
 	}
 	if (len == 0) {
-		fprintf(stderr, "zonectl: zoned at %s closed the connection\n",
-		    path);
+		if (werr != 0)
+			fprintf(stderr, "zonectl: zoned at %s closed the "
+			    "connection before it took the request (%s)\n",
+			    path, strerror(werr));
+		else
+			fprintf(stderr, "zonectl: zoned at %s closed the "
+			    "connection without an answer\n", path);
 		goto out;
 	}
 	line[len] = '\0';
@@ -152,6 +181,51 @@ print_json(const json_t *j)
 	free(s);
 }
 
+/* The answer's result to cmd with args (consumed); NULL on trouble (exit
+ * code in *rc). */
+static json_t *
+send_cmd(struct ctl *c, const char *cmd, json_t *args, int *rc)
+{
+	return ctl_call(c, cmd, args, rc);
+}
+
+/* A command's options (opts, "json" among them, handled here; the others
+ * through opt(ch, optarg, args) adding to args, -1 on a bad value), no
+ * operands.  -1 after printing the usage. */
+static int
+parse_opts(struct ctl *c, int argc, char **argv, const char *usage,
+    const struct option *opts, int (*opt)(int ch, const char *arg,
+    json_t *args), json_t *args)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch == 'j')
+			c->json = true;
+		else if (ch == '?' || opt == NULL || opt(ch, optarg, args) < 0)
+			goto usage;
+	}
+	if (optind == argc)
+		return 0;
+usage:
+	fprintf(stderr, "usage: zonectl %s\n", usage);
+	return -1;
+}
+
+/* Parse the options, then send. */
+static json_t *
+request(struct ctl *c, int argc, char **argv, const char *cmd,
+    const char *usage, const struct option *opts,
+    int (*opt)(int ch, const char *arg, json_t *args), json_t *args, int *rc)
+{
+	if (parse_opts(c, argc, argv, usage, opts, opt, args) < 0) {
+		json_decref(args);
+		*rc = EXIT_TROUBLE;
+		return NULL;
+	}
+	return send_cmd(c, cmd, args, rc);
+}
+
 /* Run a command without arguments of its own; NULL on trouble (exit code
  * in *rc). */
 static json_t *
@@ -162,24 +236,10 @@ simple(struct ctl *c, int argc, char **argv, const char *cmd, json_t *args,
 		{ "json", no_argument, NULL, 'j' },
 		{ NULL, 0, NULL, 0 },
 	};
-	int ch;
+	char usage[64];
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'j') {
-			fprintf(stderr, "usage: zonectl %s [--json]\n", cmd);
-			json_decref(args);
-			*rc = EXIT_TROUBLE;
-			return NULL;
-		}
-		c->json = true;
-	}
-	if (optind != argc) {
-		fprintf(stderr, "usage: zonectl %s [--json]\n", cmd);
-		json_decref(args);
-		*rc = EXIT_TROUBLE;
-		return NULL;
-	}
-	return ctl_call(c, cmd, args, rc);
+	snprintf(usage, sizeof(usage), "%s [--json]", cmd);
+	return request(c, argc, argv, cmd, usage, opts, NULL, args, rc);
 }
 
 /* ---------------------------------------------------------------------
@@ -523,40 +583,152 @@ ctl_zones(struct ctl *c, int argc, char **argv)
 	return 0;
 }
 
+static int
+flows_opt(int ch, const char *arg, json_t *args)
+{
+	char *end;
+	long days;
+
+	if (ch != 'u')
+		return -1;
+	days = strtol(arg, &end, 10);
+	if (*arg == '\0' || *end != '\0' || days < 0 || days > 36500) {
+		fprintf(stderr, "zonectl: --unused takes a number of days "
+		    "(0 to 36500)\n");
+		return -1;
+	}
+	json_object_set_new(args, "unused", json_integer(days));
+	return 0;
+}
+
+/* The column of name in a rows answer's "columns", -1 when none. */
+static int
+column(const json_t *cols, const char *name)
+{
+	size_t i;
+	json_t *v;
+
+	json_array_foreach(cols, i, v)
+		if (strcmp(json_string_value(v), name) == 0)
+			return (int)i;
+	return -1;
+}
+
+/* A row's cell as a string for the table, NULL for null (cell_minute: a
+ * time to the minute, or def). */
+static const char *
+cell(const json_t *row, int col, char *buf, size_t len)
+{
+	const json_t *v = col >= 0 ? json_array_get(row, (size_t)col) : NULL;
+
+	if (json_is_string(v))
+		return json_string_value(v);
+	if (json_is_integer(v))
+		return num(json_integer_value(v), buf, len);
+	if (json_is_boolean(v))
+		return json_is_true(v) ? "true" : "false";
+	return NULL;
+}
+
+static const char *
+cell_minute(const json_t *row, int col, const char *def, char *buf,
+    size_t len)
+{
+	const char *t = cell(row, col, buf, len);
+
+	if (t == NULL)
+		return def;
+	snprintf(buf, len, "%.16s", t);
+	return buf;
+}
+
+/* LAST-HIT: the time to the minute, or "never" with since when the flow
+ * is watched. */
+static const char *
+last_hit(const json_t *row, int last, int since, char *buf, size_t len)
+{
+	char s[24];
+
+	if (cell(row, last, s, sizeof(s)) != NULL)
+		return cell_minute(row, last, "-", buf, len);
+	snprintf(buf, len, "never since %.16s", cell_minute(row, since, "-", s,
+	    sizeof(s)));
+	return buf;
+}
+
 int
 ctl_flows(struct ctl *c, int argc, char **argv)
 {
-	struct table t = { .ncols = 8 };
-	json_t *r, *f;
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "unused", required_argument, NULL, 'u' },
+		{ NULL, 0, NULL, 0 },
+	};
+	json_t *args = json_object(), *r, *rows, *row, *cols;
+	int k[12], rc;
+	bool unused;
 	size_t i;
-	int rc;
-	char b[2][32];
+	char b[4][64], s[8];	/* the cells of strings need no buffer */
 
-	if ((r = simple(c, argc, argv, CTL_CMD_FLOWS, NULL, &rc)) == NULL)
+	if (parse_opts(c, argc, argv, "flows [--unused DAYS] [--json]", opts,
+	    flows_opt, args) < 0) {
+		json_decref(args);
+		return EXIT_TROUBLE;
+	}
+	unused = json_object_get(args, "unused") != NULL;
+	/* for a table, rows: at 100,000 flows a tenth of the work of
+	 * objects, on both sides */
+	if (!c->json)
+		json_object_set_new(args, "rows", json_true());
+	if ((r = send_cmd(c, CTL_CMD_FLOWS, args, &rc)) == NULL)
 		return rc;
 	if (c->json) {
 		print_json(r);
 		json_decref(r);
 		return 0;
 	}
-	table_add(&t, "FLOW", "FROM", "TO", "SERVICES", "METHOD", "STATE",
-	    "PACKETS", "BYTES");
-	json_array_foreach(r, i, f) {
-		char svc[256] = "", from[128], to[128];
-		size_t j;
-		json_t *v;
-		json_array_foreach(json_object_get(f, "services"), j, v)
-			snprintf(svc + strlen(svc), sizeof(svc) - strlen(svc),
-			    "%s%s", j ? "," : "", json_string_value(v));
-		snprintf(from, sizeof(from), "%s", jstr(f, "source"));
-		snprintf(to, sizeof(to), "%s", jstr(f, "destination"));
-		table_add(&t, jstr(f, "name"), from, to, svc,
-		    jstr(f, "method"), json_is_true(json_object_get(f,
-		    "active")) ? "active" : "expired",
-		    num(jint(f, "packets"), b[0], 32),
-		    num(jint(f, "bytes"), b[1], 32));
+	cols = json_object_get(r, "columns");
+	rows = json_object_get(r, "rows");
+	k[0] = column(cols, "name");
+	k[1] = column(cols, "source");
+	k[2] = column(cols, "destination");
+	k[3] = column(cols, "services");
+	k[4] = column(cols, "method");
+	k[5] = column(cols, "active");
+	k[6] = column(cols, "approval");
+	k[7] = column(cols, "packets");
+	k[8] = column(cols, "bytes");
+	k[9] = column(cols, "first_hit");
+	k[10] = column(cols, "last_hit");
+	k[11] = column(cols, "watched_since");
+	if (unused) {
+		struct table t = { .ncols = 6 };
+		table_add(&t, "FLOW", "FROM", "TO", "METHOD", "APPROVAL",
+		    "LAST-HIT");
+		json_array_foreach(rows, i, row)
+			table_add(&t, cell(row, k[0], s, 8),
+			    cell(row, k[1], s, 8), cell(row, k[2], s, 8),
+			    cell(row, k[4], s, 8), cell(row, k[6], s, 8),
+			    last_hit(row, k[10], k[11], b[0], 64));
+		table_print(&t);
+		printf("%zu flow%s without a hit in the time asked\n",
+		    json_array_size(rows), json_array_size(rows) == 1 ? "" :
+		    "s");
+	} else {
+		struct table t = { .ncols = 10 };
+		table_add(&t, "FLOW", "FROM", "TO", "SERVICES", "METHOD",
+		    "STATE", "PACKETS", "BYTES", "FIRST-HIT", "LAST-HIT");
+		json_array_foreach(rows, i, row)
+			table_add(&t, cell(row, k[0], s, 8),
+			    cell(row, k[1], s, 8), cell(row, k[2], s, 8),
+			    cell(row, k[3], s, 8), cell(row, k[4], s, 8),
+			    json_is_true(json_array_get(row, (size_t)k[5])) ?
+			    "active" : "expired", cell(row, k[7], b[0], 64),
+			    cell(row, k[8], b[1], 64),
+			    cell_minute(row, k[9], "-", b[2], 64),
+			    last_hit(row, k[10], k[11], b[3], 64));
+		table_print(&t);
 	}
-	table_print(&t);
 	json_decref(r);
 	return 0;
 }
@@ -585,63 +757,72 @@ ctl_verify(struct ctl *c, int argc, char **argv)
 	return rc;
 }
 
+static int
+reload_opt(int ch, const char *arg, json_t *args)
+{
+	char *end;
+	long secs;
+
+	switch (ch) {
+	case 'F':
+		json_object_set_new(args, "full", json_true());
+		return 0;
+	case 'c':
+		secs = strtol(arg, &end, 10);
+		if (*arg == '\0' || *end != '\0' || secs < 1 || secs > 86400) {
+			fprintf(stderr, "zonectl: --confirm takes a number of "
+			    "seconds, 1 to 86400\n");
+			return -1;
+		}
+		json_object_set_new(args, "confirm", json_integer(secs));
+		return 0;
+	}
+	return -1;
+}
+
 int
 ctl_reload(struct ctl *c, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "full", no_argument, NULL, 'F' },
 		{ "confirm", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 },
 	};
-	json_t *args = json_object(), *r, *f, *cf;
-	long secs = 0;
-	char *end;
+	json_t *r, *f, *t, *cf;
 	size_t i;
-	int ch, rc;
+	int rc;
 
-	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'j':
-			c->json = true;
-			break;
-		case 'c':
-			secs = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || secs < 1 ||
-			    secs > 86400) {
-				fprintf(stderr, "zonectl: --confirm takes a "
-				    "number of seconds, 1 to 86400\n");
-				json_decref(args);
-				return EXIT_TROUBLE;
-			}
-			json_object_set_new(args, "confirm",
-			    json_integer(secs));
-			break;
-		default:
-			fprintf(stderr, "usage: zonectl reload [--confirm "
-			    "SECONDS] [--json]\n");
-			json_decref(args);
-			return EXIT_TROUBLE;
-		}
-	}
-	if (optind != argc) {
-		fprintf(stderr, "usage: zonectl reload [--confirm SECONDS] "
-		    "[--json]\n");
-		json_decref(args);
-		return EXIT_TROUBLE;
-	}
-	if ((r = ctl_call(c, CTL_CMD_RELOAD, args, &rc)) == NULL)
+	if ((r = request(c, argc, argv, CTL_CMD_RELOAD,
+	    "reload [--full] [--confirm SECONDS] [--json]", opts, reload_opt,
+	    json_object(), &rc)) == NULL)
 		return rc;
 	cf = json_object_get(r, "confirm");
 	if (c->json)
 		print_json(r);
 	else {
+		t = json_object_get(r, "transaction");
 		printf("loaded %s (sha256 %s)\n", jstr(r, "file"),
 		    jstr(r, "sha256"));
+		if (json_is_object(t) && strcmp(jstrd(t, "apply"), "full") == 0)
+			printf("applied the whole table (%s): %lld messages, "
+			    "%.1f ms in the kernel, %.1f ms in all\n",
+			    jstrd(t, "reason"), (long long)jint(t, "messages"),
+			    json_real_value(json_object_get(t, "apply_ms")),
+			    json_real_value(json_object_get(t, "reload_ms")));
+		else if (json_is_object(t))
+			printf("applied %lld change%s: %lld messages, %.1f ms "
+			    "in the kernel, %.1f ms in all\n",
+			    (long long)jint(t, "changes"), jint(t, "changes") ==
+			    1 ? "" : "s", (long long)jint(t, "messages"),
+			    json_real_value(json_object_get(t, "apply_ms")),
+			    json_real_value(json_object_get(t, "reload_ms")));
 		json_array_foreach(json_object_get(r, "findings"), i, f)
 			printf("%s:%d: %s: %s: %s\n", jstr(f, "file"),
 			    (int)jint(f, "line"), jstr(f, "severity"),
 			    jstr(f, "id"), jstr(f, "message"));
-		if (secs && json_is_object(cf))
+		if (json_is_object(cf) && strcmp(jstrd(cf, "state"),
+		    "pending") == 0)
 			printf("awaiting confirmation: run zonectl confirm "
 			    "within %llds, or the policy before (%.12s) comes "
 			    "back by itself\n", (long long)jint(cf,

@@ -2,6 +2,7 @@
  * zonectl — the control tool of zoned: a straight list of steps.
  */
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +21,9 @@ static const struct command commands[] = {
 	    "[--sport N] [--mac MAC] [--json] [--at TIME]" },
 	{ "status", ctl_status, "status [--json]" },
 	{ "zones", ctl_zones, "zones [--json]" },
-	{ "flows", ctl_flows, "flows [--json]" },
+	{ "flows", ctl_flows, "flows [--unused DAYS] [--json]" },
 	{ "verify", ctl_verify, "verify [--json]" },
-	{ "reload", ctl_reload, "reload [--confirm SECONDS] [--json]" },
+	{ "reload", ctl_reload, "reload [--full] [--confirm SECONDS] [--json]" },
 	{ "confirm", ctl_confirm, "confirm [--json]" },
 	{ "rollback", ctl_rollback, "rollback [--json]" },
 	{ "isolate", ctl_isolate, "isolate ZONE|--all --reason TEXT [--json]" },
@@ -58,6 +59,10 @@ main(int argc, char **argv)
 	};
 	struct ctl c = { 0 };
 	int ch;
+
+	/* a daemon that closes the connection is reported, not a death by
+	 * SIGPIPE without a word (exit 141) */
+	signal(SIGPIPE, SIG_IGN);
 
 	while ((ch = getopt_long(argc, argv, "+s:h", opts, NULL)) != -1) {
 		switch (ch) {

@@ -16,6 +16,7 @@
 
 #include "alert.h"
 #include "event.h"
+#include "fault.h"
 #include "log.h"
 #include "timefmt.h"
 
@@ -42,6 +43,7 @@ struct alerts {
 	uint64_t next_id;	/* ids from 1; ring slot id % ALERT_RING */
 	struct alerts_stats st;
 	struct event *tick;	/* every second: flush, close quiet ones */
+	bool failing;		/* evidence cannot be written (logged once) */
 };
 
 static void on_tick(int, uint32_t, void *);
@@ -168,20 +170,76 @@ prune(struct alerts *a)
 	free(v);
 }
 
+/*
+ * The evidence directory refuses a write (a full disk): one event when it
+ * starts, and the alert says its evidence is missing and why.  Alerts go
+ * on without evidence; event=evidence-resumed once a file is whole again.
+ */
 static void
-incident_close(struct alerts *a, struct alert *al)
+evidence_failed(struct alerts *a, struct alert *al, const char *file, int e)
 {
-	char sha[65], *final;
-	size_t l;
-
-	if (!al->open)
+	a->st.evidence_failed++;
+	json_object_set_new(al->facts, "evidence_error",
+	    json_string(strerror(e)));
+	if (a->failing)
 		return;
+	a->failing = true;
+	log_event(LOG_ERR, "evidence-failed", "dir=%s file=%s reason=%s "
+	    "effect=alerts-without-evidence", lq(a->dir), lq(file),
+	    lq(strerror(e)));
+}
+
+/* What was written of the incident's file is out, or errno. */
+static int
+incident_flush(struct alert *al)
+{
+	int e;
+
+	if ((e = fault_errno("evidence-write")) != 0)
+		return e;
+	if (pcap_dump_flush(al->dump) < 0 || ferror(pcap_dump_file(al->dump)))
+		return errno ? errno : EIO;
+	return 0;
+}
+
+/* The incident's file closed, whatever comes of it. */
+static void
+incident_end(struct alerts *a, struct alert *al)
+{
 	al->open = false;
 	a->st.open--;
 	pcap_dump_close(al->dump);
 	pcap_close(al->dead);
 	al->dump = NULL;
 	al->dead = NULL;
+}
+
+/* An incident whose file could not be written: closed, the part gone
+ * (it may end inside a record), the alert kept without evidence. */
+static void
+incident_fail(struct alerts *a, struct alert *al, int e)
+{
+	incident_end(a, al);
+	unlink(al->part);
+	evidence_failed(a, al, al->part, e);
+	free(al->part);
+	al->part = NULL;
+}
+
+static void
+incident_close(struct alerts *a, struct alert *al)
+{
+	char sha[65], *final;
+	size_t l;
+	int e;
+
+	if (!al->open)
+		return;
+	if ((e = incident_flush(al)) != 0) {
+		incident_fail(a, al, e);
+		return;
+	}
+	incident_end(a, al);
 	l = strlen(al->part);
 	final = strndup(al->part, l - 5);	/* without ".part" */
 	if (final == NULL || rename(al->part, final) < 0) {
@@ -202,6 +260,11 @@ incident_close(struct alerts *a, struct alert *al)
 	    "sha256=%s frames=%llu bytes=%llu", (unsigned long long)al->id,
 	    al->kind, lq(final), sha, (unsigned long long)al->frames,
 	    (unsigned long long)al->bytes);
+	if (a->failing) {
+		a->failing = false;
+		log_event(LOG_NOTICE, "evidence-resumed", "dir=%s",
+		    lq(a->dir));
+	}
 	free(final);
 	free(al->part);
 	al->part = NULL;
@@ -266,11 +329,17 @@ alerts_raise(struct alerts *a, const char *kind, const char *fields,
 		strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%S", &tm);
 		snprintf(name, sizeof(name), "%s/%s-%06llu-%s.pcap.part",
 		    a->dir, stamp, (unsigned long long)al->id, kind);
+		int e = fault_errno("evidence-write");
 		al->dead = pcap_open_dead(linktype, (int)a->snaplen);
-		al->dump = al->dead ? pcap_dump_open(al->dead, name) : NULL;
+		al->dump = al->dead && e == 0 ? pcap_dump_open(al->dead, name) :
+		    NULL;
 		if (al->dump == NULL) {
-			log_warnx("evidence %s: %s", name, al->dead ?
-			    pcap_geterr(al->dead) : "pcap_open_dead failed");
+			if (e == 0 && al->dead == NULL)
+				log_warnx("evidence %s: pcap_open_dead failed",
+				    name);
+			else
+				evidence_failed(a, al, name, e ? e : errno ?
+				    errno : EIO);
 			if (al->dead)
 				pcap_close(al->dead);
 			al->dead = NULL;
@@ -315,11 +384,13 @@ alerts_tick(struct alerts *a, uint64_t now_ms)
 {
 	for (int i = 0; i < ALERT_RING && a->st.open > 0; i++) {
 		struct alert *al = &a->ring[i];
-		if (al->open) {
-			pcap_dump_flush(al->dump);
-			if (now_ms >= al->last_ms + ALERT_QUIET_MS)
-				incident_close(a, al);
-		}
+		int e;
+		if (!al->open)
+			continue;
+		if ((e = incident_flush(al)) != 0)
+			incident_fail(a, al, e);
+		else if (now_ms >= al->last_ms + ALERT_QUIET_MS)
+			incident_close(a, al);
 	}
 }
 

@@ -9,7 +9,10 @@
  * while the incident lasts; when it ends (quiet for a few seconds, or the
  * file's cap is reached) the file is renamed to NAME.pcap and
  * event=evidence-closed carries its SHA-256.  The directory is kept under
- * monitor.evidence.max_bytes, oldest files first.
+ * monitor.evidence.max_bytes, oldest files first.  A file that cannot be
+ * written (a full disk) is removed, its alert says why its evidence is
+ * missing, and event=evidence-failed is logged once until a file is whole
+ * again (event=evidence-resumed).
  */
 #ifndef ZONED_ALERT_H
 #define ZONED_ALERT_H
@@ -61,6 +64,7 @@ json_t *alerts_json(const struct alerts *a, time_t since);
 
 struct alerts_stats {
 	uint64_t raised, evidence_files, evidence_bytes, removed;
+	uint64_t evidence_failed;	/* alerts whose evidence is missing */
 	unsigned open;
 };
 void alerts_stats(const struct alerts *a, struct alerts_stats *st);

@@ -5,13 +5,22 @@
  * buffer is raised to fit it), every message asks for an ACK, and every ACK
  * is drained before the answer is known.  Errors carry the extended ACK's
  * offset of the failing attribute, which nftemit maps to the element and so
- * to the policy line.
+ * to the policy line.  A batch refused whole (its first message answered
+ * with an error: the generation it was built for is gone) ends at once.
+ *
+ * Counters are read by name, many requests to one sendmsg: a dump of the
+ * table's objects costs the kernel a walk from the first object for every
+ * 32 KiB of answer, quadratic in the counters (seconds at 100,000).
  */
+#include <arpa/inet.h>
+#include <endian.h>
 #include <errno.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include <linux/netfilter.h>
@@ -20,10 +29,15 @@
 #include <linux/netlink.h>
 
 #include <libmnl/libmnl.h>
+#include <libnftnl/chain.h>
+#include <libnftnl/flowtable.h>
+#include <libnftnl/gen.h>
 #include <libnftnl/object.h>
 #include <libnftnl/set.h>
+#include <libnftnl/table.h>
 
 #include "apply.h"
+#include "fault.h"
 #include "nl.h"
 
 #ifndef SOL_NETLINK
@@ -38,6 +52,7 @@ struct apply {
 	uint32_t seq;
 	char *rbuf;
 	size_t rbuflen;
+	char *mbuf;		/* COUNTER_BATCH answers of counters */
 };
 
 struct apply *
@@ -78,6 +93,7 @@ apply_close(struct apply *a)
 	if (a->nl)
 		mnl_socket_close(a->nl);
 	free(a->rbuf);
+	free(a->mbuf);
 	free(a);
 }
 
@@ -172,7 +188,8 @@ apply_batch(struct apply *a, const struct nft_batch *b,
 	memset(errs, 0, sizeof(*errs));
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &snd, sizeof(snd)) < 0)
 		setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd));
-	if (mnl_socket_sendto(a->nl, b->buf, b->len) < 0) {
+	if ((errno = fault_errno("netlink-send")) != 0 ||
+	    mnl_socket_sendto(a->nl, b->buf, b->len) < 0) {
 		snprintf(err, errlen, "netlink send of %zu bytes: %s", b->len,
 		    strerror(errno));
 		return -1;
@@ -204,6 +221,13 @@ apply_batch(struct apply *a, const struct nft_batch *b,
 			    nlh->nlmsg_seq >= b->seq_end)
 				continue;
 			e = mnl_nlmsg_get_payload(nlh);
+			if (nlh->nlmsg_seq == b->seq_begin && e->error != 0) {
+				/* the batch as a whole: nothing else comes */
+				errs->refused = -e->error;
+				snprintf(err, errlen, "the kernel refused the "
+				    "batch: %s", strerror(-e->error));
+				return -1;
+			}
 			m = nftemit_msg(b, nlh->nlmsg_seq);
 			if (m == NULL || m->acked)
 				errs->acks++;
@@ -226,7 +250,7 @@ struct dump_ctx {
 	int parse_error;
 	char **sets;		/* set names, to dump their elements */
 	size_t nsets, cap;
-	void (*counter)(const char *, uint64_t, uint64_t, void *);
+	struct nft_present *present;	/* apply_present() */
 	void (*elem)(const void *, size_t, void *);	/* element keys */
 	void *arg;
 };
@@ -255,11 +279,135 @@ dump_elems(struct dump_ctx *d, const struct nlmsghdr *nlh)
 	nftnl_set_free(s);
 }
 
+/* Append a copy of s to *v (n entries); -1 when out of memory. */
+static int
+push_name(char ***v, size_t *n, const char *s)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+
+	if (nv == NULL)
+		return -1;
+	*v = nv;
+	if ((nv[*n] = strdup(s ? s : "")) == NULL)
+		return -1;
+	(*n)++;
+	return 0;
+}
+
+/* An object of table inet zoned, into the list of what it holds. */
+static int
+present_add(struct nft_present *p, const struct nlmsghdr *nlh)
+{
+	int rc = 0;
+
+	switch (nlh->nlmsg_type & 0xff) {
+	case NFT_MSG_NEWTABLE: {
+		struct nftnl_table *t = nftnl_table_alloc();
+		if (t == NULL || nftnl_table_nlmsg_parse(nlh, t) < 0)
+			rc = -1;
+		else if (strcmp(nftnl_table_get_str(t, NFTNL_TABLE_NAME),
+		    NFTGEN_TABLE) == 0)
+			p->flags = nftnl_table_get_u32(t, NFTNL_TABLE_FLAGS);
+		nftnl_table_free(t);
+		break;
+	}
+	case NFT_MSG_NEWCHAIN: {
+		struct nftnl_chain *c = nftnl_chain_alloc();
+		struct nft_present_chain *v;
+		if (c == NULL || nftnl_chain_nlmsg_parse(nlh, c) < 0)
+			rc = -1;
+		else if (strcmp(nftnl_chain_get_str(c, NFTNL_CHAIN_TABLE),
+		    NFTGEN_TABLE) != 0 || (nftnl_chain_is_set(c,
+		    NFTNL_CHAIN_FLAGS) && nftnl_chain_get_u32(c,
+		    NFTNL_CHAIN_FLAGS) & NFT_CHAIN_BINDING))
+			;
+		else if ((v = realloc(p->chains, (p->nchains + 1) *
+		    sizeof(*v))) == NULL)
+			rc = -1;
+		else {
+			p->chains = v;
+			v = &p->chains[p->nchains];
+			memset(v, 0, sizeof(*v));
+			if ((v->name = strdup(nftnl_chain_get_str(c,
+			    NFTNL_CHAIN_NAME))) == NULL)
+				rc = -1;
+			else
+				p->nchains++;
+			v->base = nftnl_chain_is_set(c, NFTNL_CHAIN_HOOKNUM);
+			if (v->base) {
+				v->hooknum = nftnl_chain_get_u32(c,
+				    NFTNL_CHAIN_HOOKNUM);
+				v->prio = nftnl_chain_get_s32(c,
+				    NFTNL_CHAIN_PRIO);
+				snprintf(v->type, sizeof(v->type), "%s",
+				    nftnl_chain_is_set(c, NFTNL_CHAIN_TYPE) ?
+				    nftnl_chain_get_str(c, NFTNL_CHAIN_TYPE) :
+				    "");
+			}
+		}
+		nftnl_chain_free(c);
+		break;
+	}
+	case NFT_MSG_NEWSET: {
+		struct nftnl_set *s = nftnl_set_alloc();
+		if (s == NULL || nftnl_set_nlmsg_parse(nlh, s) < 0)
+			rc = -1;
+		else if (strcmp(nftnl_set_get_str(s, NFTNL_SET_TABLE),
+		    NFTGEN_TABLE) == 0 && !(nftnl_set_get_u32(s,
+		    NFTNL_SET_FLAGS) & NFT_SET_ANONYMOUS))
+			rc = push_name(&p->sets, &p->nsets, nftnl_set_get_str(s,
+			    NFTNL_SET_NAME));
+		nftnl_set_free(s);
+		break;
+	}
+	case NFT_MSG_NEWOBJ: {
+		struct nftnl_obj *o = nftnl_obj_alloc();
+		struct nft_present_obj *v;
+		if (o == NULL || nftnl_obj_nlmsg_parse(nlh, o) < 0)
+			rc = -1;
+		else if (strcmp(nftnl_obj_get_str(o, NFTNL_OBJ_TABLE),
+		    NFTGEN_TABLE) != 0)
+			;
+		else if ((v = realloc(p->objs, (p->nobjs + 1) *
+		    sizeof(*v))) == NULL)
+			rc = -1;
+		else {
+			p->objs = v;
+			v[p->nobjs].type = nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE);
+			if ((v[p->nobjs].name = strdup(nftnl_obj_get_str(o,
+			    NFTNL_OBJ_NAME))) == NULL)
+				rc = -1;
+			else
+				p->nobjs++;
+		}
+		nftnl_obj_free(o);
+		break;
+	}
+	case NFT_MSG_NEWFLOWTABLE: {
+		struct nftnl_flowtable *f = nftnl_flowtable_alloc();
+		if (f == NULL || nftnl_flowtable_nlmsg_parse(nlh, f) < 0)
+			rc = -1;
+		else if (strcmp(nftnl_flowtable_get_str(f,
+		    NFTNL_FLOWTABLE_TABLE), NFTGEN_TABLE) == 0)
+			rc = push_name(&p->flowtables, &p->nflowtables,
+			    nftnl_flowtable_get_str(f, NFTNL_FLOWTABLE_NAME));
+		nftnl_flowtable_free(f);
+		break;
+	}
+	}
+	return rc;
+}
+
 static int
 dump_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct dump_ctx *d = data;
 
+	if (d->present) {
+		if (present_add(d->present, nlh) < 0)
+			d->parse_error = 1;
+		return MNL_CB_OK;
+	}
 	if (d->c && canon_msg(d->c, nlh) < 0)
 		d->parse_error = 1;
 	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWSETELEM && d->elem)
@@ -280,15 +428,6 @@ dump_cb(const struct nlmsghdr *nlh, void *data)
 				    nftnl_set_get_str(s, NFTNL_SET_NAME));
 		}
 		nftnl_set_free(s);
-	}
-	if ((nlh->nlmsg_type & 0xff) == NFT_MSG_NEWOBJ && d->counter) {
-		struct nftnl_obj *o = nftnl_obj_alloc();
-		if (o && nftnl_obj_nlmsg_parse(nlh, o) == 0 &&
-		    nftnl_obj_get_u32(o, NFTNL_OBJ_TYPE) == NFT_OBJECT_COUNTER)
-			d->counter(nftnl_obj_get_str(o, NFTNL_OBJ_NAME),
-			    nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_PKTS),
-			    nftnl_obj_get_u64(o, NFTNL_OBJ_CTR_BYTES), d->arg);
-		nftnl_obj_free(o);
 	}
 	return MNL_CB_OK;
 }
@@ -391,15 +530,258 @@ out:
 }
 
 int
-apply_counters(struct apply *a,
+apply_present(struct apply *a, struct nft_present *p, char *err,
+    size_t errlen)
+{
+	static const uint16_t types[] = { NFT_MSG_GETCHAIN, NFT_MSG_GETSET,
+	    NFT_MSG_GETOBJ, NFT_MSG_GETFLOWTABLE };
+	struct dump_ctx d = { .present = p };
+	int rc;
+
+	memset(p, 0, sizeof(*p));
+	if ((rc = dump(a, NFT_MSG_GETTABLE, NULL, &d, err, errlen)) != 0)
+		return rc;	/* 1: no table */
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+		if ((rc = dump(a, types[i], NULL, &d, err, errlen)) != 0)
+			break;
+	if (rc == 0 && d.parse_error) {
+		snprintf(err, errlen, "could not read the kernel's table");
+		rc = -1;
+	}
+	if (rc != 0)
+		nft_present_free(p);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * The generation and the counters
+ */
+
+/* Send len bytes of requests; -1 with err. */
+static int
+send_all(struct apply *a, const void *buf, size_t len, char *err,
+    size_t errlen)
+{
+	if (mnl_socket_sendto(a->nl, buf, len) < 0) {
+		snprintf(err, errlen, "netlink send: %s", strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Receive one datagram into a->rbuf (waiting at most 10 s). */
+static ssize_t
+recv_one(struct apply *a, char *err, size_t errlen)
+{
+	struct pollfd pfd = { .fd = mnl_socket_get_fd(a->nl),
+	    .events = POLLIN };
+	ssize_t n;
+
+	if (poll(&pfd, 1, 10000) <= 0) {
+		snprintf(err, errlen, "netlink: no answer");
+		return -1;
+	}
+	if ((n = mnl_socket_recvfrom(a->nl, a->rbuf, a->rbuflen)) < 0)
+		snprintf(err, errlen, "netlink receive: %s", strerror(errno));
+	return n;
+}
+
+int
+apply_genid(struct apply *a, uint32_t *genid, char *err, size_t errlen)
+{
+	char buf[256];
+	struct nlmsghdr *nlh;
+	uint32_t seq = apply_next_seq(a, 1);
+	bool got = false;
+
+	nlh = nftnl_nlmsg_build_hdr(buf, NFT_MSG_GETGEN, AF_UNSPEC, 0, seq);
+	if (send_all(a, nlh, nlh->nlmsg_len, err, errlen) < 0)
+		return -1;
+	while (!got) {
+		ssize_t n = recv_one(a, err, errlen);
+		int len = (int)n;
+
+		if (n < 0)
+			return -1;
+		for (nlh = (struct nlmsghdr *)a->rbuf; mnl_nlmsg_ok(nlh, len);
+		    nlh = mnl_nlmsg_next(nlh, &len)) {
+			struct nftnl_gen *g;
+
+			if (nlh->nlmsg_seq != seq)
+				continue;
+			if (nlh->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e =
+				    mnl_nlmsg_get_payload(nlh);
+				snprintf(err, errlen, "netlink: generation: %s",
+				    strerror(-e->error));
+				return -1;
+			}
+			if ((g = nftnl_gen_alloc()) == NULL ||
+			    nftnl_gen_nlmsg_parse(nlh, g) < 0) {
+				nftnl_gen_free(g);
+				snprintf(err, errlen, "netlink: generation: "
+				    "cannot parse the answer");
+				return -1;
+			}
+			*genid = nftnl_gen_get_u32(g, NFTNL_GEN_ID);
+			nftnl_gen_free(g);
+			got = true;
+		}
+	}
+	return 0;
+}
+
+/* Requests in flight at once: each answer takes a page or so of the
+ * receive buffer until read. */
+#define COUNTER_WINDOW 512
+/* Answers read by one recvmmsg: a system call per answer would cost more
+ * than the kernel's work for it. */
+#define COUNTER_BATCH 64
+#define COUNTER_MSGLEN 8192
+
+/* One counter's answer: its name, packets and bytes (libmnl, without an
+ * object of libnftnl each). */
+static int
+counter_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= NFTA_OBJ_MAX)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static int
+data_attr(const struct nlattr *a, void *data)
+{
+	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
+
+	if (type <= NFTA_COUNTER_MAX && mnl_attr_validate(a, MNL_TYPE_U64) == 0)
+		tb[type] = a;
+	return MNL_CB_OK;
+}
+
+static void
+counter_answer(const struct nlmsghdr *nlh,
+    void (*fn)(const char *, uint64_t, uint64_t, void *), void *arg)
+{
+	const struct nlattr *tb[NFTA_OBJ_MAX + 1] = { 0 };
+	const struct nlattr *cb[NFTA_COUNTER_MAX + 1] = { 0 };
+
+	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), counter_attr, tb) < 0 ||
+	    tb[NFTA_OBJ_NAME] == NULL || tb[NFTA_OBJ_DATA] == NULL ||
+	    mnl_attr_validate(tb[NFTA_OBJ_NAME], MNL_TYPE_NUL_STRING) < 0 ||
+	    mnl_attr_parse_nested(tb[NFTA_OBJ_DATA], data_attr, cb) < 0 ||
+	    cb[NFTA_COUNTER_PACKETS] == NULL || cb[NFTA_COUNTER_BYTES] == NULL)
+		return;
+	fn(mnl_attr_get_str(tb[NFTA_OBJ_NAME]),
+	    be64toh(mnl_attr_get_u64(cb[NFTA_COUNTER_PACKETS])),
+	    be64toh(mnl_attr_get_u64(cb[NFTA_COUNTER_BYTES])), arg);
+}
+
+/* Read answers to the requests seq0..seq0+k: each is the counter, or an
+ * error (ENOENT: no such counter, left out).  -1 with err. */
+static int
+counter_answers(struct apply *a, uint32_t seq0, size_t k,
     void (*fn)(const char *, uint64_t, uint64_t, void *), void *arg,
     char *err, size_t errlen)
 {
-	struct dump_ctx d = { .counter = fn, .arg = arg };
-	int rc = dump(a, NFT_MSG_GETOBJ, NULL, &d, err, errlen);
+	int fd = mnl_socket_get_fd(a->nl);
+	struct mmsghdr mm[COUNTER_BATCH];
+	struct iovec iov[COUNTER_BATCH];
+	size_t answered = 0;
 
-	dump_ctx_free(&d);
-	return rc;
+	for (int i = 0; i < COUNTER_BATCH; i++) {
+		iov[i] = (struct iovec){ a->mbuf + (size_t)i * COUNTER_MSGLEN,
+		    COUNTER_MSGLEN };
+		mm[i].msg_hdr = (struct msghdr){ .msg_iov = &iov[i],
+		    .msg_iovlen = 1 };
+	}
+	while (answered < k) {
+		int n = recvmmsg(fd, mm, COUNTER_BATCH, MSG_DONTWAIT, NULL);
+
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			if (poll(&pfd, 1, 10000) <= 0) {
+				snprintf(err, errlen, "netlink: no answer");
+				return -1;
+			}
+			continue;
+		}
+		if (n < 0) {
+			snprintf(err, errlen, "netlink receive: %s",
+			    strerror(errno));
+			return -1;
+		}
+		for (int i = 0; i < n; i++) {
+			const struct nlmsghdr *nlh = iov[i].iov_base;
+			int len = (int)mm[i].msg_len;
+
+			for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh,
+			    &len)) {
+				if (nlh->nlmsg_seq < seq0 ||
+				    nlh->nlmsg_seq >= seq0 + k)
+					continue;
+				answered++;
+				if (nlh->nlmsg_type != NLMSG_ERROR)
+					counter_answer(nlh, fn, arg);
+			}
+		}
+	}
+	return 0;
+}
+
+int
+apply_counters(struct apply *a, const char *const *names, size_t n,
+    void (*fn)(const char *, uint64_t, uint64_t, void *), void *arg,
+    char *err, size_t errlen)
+{
+	size_t reqlen = 0, done = 0;
+	char *req = NULL;
+
+	if (a->mbuf == NULL &&
+	    (a->mbuf = malloc(COUNTER_BATCH * COUNTER_MSGLEN)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t l = MNL_ALIGN(sizeof(struct nlmsghdr)) +
+		    MNL_ALIGN(sizeof(struct nfgenmsg)) + 3 * MNL_ATTR_HDRLEN +
+		    MNL_ALIGN(sizeof(NFTGEN_TABLE)) + MNL_ALIGN(strlen(names[i]) +
+		    1) + MNL_ALIGN(4);
+		if (l > reqlen)
+			reqlen = l;
+	}
+	if (n > 0 && (req = malloc(reqlen * COUNTER_WINDOW)) == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	while (done < n) {
+		size_t k = n - done < COUNTER_WINDOW ? n - done :
+		    COUNTER_WINDOW, len = 0;
+		uint32_t seq0 = apply_next_seq(a, (uint32_t)k);
+
+		for (size_t i = 0; i < k; i++) {
+			struct nlmsghdr *nlh = nftnl_nlmsg_build_hdr(req + len,
+			    NFT_MSG_GETOBJ, NFPROTO_INET, 0, seq0 + (uint32_t)i);
+			mnl_attr_put_strz(nlh, NFTA_OBJ_TABLE, NFTGEN_TABLE);
+			mnl_attr_put_strz(nlh, NFTA_OBJ_NAME, names[done + i]);
+			mnl_attr_put_u32(nlh, NFTA_OBJ_TYPE,
+			    htonl(NFT_OBJECT_COUNTER));
+			len += NLMSG_ALIGN(nlh->nlmsg_len);
+		}
+		if (send_all(a, req, len, err, errlen) < 0 ||
+		    counter_answers(a, seq0, k, fn, arg, err, errlen) < 0)
+			goto fail;
+		done += k;
+	}
+	free(req);
+	return 0;
+fail:
+	free(req);
+	return -1;
 }
 
 int

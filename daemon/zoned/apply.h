@@ -1,6 +1,7 @@
 /*
  * apply — the daemon's netlink socket to nf_tables: send one batch and drain
- * every ACK, read the table back, read counters.
+ * every ACK, read the table back, read counters by name, read the ruleset's
+ * generation.
  */
 #ifndef ZONED_APPLY_H
 #define ZONED_APPLY_H
@@ -25,6 +26,9 @@ struct apply_errors {
 	struct apply_error *v;
 	size_t n, cap;
 	size_t acks;		/* ACKs drained */
+	int refused;		/* errno when the batch was refused whole
+				 * (ERESTART: the ruleset changed since the
+				 * generation it was built for), else 0 */
 };
 
 struct apply *apply_open(char *err, size_t errlen);
@@ -48,8 +52,18 @@ void apply_errors_free(struct apply_errors *e);
  * with err filled. */
 int apply_dump(struct apply *a, struct canon *c, char *err, size_t errlen);
 
-/* Read the named counters of the table: fn(name, packets, bytes) each. */
-int apply_counters(struct apply *a,
+/* What table inet zoned holds now, by name (for nftemit_replace).  0, 1
+ * when the table does not exist, -1 with err filled. */
+int apply_present(struct apply *a, struct nft_present *p, char *err,
+    size_t errlen);
+
+/* The kernel's ruleset generation (it moves with every commit of any
+ * table of the namespace). */
+int apply_genid(struct apply *a, uint32_t *genid, char *err, size_t errlen);
+
+/* Read the counters names[0..n) of the table: fn(name, packets, bytes)
+ * for each that exists. */
+int apply_counters(struct apply *a, const char *const *names, size_t n,
     void (*fn)(const char *name, uint64_t packets, uint64_t bytes, void *),
     void *arg, char *err, size_t errlen);
 

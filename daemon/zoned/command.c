@@ -1,8 +1,9 @@
 /*
- * command — what the control socket's requests mean: the request line is
- * parsed, the caller's right checked, and the command's handler answers
- * with a JSON value that zonectl prints (status, zones, flows, check,
- * verify, alerts, reload, confirm, rollback, isolate, restore).  No
+ * command — what the control socket's requests mean: request.c reads the
+ * line and checks its arguments against what the command takes (the table
+ * below), the caller's right is checked here, and the command's handler
+ * answers with a JSON value that zonectl prints (status, zones, flows,
+ * check, verify, alerts, reload, confirm, rollback, isolate, restore).  No
  * sockets here: control.c is the transport.
  */
 #include <errno.h>
@@ -24,11 +25,13 @@
 #include "engine.h"
 #include "isolate.h"
 #include "journal.h"
+#include "flowuse.h"
 #include "log.h"
 #include "monitor.h"
 #include "nflog.h"
 #include "query.h"
 #include "record.h"
+#include "request.h"
 #include "timefmt.h"
 #include "verdict.h"
 #include "zoned.h"
@@ -57,6 +60,23 @@ mode_str(enum zoned_mode m)
 /* ---------------------------------------------------------------------
  * status
  */
+
+/* The last transaction: incremental or the whole table, and its times. */
+static json_t *
+transaction_json(const struct zoned *z)
+{
+	json_t *t = json_pack("{s:s, s:f, s:f, s:f, s:I, s:I}", "apply",
+	    z->apply_full ? "full" : "incremental", "build_ms", z->build_ms,
+	    "apply_ms", z->apply_ms, "reload_ms", z->reload_ms, "messages",
+	    (json_int_t)z->apply_msgs, "bytes", (json_int_t)z->apply_bytes);
+
+	if (z->apply_full)
+		json_object_set_new(t, "reason", json_string(z->apply_why));
+	else
+		json_object_set_new(t, "changes",
+		    json_integer((json_int_t)z->apply_changes));
+	return t;
+}
 
 static int
 cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
@@ -109,9 +129,7 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 		    json_integer(z->loaded_by)));
 	else
 		json_object_set_new(r, "policy", json_null());
-	json_object_set_new(r, "transaction", json_pack("{s:f, s:f, s:I, s:I}",
-	    "build_ms", z->build_ms, "apply_ms", z->apply_ms, "messages",
-	    (json_int_t)z->apply_msgs, "bytes", (json_int_t)z->apply_bytes));
+	json_object_set_new(r, "transaction", transaction_json(z));
 	json_object_set_new(r, "kernel", json_pack("{s:b, s:o, s:I, s:o}",
 	    "verified", z->verified, "match", z->verified ?
 	    json_boolean(z->kernel_match) : json_null(),
@@ -131,10 +149,11 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 		struct control_stats cs;
 		control_stats(z->ctl, &cs);
 		json_object_set_new(r, "control", json_pack("{s:b, s:I, s:I, "
-		    "s:I, s:I}", "listening", cs.listening, "clients",
-		    (json_int_t)cs.clients, "accepted", (json_int_t)cs.accepted,
-		    "refused", (json_int_t)cs.refused, "paused",
-		    (json_int_t)cs.paused));
+		    "s:I, s:I, s:I, s:I}", "listening", cs.listening,
+		    "clients", (json_int_t)cs.clients, "accepted",
+		    (json_int_t)cs.accepted, "refused", (json_int_t)cs.refused,
+		    "evicted", (json_int_t)cs.evicted, "timed_out",
+		    (json_int_t)cs.timed_out, "paused", (json_int_t)cs.paused));
 	}
 	json_object_set_new(r, "confirm", confirm_json(z->confirm));
 	json_object_set_new(r, "clock", clock_json(z->clock));
@@ -260,71 +279,50 @@ cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
  * flows
  */
 
-static json_t *
-services_json(const struct policy *p, const struct flow *f)
-{
-	json_t *a = json_array();
-
-	for (size_t k = 0; k < f->nservices; k++)
-		json_array_append_new(a, json_string(
-		    p->services[f->services[k]].name));
-	return a;
-}
+static const struct request_arg flows_args[] = {
+	{ "unused", REQUEST_INT, false, 0, 36500 },	/* days */
+	{ "rows", REQUEST_BOOL, false, 0, 0 },
+	{ NULL, 0, false, 0, 0 },
+};
 
 static int
 cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
 {
-	const struct policy *p = z->pol;
+	/* checked against flows_args: typed, in range */
+	json_t *ju = json_object_get(args, "unused");
+	json_t *jr = json_object_get(args, "rows");
 	struct counters c;
-	json_t *r;
-	time_t now = time(NULL);
-	char buf[96];
+	long days = ju ? (long)json_integer_value(ju) : -1;
 
-	(void)args;
 	(void)uid;
 	(void)detail;
-	if (p == NULL) {
+	if (z->pol == NULL) {
 		snprintf(err, errlen, "no policy loaded (failing closed: %s)",
 		    z->fail_reason);
 		return CTL_FAILED;
 	}
+	/* read now: the records are then up to this moment */
 	if (engine_counters(z, &c, err, errlen) < 0)
 		return CTL_INTERNAL;
-	r = json_array();
-	for (size_t i = 0; i < p->nflows; i++) {
-		const struct flow *f = &p->flows[i];
-		const struct counter *k = counters_getf(&c, "flow.%s", f->name);
-		json_t *o;
-
-		o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:o, s:o, s:b, "
-		    "s:b, s:s, s:I, s:I}",
-		    "name", f->name, "line", f->line,
-		    "from", p->zones[policy_endpoint_zone(p, &f->from)].name,
-		    "to", p->zones[policy_endpoint_zone(p, &f->to)].name,
-		    "services", services_json(p, f),
-		    "method", policy_method_str(f->method),
-		    "approval", f->approval ? json_string(f->approval) :
-		    json_null(),
-		    "expires", f->has_expires ? jtime(f->expires) : json_null(),
-		    "active", policy_flow_active(f, now), "log", f->log,
-		    "mark", (snprintf(buf, sizeof(buf), "0x%08x", f->mark), buf),
-		    "packets", (json_int_t)(k ? k->packets : 0),
-		    "bytes", (json_int_t)(k ? k->bytes : 0));
-		json_object_set_new(o, "source", json_string(
-		    policy_endpoint_name(p, &f->from, buf, sizeof(buf))));
-		json_object_set_new(o, "destination", json_string(
-		    policy_endpoint_name(p, &f->to, buf, sizeof(buf))));
-		json_array_append_new(r, o);
-	}
+	*result = flowuse_json(z->use, z->pol, &c, days, json_is_true(jr),
+	    time(NULL));
 	counters_free(&c);
-	*result = r;
-	return CTL_OK;
+	return *result ? CTL_OK : CTL_INTERNAL;
 }
 
 /* ---------------------------------------------------------------------
  * check
  */
+
+static const struct request_arg check_args[] = {
+	{ "src", REQUEST_STRING, true, 0, 255 },
+	{ "dst", REQUEST_STRING, true, 0, 255 },
+	{ "proto", REQUEST_STRING, true, 0, 32 },
+	{ "mac", REQUEST_STRING, false, 0, 32 },
+	{ "sport", REQUEST_INT, false, 0, 65535 },
+	{ NULL, 0, false, 0, 0 },
+};
 
 static int
 cmd_check(struct zoned *z, json_t *args, long uid, json_t **result,
@@ -337,22 +335,13 @@ cmd_check(struct zoned *z, json_t *args, long uid, json_t **result,
 
 	(void)uid;
 	(void)detail;
+	/* checked against check_args: present, typed, in range */
 	a.src = json_string_value(json_object_get(args, "src"));
 	a.dst = json_string_value(json_object_get(args, "dst"));
 	a.proto = json_string_value(json_object_get(args, "proto"));
 	a.mac = json_string_value(json_object_get(args, "mac"));
-	if ((sp = json_object_get(args, "sport")) != NULL) {
-		if (!json_is_integer(sp)) {
-			snprintf(err, errlen, "\"sport\" must be an integer");
-			return CTL_BAD_REQUEST;
-		}
+	if ((sp = json_object_get(args, "sport")) != NULL)
 		a.sport = (int)json_integer_value(sp);
-	}
-	if (a.src == NULL || a.dst == NULL || a.proto == NULL) {
-		snprintf(err, errlen, "check needs \"src\", \"dst\" and "
-		    "\"proto\" (strings)");
-		return CTL_BAD_REQUEST;
-	}
 	if (z->pol == NULL || z->cls == NULL) {
 		*result = json_pack("{s:s, s:n, s:s, s:n, s:n, s:s, s:n}",
 		    "verdict", "deny", "flow", "reason", "fail-closed",
@@ -412,30 +401,34 @@ findings_json(const struct diag *d)
 	return j ? j : json_array();
 }
 
+static const struct request_arg reload_args[] = {
+	{ "full", REQUEST_BOOL, false, 0, 0 },
+	{ "confirm", REQUEST_INT, false, 1, CONFIRM_MAX_SECONDS },	/* s */
+	{ NULL, 0, false, 0, 0 },
+};
+
 static int
 cmd_reload(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
 {
 	struct engine_req req = { .source = ENGINE_FILE, .uid = uid,
 	    .why = "control" };
-	json_t *c = json_object_get(args, "confirm");
-	struct load_result r;
 	json_t *kerr;
+	struct load_result r;
 	int rc;
 
-	if (c != NULL && (!json_is_integer(c) || json_integer_value(c) < 1 ||
-	    json_integer_value(c) > CONFIRM_MAX_SECONDS)) {
-		snprintf(err, errlen, "\"confirm\" must be a number of seconds, "
-		    "1 to %d", CONFIRM_MAX_SECONDS);
-		return CTL_BAD_REQUEST;
-	}
-	req.confirm = c ? (unsigned)json_integer_value(c) : 0;
+	/* checked against reload_args */
+	req.full = json_is_true(json_object_get(args, "full"));
+	if (json_is_integer(json_object_get(args, "confirm")))
+		req.confirm = (unsigned)json_integer_value(json_object_get(args,
+		    "confirm"));
 	load_result_init(&r);
 	if (engine_reload(z, &req, &r) == 0) {
 		*result = json_pack("{s:b, s:s, s:s, s:o, s:o}", "loaded", 1,
 		    "file", z->conf, "sha256", z->sha256, "findings",
 		    findings_json(&r.diag), "confirm",
-		    confirm_json(z->confirm));
+		    confirm_json(z->confirm), "transaction",
+		    transaction_json(z));
 	} else {
 		kerr = json_array();
 		for (size_t i = 0; i < r.kerr.n; i++)
@@ -498,6 +491,13 @@ cmd_rollback(struct zoned *z, json_t *args, long uid, json_t **result,
  * isolate, restore
  */
 
+static const struct request_arg isolation_args[] = {
+	{ "zone", REQUEST_STRING, false, 0, 64 },
+	{ "all", REQUEST_BOOL, false, 0, 0 },
+	{ "reason", REQUEST_STRING, false, 0, 1024 },
+	{ NULL, 0, false, 0, 0 },
+};
+
 static int
 isolation(struct zoned *z, json_t *args, long uid, bool isolate,
     json_t **result, char *err, size_t errlen)
@@ -540,6 +540,11 @@ cmd_restore(struct zoned *z, json_t *args, long uid, json_t **result,
  * alerts
  */
 
+static const struct request_arg alerts_args[] = {
+	{ "since", REQUEST_STRING, false, 0, 64 },
+	{ NULL, 0, false, 0, 0 },
+};
+
 static int
 cmd_alerts(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
@@ -565,20 +570,21 @@ typedef int (*command_fn)(struct zoned *z, json_t *args, long uid,
 static const struct command {
 	const char *name;
 	bool change;		/* root only; logged with the uid */
+	const struct request_arg *args;	/* what it takes; NULL: nothing */
 	command_fn fn;
 } commands[] = {
-	{ CTL_CMD_STATUS, false, cmd_status },
-	{ CTL_CMD_ZONES, false, cmd_zones },
-	{ CTL_CMD_FLOWS, false, cmd_flows },
-	{ CTL_CMD_CHECK, false, cmd_check },
-	{ CTL_CMD_VERIFY, false, cmd_verify },
-	{ CTL_CMD_ALERTS, false, cmd_alerts },
-	{ CTL_CMD_RELOAD, true, cmd_reload },
-	{ CTL_CMD_CONFIRM, true, cmd_confirm },
-	{ CTL_CMD_ROLLBACK, true, cmd_rollback },
-	{ CTL_CMD_ISOLATE, true, cmd_isolate },
-	{ CTL_CMD_RESTORE, true, cmd_restore },
-	{ NULL, false, NULL },
+	{ CTL_CMD_STATUS, false, NULL, cmd_status },
+	{ CTL_CMD_ZONES, false, NULL, cmd_zones },
+	{ CTL_CMD_FLOWS, false, flows_args, cmd_flows },
+	{ CTL_CMD_CHECK, false, check_args, cmd_check },
+	{ CTL_CMD_VERIFY, false, NULL, cmd_verify },
+	{ CTL_CMD_ALERTS, false, alerts_args, cmd_alerts },
+	{ CTL_CMD_RELOAD, true, reload_args, cmd_reload },
+	{ CTL_CMD_CONFIRM, true, NULL, cmd_confirm },
+	{ CTL_CMD_ROLLBACK, true, NULL, cmd_rollback },
+	{ CTL_CMD_ISOLATE, true, isolation_args, cmd_isolate },
+	{ CTL_CMD_RESTORE, true, isolation_args, cmd_restore },
+	{ NULL, false, NULL, NULL },
 };
 
 static const struct command *
@@ -594,37 +600,30 @@ json_t *
 command_handle(void *arg, const struct control_peer *peer, const char *line)
 {
 	struct zoned *z = arg;
-	json_error_t jerr;
-	json_t *req = json_loads(line, 0, &jerr), *args, *result = NULL,
-	    *detail = NULL;
+	struct request req;
+	json_t *result = NULL, *detail = NULL;
 	const struct command *cmd;
-	const char *name;
 	char err[1024] = "";
 	int code;
 
-	if (req == NULL || !json_is_object(req)) {
-		json_decref(req);
-		return ctl_error_answer(CTL_BAD_REQUEST, req == NULL ? jerr.text :
-		    "a request is a JSON object", NULL);
-	}
-	name = json_string_value(json_object_get(req, "cmd"));
-	args = json_object_get(req, "args");
-	if (name == NULL || (args != NULL && !json_is_object(args))) {
-		json_decref(req);
-		return ctl_error_answer(CTL_BAD_REQUEST, "a request needs \"cmd\" "
-		    "(a string) and \"args\" (an object)", NULL);
-	}
-	if ((cmd = command_find(name)) == NULL) {
-		snprintf(err, sizeof(err), "unknown command \"%.64s\"", name);
-		json_decref(req);
+	if ((code = request_parse(line, &req, err, sizeof(err))) != CTL_OK)
+		return ctl_error_answer(code, err, NULL);
+	if ((cmd = command_find(req.cmd)) == NULL) {
+		snprintf(err, sizeof(err), "unknown command \"%.64s\"", req.cmd);
+		request_free(&req);
 		return ctl_error_answer(CTL_UNKNOWN, err, NULL);
 	}
 	if (cmd->change && !peer->root) {
 		log_event(LOG_WARNING, "control-denied", "uid=%u cmd=%s",
 		    (unsigned)peer->uid, cmd->name);
-		json_decref(req);
+		request_free(&req);
 		return ctl_error_answer(CTL_DENIED, "permission denied: only root "
 		    "may change zoned", NULL);
+	}
+	if ((code = request_check(&req, cmd->args, err, sizeof(err))) !=
+	    CTL_OK) {
+		request_free(&req);
+		return ctl_error_answer(code, err, NULL);
 	}
 	if (cmd->change)
 		log_event(LOG_NOTICE, "control", "uid=%u pid=%d cmd=%s",
@@ -632,11 +631,9 @@ command_handle(void *arg, const struct control_peer *peer, const char *line)
 	else
 		log_debug("control uid=%u cmd=%s", (unsigned)peer->uid,
 		    cmd->name);
-	if (args == NULL)
-		json_object_set_new(req, "args", args = json_object());
-	code = cmd->fn(z, args, (long)peer->uid, &result, &detail, err,
+	code = cmd->fn(z, req.args, (long)peer->uid, &result, &detail, err,
 	    sizeof(err));
-	json_decref(req);
+	request_free(&req);
 	if (code != CTL_OK) {
 		json_decref(result);
 		return ctl_error_answer(code, err[0] ? err : ctl_code_str(code),

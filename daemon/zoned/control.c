@@ -10,6 +10,14 @@
  * a level-triggered listener that stays readable would spin the loop — and
  * taken up again after CONTROL_PAUSE_MS or as soon as a client leaves, as
  * OpenBSD's daemons do.
+ *
+ * Nobody can lock root out (see control.h): root has slots of its own and
+ * takes back the slot of the quietest other client when all are full;
+ * other callers have a limit a uid; and a timer closes, every
+ * CONTROL_TICK_MS while there are clients, the connections whose request
+ * is half sent for CONTROL_REQUEST_MS or whose answer lies unread for
+ * CONTROL_SEND_MS, so that a client that stops in the middle holds its
+ * slot for seconds, not for ever.
  */
 #include <errno.h>
 #include <grp.h>
@@ -46,6 +54,9 @@ struct client {
 	char *out;		/* answers not yet sent */
 	size_t outlen, outoff;
 	time_t active;		/* last request or progress in sending */
+	uint64_t req_ms;	/* a request begun then (0: none pending) */
+	uint64_t send_ms;	/* an answer waiting since then, or its last
+				 * progress (0: nothing waiting) */
 	bool eof;		/* the client has shut its side down */
 };
 
@@ -53,6 +64,9 @@ struct control {
 	int fd;
 	struct event *ev;	/* the listener */
 	struct event *rest;	/* re-arms a paused listener */
+	struct event *tick;	/* the timeouts of the clients */
+	time_t busy_logged;	/* the last control-busy event */
+	unsigned long long busy_unlogged;	/* refusals since */
 	bool paused;		/* the listener rests */
 	bool starved;		/* accept has failed for want of descriptors
 				 * since the backlog was last emptied */
@@ -67,7 +81,16 @@ struct control {
 
 static void on_accept(int, uint32_t, void *);
 static void on_rest(int, uint32_t, void *);
+static void on_tick(int, uint32_t, void *);
 static void on_client(int, uint32_t, void *);
+
+#define BUSY_LOG_S 10	/* control-busy is logged once in this long */
+
+static bool
+sending(const struct client *cl)
+{
+	return cl->outoff < cl->outlen;
+}
 
 static int
 mkdir_parent(const char *path)
@@ -145,7 +168,8 @@ control_open(const char *path, const char *group, control_handler fn,
 		goto fail;
 	}
 	if ((c->ev = event_add(c->fd, EVENT_READ, on_accept, c)) == NULL ||
-	    (c->rest = event_timer(CLOCK_MONOTONIC, on_rest, c)) == NULL) {
+	    (c->rest = event_timer(CLOCK_MONOTONIC, on_rest, c)) == NULL ||
+	    (c->tick = event_timer(CLOCK_MONOTONIC, on_tick, c)) == NULL) {
 		snprintf(err, errlen, "control events: %s", strerror(errno));
 		goto fail;
 	}
@@ -154,6 +178,7 @@ control_open(const char *path, const char *group, control_handler fn,
 fail:
 	event_del(c->ev);
 	event_del(c->rest);
+	event_del(c->tick);
 	if (c->fd >= 0)
 		close(c->fd);
 	free(c->path);
@@ -219,30 +244,94 @@ client_close(struct control *c, struct client *cl)
 	memset(cl, 0, sizeof(*cl));
 	cl->fd = -1;
 	c->st.clients--;
+	if (c->st.clients == 0)
+		event_timer_arm(c->tick, 0, 0);
 	resume(c);	/* a descriptor is free again */
 }
 
-/* A free slot; when there is none, the slot of the client idle longest if
- * it has been idle CLIENT_IDLE_S (a client that neither asks nor reads must
- * not keep root out). */
-static struct client *
-client_slot(struct control *c)
+/* One error line to a client about to be closed, best effort (closing
+ * anyway: a failed send changes nothing). */
+static void
+tell(int fd, int code, const char *msg)
 {
-	struct client *old = NULL;
+	json_t *a = ctl_error_answer(code, msg, NULL);
+	char *s = a ? json_dumps(a, JSON_COMPACT) : NULL;
+
+	json_decref(a);
+	if (s != NULL) {
+		(void)!send(fd, s, strlen(s), MSG_NOSIGNAL | MSG_DONTWAIT);
+		(void)!send(fd, "\n", 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	}
+	free(s);
+}
+
+/* The slot of cl taken back for root: told why, then closed. */
+static void
+evict(struct control *c, struct client *cl)
+{
+	c->st.evicted++;
+	log_event(LOG_NOTICE, "control-evicted", "uid=%u pid=%d for=root "
+	    "idle_s=%lld", (unsigned)cl->peer.uid, (int)cl->peer.pid,
+	    (long long)(time(NULL) - cl->active));
+	if (!sending(cl))
+		tell(cl->fd, CTL_BUSY, "connection closed: its slot was "
+		    "needed by root");
+	client_close(c, cl);
+}
+
+/*
+ * A slot for a newcomer (see control.h), or NULL with why filled.  Root:
+ * a free slot, else the one of the quietest non-root client (of the
+ * quietest client at all when root holds every slot).  Others: a free
+ * slot outside root's CONTROL_ROOT_SLOTS while their uid holds fewer than
+ * CONTROL_UID_CLIENTS, else the slot of a non-root client quiet for
+ * CONTROL_IDLE_S.
+ */
+static struct client *
+client_slot(struct control *c, const struct control_peer *peer, char *why,
+    size_t whylen)
+{
+	struct client *free_slot = NULL, *quiet = NULL, *quietest = NULL;
+	unsigned others = 0, same = 0;
 
 	for (int i = 0; i < MAX_CLIENTS; i++) {
 		struct client *cl = &c->clients[i];
-		if (cl->fd < 0)
-			return cl;
-		if (old == NULL || cl->active < old->active)
-			old = cl;
+		if (cl->fd < 0) {
+			if (free_slot == NULL)
+				free_slot = cl;
+			continue;
+		}
+		if (quietest == NULL || cl->active < quietest->active)
+			quietest = cl;
+		if (cl->peer.root)
+			continue;
+		others++;
+		same += cl->peer.uid == peer->uid;
+		if (quiet == NULL || cl->active < quiet->active)
+			quiet = cl;
 	}
-	if (old != NULL && time(NULL) - old->active >= CLIENT_IDLE_S) {
+	if (peer->root) {
+		if (free_slot != NULL)
+			return free_slot;
+		free_slot = quiet ? quiet : quietest;
+		evict(c, free_slot);
+		return free_slot;
+	}
+	if (same >= CONTROL_UID_CLIENTS) {
+		snprintf(why, whylen, "uid %u already holds %u connections "
+		    "(the limit a uid)", (unsigned)peer->uid, same);
+		return NULL;
+	}
+	if (free_slot != NULL && others < MAX_CLIENTS - CONTROL_ROOT_SLOTS)
+		return free_slot;
+	if (quiet != NULL && time(NULL) - quiet->active >= CLIENT_IDLE_S) {
 		log_debug("control: closing idle client uid=%u",
-		    (unsigned)old->peer.uid);
-		client_close(c, old);
-		return old;
+		    (unsigned)quiet->peer.uid);
+		client_close(c, quiet);
+		return quiet;
 	}
+	snprintf(why, whylen, "every client slot is taken (%u of them by "
+	    "callers other than root)", others);
 	return NULL;
 }
 
@@ -255,6 +344,7 @@ control_close(struct control *c)
 		client_close(c, &c->clients[i]);
 	event_del(c->ev);
 	event_del(c->rest);
+	event_del(c->tick);
 	close(c->fd);
 	unlink(c->path);
 	free(c->path);
@@ -282,54 +372,83 @@ is_member(uid_t uid, gid_t primary, gid_t gid)
 	return false;
 }
 
+/* A caller without a slot: told so; logged once in BUSY_LOG_S with how
+ * many more there were. */
+static void
+busy(struct control *c, int fd, const struct control_peer *peer,
+    const char *why)
+{
+	time_t now = time(NULL);
+
+	c->st.refused++;
+	if (now - c->busy_logged >= BUSY_LOG_S) {
+		log_event(LOG_WARNING, "control-busy", "uid=%u pid=%d reason=%s "
+		    "refused_before=%llu clients=%u", (unsigned)peer->uid,
+		    (int)peer->pid, lq(why), c->busy_unlogged, c->st.clients);
+		c->busy_logged = now;
+		c->busy_unlogged = 0;
+	} else
+		c->busy_unlogged++;
+	tell(fd, CTL_BUSY, why);
+	close(fd);
+}
+
 static void
 on_accept(int lfd, uint32_t what, void *arg)
 {
 	struct control *c = arg;
+	struct control_peer peer;
 	struct ucred cred;
-	socklen_t len = sizeof(cred);
+	socklen_t len;
 	struct client *cl;
+	char why[160];
 	int fd;
 
 	(void)lfd;
 	(void)what;
 	while ((fd = accept4(c->fd, NULL, NULL, SOCK_CLOEXEC |
 	    SOCK_NONBLOCK)) >= 0) {
-		cl = client_slot(c);
-		if (cl == NULL || getsockopt(fd, SOL_SOCKET, SO_PEERCRED,
-		    &cred, &len) < 0) {
-			c->st.refused++;
+		len = sizeof(cred);
+		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0) {
+			log_warn("control: SO_PEERCRED");
 			close(fd);
+			continue;
+		}
+		memset(&peer, 0, sizeof(peer));
+		peer.uid = cred.uid;
+		peer.gid = cred.gid;
+		peer.pid = cred.pid;
+		peer.root = cred.uid == 0;
+		peer.member = c->have_group && is_member(cred.uid, cred.gid,
+		    c->gid);
+		if (!peer.root && !peer.member) {
+			log_event(LOG_WARNING, "control-denied", "uid=%u pid=%d",
+			    (unsigned)peer.uid, (int)peer.pid);
+			tell(fd, CTL_DENIED, "permission denied: root or the "
+			    "control group only");
+			close(fd);
+			continue;
+		}
+		if ((cl = client_slot(c, &peer, why, sizeof(why))) == NULL) {
+			busy(c, fd, &peer, why);
 			continue;
 		}
 		c->st.accepted++;
 		c->st.clients++;
 		cl->c = c;
 		cl->fd = fd;
-		cl->peer.uid = cred.uid;
-		cl->peer.gid = cred.gid;
-		cl->peer.pid = cred.pid;
-		cl->peer.root = cred.uid == 0;
-		cl->peer.member = c->have_group && is_member(cred.uid,
-		    cred.gid, c->gid);
+		cl->peer = peer;
 		cl->active = time(NULL);
-		if (!cl->peer.root && !cl->peer.member) {
-			static const char deny[] = "{\"ok\": false, \"code\": "
-			    "3, \"error\": \"permission denied: root or the "
-			    "control group only\"}\n";
-			log_event(LOG_WARNING, "control-denied", "uid=%u pid=%d",
-			    (unsigned)cl->peer.uid, (int)cl->peer.pid);
-			/* closing anyway: a failed send changes nothing */
-			(void)!send(fd, deny, sizeof(deny) - 1, MSG_NOSIGNAL);
-			client_close(c, cl);
-			continue;
-		}
 		if ((cl->ev = event_add(fd, EVENT_READ, on_client, cl)) ==
 		    NULL) {
 			log_warn("control: client uid=%u",
 			    (unsigned)cl->peer.uid);
 			client_close(c, cl);
+			continue;
 		}
+		if (!event_timer_armed(c->tick))
+			event_timer_arm(c->tick, CONTROL_TICK_MS,
+			    CONTROL_TICK_MS);
 	}
 	if (errno == EMFILE || errno == ENFILE)
 		pause_listener(c, errno);
@@ -339,6 +458,39 @@ on_accept(int lfd, uint32_t what, void *arg)
 		    lq(c->path), c->st.clients);
 	} else if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 		log_warn("control: accept");
+}
+
+/* A request half sent for CONTROL_REQUEST_MS, an answer unread for
+ * CONTROL_SEND_MS: the connection is closed, its slot free. */
+static void
+on_tick(int fd, uint32_t what, void *arg)
+{
+	struct control *c = arg;
+	uint64_t now = event_now_ms();
+
+	(void)fd;
+	(void)what;
+	for (int i = 0; i < MAX_CLIENTS; i++) {
+		struct client *cl = &c->clients[i];
+		if (cl->fd < 0)
+			continue;
+		if (cl->send_ms != 0 && now - cl->send_ms >= CONTROL_SEND_MS) {
+			log_debug("control: uid=%u did not read its answer "
+			    "for %d ms", (unsigned)cl->peer.uid,
+			    CONTROL_SEND_MS);
+			c->st.timed_out++;
+			client_close(c, cl);
+		} else if (cl->send_ms == 0 && cl->req_ms != 0 &&
+		    now - cl->req_ms >= CONTROL_REQUEST_MS) {
+			log_debug("control: uid=%u did not complete its "
+			    "request in %d ms", (unsigned)cl->peer.uid,
+			    CONTROL_REQUEST_MS);
+			c->st.timed_out++;
+			tell(cl->fd, CTL_BUSY, "request not completed in time "
+			    "(a request is one line ending with a newline)");
+			client_close(c, cl);
+		}
+	}
 }
 
 void
@@ -362,24 +514,24 @@ flush(struct control *c, struct client *cl)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EAGAIN)
+			if (errno == EAGAIN) {
+				if (cl->send_ms == 0)
+					cl->send_ms = event_now_ms();
 				return event_mod(cl->ev, EVENT_WRITE);
+			}
 			return -1;
 		}
 		cl->outoff += (size_t)n;
 		cl->active = time(NULL);
+		if (n > 0 && cl->send_ms != 0)
+			cl->send_ms = event_now_ms();	/* it reads: more time */
 	}
 	free(cl->out);
 	cl->out = NULL;
 	cl->outlen = cl->outoff = 0;
+	cl->send_ms = 0;
 	(void)c;
 	return event_mod(cl->ev, EVENT_READ);
-}
-
-static bool
-sending(const struct client *cl)
-{
-	return cl->outoff < cl->outlen;
 }
 
 /* Queue an answer and send what the socket takes. */
@@ -429,6 +581,7 @@ process(struct control *c, struct client *cl)
 
 		*nl = '\0';
 		cl->active = time(NULL);
+		cl->req_ms = 0;		/* the next one has not begun */
 		if (used - 1 > CTL_MAX_REQUEST)
 			rc = answer(c, cl, ctl_error_answer(CTL_TOO_BIG,
 			    "request over 64 KiB", NULL));
@@ -457,6 +610,7 @@ take(struct control *c, struct client *cl, const char *p, size_t left)
 		left -= (size_t)(nl - p) + 1;
 		p = nl + 1;
 		cl->discard = false;
+		cl->req_ms = 0;
 		if (answer(c, cl, ctl_error_answer(CTL_TOO_BIG, "request over "
 		    "64 KiB", NULL)) < 0)
 			return -1;
@@ -474,6 +628,9 @@ take(struct control *c, struct client *cl, const char *p, size_t left)
 		cl->discard = true;
 		cl->len = 0;
 	}
+	/* a request begun: it has CONTROL_REQUEST_MS to end */
+	if ((cl->len > 0 || cl->discard) && cl->req_ms == 0)
+		cl->req_ms = event_now_ms();
 	return 0;
 }
 

@@ -25,6 +25,8 @@
 #include "event.h"
 #include "isolate.h"
 #include "journal.h"
+#include "fault.h"
+#include "flowuse.h"
 #include "lint.h"
 #include "log.h"
 #include "monitor.h"
@@ -32,11 +34,14 @@
 #include "nflog.h"
 #include "nftemit.h"
 #include "record.h"
+#include "policyfile.h"
 #include "restart.h"
 #include "verdict.h"
 
-#define SEQ_RESERVE (1u << 24)	/* sequence numbers a batch may use */
 #define QUEUE_RETRY_MS 1000	/* binding a queue that failed, again */
+#define TXN_TRIES 3		/* plans when the generation keeps moving */
+#define APPLY_RETRY_MS 2000	/* the running policy, when applying it
+				 * again failed (an expiry, a repair) */
 
 void
 load_result_init(struct load_result *r)
@@ -57,45 +62,6 @@ load_result_free(struct load_result *r)
  */
 
 static char *
-read_file(const char *path, size_t *len, char *err, size_t errlen)
-{
-	FILE *fp = fopen(path, "r");
-	char *buf = NULL;
-	size_t cap = 0, n = 0;
-
-	if (fp == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return NULL;
-	}
-	for (;;) {
-		if (n + 4096 + 1 > cap) {
-			char *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
-			if (nb == NULL) {
-				snprintf(err, errlen, "%s: out of memory", path);
-				free(buf);
-				fclose(fp);
-				return NULL;
-			}
-			buf = nb;
-		}
-		size_t r = fread(buf + n, 1, cap - n - 1, fp);
-		n += r;
-		if (r == 0)
-			break;
-	}
-	if (ferror(fp)) {
-		snprintf(err, errlen, "%s: read error", path);
-		free(buf);
-		fclose(fp);
-		return NULL;
-	}
-	fclose(fp);
-	buf[n] = '\0';
-	*len = n;
-	return buf;
-}
-
-static char *
 last_good_path(const struct zoned *z)
 {
 	char *p;
@@ -105,56 +71,119 @@ last_good_path(const struct zoned *z)
 	return p;
 }
 
-/* Keep the text of the policy that loaded: written whole, then renamed.
- * -1 (logged) when it cannot be kept. */
+/* Keep the text of the policy that loaded: written whole, then renamed,
+ * so that a write that fails (a full disk) leaves the last good one as it
+ * was.  A failure is one event, and so is the first success after one.
+ * -1 when it could not be kept. */
 static int
 save_last_good(struct zoned *z, const char *text, size_t len)
 {
 	char *path = last_good_path(z), *tmp = NULL;
-	int fd, rc = 0;
+	int fd = -1, e = 0;
 
 	if (path == NULL || asprintf(&tmp, "%s.tmp", path) < 0) {
 		free(path);
 		return -1;
 	}
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-	if (fd < 0 || write(fd, text, len) != (ssize_t)len || fsync(fd) < 0 ||
-	    close(fd) < 0 || rename(tmp, path) < 0) {
-		log_warn("cannot keep the last good policy in %s", path);
-		if (fd >= 0)
-			close(fd);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0640)) < 0 || (errno = fault_errno("state-write")) != 0 ||
+	    write(fd, text, len) != (ssize_t)len || fsync(fd) < 0)
+		e = errno ? errno : EIO;	/* a short write: no errno */
+	if (fd >= 0 && close(fd) < 0 && e == 0)
+		e = errno;
+	if (e == 0 && rename(tmp, path) < 0)
+		e = errno;
+	if (e != 0) {
 		unlink(tmp);
-		rc = -1;
+		log_event(LOG_ERR, "last-good-failed", "file=%s reason=%s "
+		    "effect=previous-last-good-kept", lq(path), lq(strerror(e)));
+		z->last_good_failed = true;
+	} else if (z->last_good_failed) {
+		log_event(LOG_NOTICE, "last-good-saved", "file=%s", lq(path));
+		z->last_good_failed = false;
 	}
 	free(tmp);
 	free(path);
-	return rc;
+	return e != 0 ? -1 : 0;
 }
 
 /* ---------------------------------------------------------------------
  * Counters: a replacement of the table starts its counters at 0, so what
- * the old ones had counted is added to z->base.
+ * the old ones had counted goes to the flows' usage records and, for the
+ * others, to z->base.  An incremental reload leaves the counters of the
+ * flows it does not change counting.
  */
+
+/* The counters of ir's table, read by name, sorted; -1 with err. */
+static int
+read_counters(struct zoned *z, const struct nft_ir *ir, struct counters *out,
+    char *err, size_t errlen)
+{
+	const char **names = malloc((ir->ncounters + 1) * sizeof(*names));
+	int rc;
+
+	counters_init(out);
+	if (names == NULL) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < ir->ncounters; i++)
+		names[i] = ir->counters[i].name;
+	rc = apply_counters(z->nl, names, ir->ncounters, counters_add_cb, out,
+	    err, errlen);
+	free(names);
+	if (rc < 0)
+		counters_free(out);
+	else
+		counters_sort(out);
+	return rc;
+}
 
 int
 engine_counters(struct zoned *z, struct counters *out, char *err,
     size_t errlen)
 {
-	counters_init(out);
-	if (apply_counters(z->nl, counters_add_cb, out, err, errlen) < 0) {
-		counters_free(out);
-		return -1;
+	const struct usage *u = z->use ? flowuse_usage(z->use) : NULL;
+
+	if (z->ir == NULL) {
+		counters_init(out);
+		return 0;
 	}
-	counters_sort(out);
+	if (read_counters(z, z->ir, out, err, errlen) < 0)
+		return -1;
+	flowuse_observe(z->use, out);
 	for (size_t i = 0; i < out->n; i++) {
-		const struct counter *b = counters_get(&z->base,
-		    out->v[i].name);
-		if (b != NULL) {
-			out->v[i].packets += b->packets;
-			out->v[i].bytes += b->bytes;
+		struct counter *c = &out->v[i];
+		const struct usage_rec *r;
+		const struct counter *b;
+
+		if (strncmp(c->name, "flow.", 5) == 0) {
+			if (u != NULL && (r = usage_find(u, c->name + 5)) !=
+			    NULL) {
+				c->packets = r->packets;
+				c->bytes = r->bytes;
+			}
+		} else if ((b = counters_get(&z->base, c->name)) != NULL) {
+			c->packets += b->packets;
+			c->bytes += b->bytes;
 		}
 	}
 	return 0;
+}
+
+/* What the counters but the flows' had counted when their table went. */
+static void
+carry_over(struct zoned *z, const struct counters *snap)
+{
+	for (size_t i = 0; i < snap->n; i++)
+		if (strncmp(snap->v[i].name, "flow.", 5) != 0 &&
+		    counters_add(&z->base, snap->v[i].name, snap->v[i].packets,
+		    snap->v[i].bytes) < 0) {
+			log_warnx("out of memory: some counter totals restart "
+			    "at 0");
+			break;
+		}
+	counters_sort(&z->base);
 }
 
 /* ---------------------------------------------------------------------
@@ -172,13 +201,16 @@ ms_since(const struct timespec *t0)
 }
 
 /*
- * Build the table for p (NULL: deny every crossing) and replace the
- * kernel's in one transaction.  On success *irp and *expect hold what was
- * applied; on failure nothing changed.
+ * Build the table for p (NULL: deny every crossing) and put it in the
+ * kernel in one transaction: the changes alone when the table holds what
+ * zoned installed last and its structure stays, else the whole table
+ * (whole: always; txn.c).  On success *irp and *expect hold what the
+ * kernel now has; on failure nothing changed.
  */
 static int
-build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
-    struct canon *expect, struct apply_errors *kerr, char *err, size_t errlen)
+build_apply(struct zoned *z, const struct policy *p, bool whole,
+    struct nft_ir **irp, struct canon *expect, struct apply_errors *kerr,
+    char *err, size_t errlen)
 {
 	struct nftgen_opts o = {
 		.now = time(NULL),
@@ -186,56 +218,88 @@ build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
 		.queue_compat = !z->queue_native,
 	};
 	struct counters snap;
-	struct nft_batch b;
 	struct nft_ir *ir;
 	struct timespec t0;
+	struct txn t;
 	char cerr[256];
+	int tries = 0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(kerr, 0, sizeof(*kerr));
+	counters_init(&snap);
 	/* isolated zones are in the first table a start installs */
 	o.isolated = isolate_ifaces(z->iso, p, &o.nisolated);
 	if ((ir = nftgen_build(p, &o, err, errlen)) == NULL)
 		return -1;
-	if (nftemit_batch(ir, apply_next_seq(z->nl, SEQ_RESERVE), true, &b,
-	    err, errlen) < 0) {
-		nftgen_free(ir);
-		return -1;
-	}
-	canon_init(expect);
-	counters_init(&snap);
-	if (canon_batch(expect, &b) < 0) {
-		snprintf(err, errlen, "out of memory");
-		goto fail;
-	}
-	canon_sort(expect);
-	/* counters of the table about to go (none on a first start) */
-	if (apply_counters(z->nl, counters_add_cb, &snap, cerr,
-	    sizeof(cerr)) < 0)
-		log_debug("no counters to carry over: %s", cerr);
-	z->build_ms = ms_since(&t0);
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	if (apply_batch(z->nl, &b, ir, kerr, err, errlen) < 0) {
+	for (;;) {
+		if (txn_plan(&t, z->nl, z->ir, &z->expect, z->drift > 0, whole,
+		    &z->kernel, ir, err, errlen) < 0) {
+			nftgen_free(ir);
+			counters_free(&snap);
+			return -1;
+		}
+		/* counters of the table about to go (none at a first
+		 * start), read just before it goes */
+		if (t.full && snap.n == 0) {
+			if (read_counters(z, z->ir ? z->ir : ir, &snap, cerr,
+			    sizeof(cerr)) < 0)
+				log_debug("no counters to carry over: %s", cerr);
+			flowuse_observe(z->use, &snap);
+		}
+		z->build_ms = ms_since(&t0) - t.check_ms;
+		if (txn_commit(&t, z->nl, ir, &z->kernel, kerr, err,
+		    errlen) == 0)
+			break;
+		if (t.restart && ++tries < TXN_TRIES) {
+			log_debug("the ruleset changed meanwhile: planning "
+			    "again");
+			txn_free(&t);
+			apply_errors_free(kerr);
+			continue;
+		}
 		if (kerr->n > 0)
 			snprintf(err, errlen, "the kernel refused the ruleset "
 			    "(%zu error%s)", kerr->n, kerr->n == 1 ? "" : "s");
-		goto fail;
+		txn_free(&t);
+		counters_free(&snap);
+		nftgen_free(ir);
+		return -1;
 	}
-	z->apply_ms = ms_since(&t0);
-	z->apply_msgs = b.nmsgs;
-	z->apply_bytes = b.len;
-	if (counters_merge(&z->base, &snap) < 0)
-		log_warnx("out of memory: some counter totals restart at 0");
+	z->apply_ms = t.apply_ms;
+	z->apply_msgs = t.b.nmsgs;
+	z->apply_bytes = t.b.len;
+	z->apply_full = t.full;
+	snprintf(z->apply_why, sizeof(z->apply_why), "%s", t.full ? t.why :
+	    "");
+	z->apply_changes = t.full ? 0 : t.d.elems_add + t.d.elems_del +
+	    t.d.ncadd + t.d.ncdel + t.d.nchains;
+	/* the table now: the one before, changed as the batch changed it */
+	*expect = z->expect;
+	canon_init(&z->expect);
+	if (txn_expect(&t, ir, expect) < 0) {
+		log_warnx("out of memory: the table cannot be verified until "
+		    "the next reload");
+		z->kernel.known = false;
+	}
+	if (t.full)
+		carry_over(z, &snap);
+	flowuse_installed(z->use, p, ir, t.full);
+	txn_free(&t);
 	counters_free(&snap);
-	nftemit_free(&b);
 	*irp = ir;
 	return 0;
-fail:
-	counters_free(&snap);
-	canon_free(expect);
-	nftemit_free(&b);
-	nftgen_free(ir);
-	return -1;
+}
+
+/* The apply= (and why) of the policy-loaded and reapplied events. */
+static const char *
+apply_kind(const struct zoned *z, char *buf, size_t len)
+{
+	if (z->apply_full)
+		snprintf(buf, len, "apply=full reason=%s", lq(z->apply_why));
+	else
+		snprintf(buf, len, "apply=incremental changes=%zu",
+		    z->apply_changes);
+	return buf;
 }
 
 static void
@@ -366,6 +430,9 @@ install(struct zoned *z, struct policy *p, struct classify *cls,
 
 	nftgen_free(z->ir);
 	canon_free(&z->expect);
+	if (event_timer_armed(z->retry_timer))	/* nothing left to retry */
+		event_timer_arm(z->retry_timer, 0, 0);
+	z->retries = 0;
 	z->pol = p;
 	z->cls = cls;
 	z->ir = ir;
@@ -482,13 +549,19 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 	struct record_mark m;
 	const char *dropped[64];
 	size_t ndropped;
-	char *text, sha[65], why[512];
+	struct timespec t0;
+	char *text, sha[65], why[512], kind[400];
 	size_t len;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	r->code = CTL_FAILED;
-	if ((text = read_file(file, &len, r->err, sizeof(r->err))) == NULL) {
-		log_event(LOG_ERR, "policy-rejected", "file=%s reason=%s",
-		    lq(file), lq(r->err));
+	/* a regular file of bounded size, or a refusal at once: never a
+	 * read that hangs the loop */
+	if ((text = policyfile_read(file, &len, r->err, sizeof(r->err))) ==
+	    NULL) {
+		log_event(LOG_ERR, "policy-rejected", "file=%s reason=%s kept=%s",
+		    lq(file), lq(r->err), z->mode == MODE_NONE ? "nothing" :
+		    "running-policy");
 		return -1;
 	}
 	journal_sha256(text, len, sha);
@@ -529,7 +602,7 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 		    z->mode == MODE_NONE ? "nothing" : "running-policy");
 		goto fail;
 	}
-	if (build_apply(z, p, &ir, &expect, &r->kerr, r->err,
+	if (build_apply(z, p, req->full, &ir, &expect, &r->kerr, r->err,
 	    sizeof(r->err)) < 0) {
 		record_undo(z->rec, &m);
 		if (req->confirm)
@@ -542,6 +615,7 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 		goto fail;
 	}
 	record_commit(z->rec, &m);
+	z->reload_ms = ms_since(&t0);	/* reading the file to the last ACK */
 	memcpy(z->sha256, sha, sizeof(sha));
 	free(z->loaded_file);
 	z->loaded_file = strdup(file);
@@ -567,10 +641,11 @@ load_file(struct zoned *z, const struct engine_req *req, const char *file,
 	    req->rollback ? "policy-rolled-back" : "policy-loaded",
 	    "file=%s sha256=%s model=%s "
 	    "zones=%zu flows=%zu warnings=%d uid=%s build_ms=%.1f "
-	    "apply_ms=%.1f messages=%zu bytes=%zu%s", lq(file), sha,
-	    policy_model_str(p->model), p->nzones, p->nflows,
+	    "apply_ms=%.1f messages=%zu bytes=%zu reload_ms=%.1f %s%s",
+	    lq(file), sha, policy_model_str(p->model), p->nzones, p->nflows,
 	    r->diag.nwarnings, req->uid < 0 ? "-" : why, z->build_ms,
-	    z->apply_ms, z->apply_msgs, z->apply_bytes, req->confirm ?
+	    z->apply_ms, z->apply_msgs, z->apply_bytes, z->reload_ms,
+	    apply_kind(z, kind, sizeof(kind)), req->confirm ?
 	    " confirm=pending" : "");
 	r->code = CTL_OK;
 	return 0;
@@ -594,6 +669,43 @@ fail:
 	return -1;
 }
 
+/*
+ * Applying the running policy again failed (the kernel, or memory, said
+ * no): what it was for — an expired flow to close, a deleted table to
+ * restore — must not wait for an operator, so it is tried again every
+ * APPLY_RETRY_MS until it works.  Logged once; the success says how many
+ * tries it took.
+ */
+static void
+running_failed(struct zoned *z, const struct engine_req *req,
+    const struct load_result *r)
+{
+	z->retries++;
+	if (event_timer_armed(z->retry_timer)) {
+		log_debug("applying again (%s) failed again: %s", z->retry_why,
+		    r->err);
+		return;
+	}
+	log_kernel_errors(z->loaded_file ? z->loaded_file : "-", &r->kerr);
+	log_event(LOG_ERR, "apply-failed", "reason=%s why=%s kept=%s "
+	    "retry_ms=%d", lq(r->err), req->why, z->mode == MODE_NONE ?
+	    "nothing" : "running-table", APPLY_RETRY_MS);
+	snprintf(z->retry_why, sizeof(z->retry_why), "%s", req->why);
+	event_timer_arm(z->retry_timer, APPLY_RETRY_MS, APPLY_RETRY_MS);
+}
+
+static void
+on_retry(int fd, uint32_t what, void *arg)
+{
+	struct zoned *z = arg;
+	char why[sizeof(z->retry_why)];
+
+	(void)fd;
+	(void)what;
+	memcpy(why, z->retry_why, sizeof(why));
+	engine_run(z, ENGINE_RUNNING, why);
+}
+
 /* The running policy again: a flow expired (its classifier changes with
  * the time), or the table went missing. */
 static int
@@ -606,12 +718,13 @@ load_running(struct zoned *z, const struct engine_req *req,
 	struct record_mark m;
 	bool expiry = strcmp(req->why, "flow-expired") == 0;
 	char err[512];
+	char kind[400];
+	unsigned tries = z->retries;
 
 	r->code = CTL_FAILED;
 	if (z->pol != NULL && (cls = classify_build(z->pol, time(NULL),
 	    r->err, sizeof(r->err))) == NULL) {
-		log_event(LOG_ERR, "apply-failed", "reason=%s why=%s",
-		    lq(r->err), req->why);
+		running_failed(z, req, r);
 		return -1;
 	}
 	/* the daemon's own: made even when it cannot be recorded, since
@@ -626,19 +739,25 @@ load_running(struct zoned *z, const struct engine_req *req,
 	    err, sizeof(err)) < 0)
 		log_event(LOG_CRIT, "journal-failed", "action=%s error=%s "
 		    "change=made", req->why, lq(err));
-	if (build_apply(z, z->pol, &ir, &expect, &r->kerr, r->err,
+	if (build_apply(z, z->pol, req->full, &ir, &expect, &r->kerr, r->err,
 	    sizeof(r->err)) < 0) {
 		record_undo(z->rec, &m);
-		log_kernel_errors(z->loaded_file ? z->loaded_file : "-",
-		    &r->kerr);
-		log_event(LOG_ERR, "apply-failed", "reason=%s why=%s",
-		    lq(r->err), req->why);
+		running_failed(z, req, r);
 		classify_free(cls);
 		return -1;
 	}
 	record_commit(z->rec, &m);
 	install(z, z->pol, cls, ir, &expect, z->mode);
-	log_event(LOG_NOTICE, "reapplied", "why=%s", req->why);
+	if (tries > 0)
+		log_event(LOG_NOTICE, "reapplied", "why=%s after=%u-failures "
+		    "build_ms=%.1f apply_ms=%.1f messages=%zu %s", req->why,
+		    tries, z->build_ms, z->apply_ms, z->apply_msgs,
+		    apply_kind(z, kind, sizeof(kind)));
+	else
+		log_event(LOG_NOTICE, "reapplied", "why=%s build_ms=%.1f "
+		    "apply_ms=%.1f messages=%zu %s", req->why, z->build_ms,
+		    z->apply_ms, z->apply_msgs, apply_kind(z, kind,
+		    sizeof(kind)));
 	r->code = CTL_OK;
 	return 0;
 }
@@ -652,7 +771,7 @@ load_deny_all(struct zoned *z, const struct engine_req *req,
 	struct canon expect;
 
 	r->code = CTL_FAILED;
-	if (build_apply(z, NULL, &ir, &expect, &r->kerr, r->err,
+	if (build_apply(z, NULL, true, &ir, &expect, &r->kerr, r->err,
 	    sizeof(r->err)) < 0) {
 		log_kernel_errors("(deny-all)", &r->kerr);
 		log_event(LOG_CRIT, "apply-failed", "table=deny-all reason=%s",
@@ -750,7 +869,7 @@ stored_policy(struct zoned *z, const char *sha)
 	if (path == NULL)
 		return NULL;
 	diag_init(&d);
-	if ((text = read_file(path, &len, err, sizeof(err))) != NULL &&
+	if ((text = policyfile_read(path, &len, err, sizeof(err))) != NULL &&
 	    (conf_load_string(text, path, &p, &d) < 0 || d.nerrors > 0)) {
 		policy_free(p);
 		p = NULL;
@@ -913,9 +1032,24 @@ engine_verify(struct zoned *z, struct canon *diffs, bool timer)
 {
 	struct canon got;
 	char err[256];
+	uint32_t g0 = 0, g1 = 0;
 	size_t n;
 	int rc, iso;
 
+	if (apply_genid(z->nl, &g0, err, sizeof(err)) < 0)
+		g0 = 0;
+	/*
+	 * The timer, once the table was read since the last install: when
+	 * nothing committed since it matched (or since zoned's own commit),
+	 * it cannot have changed.  Reading 100,000 flows' table takes the
+	 * kernel seconds (its dumps start from the first object for every
+	 * 32 KiB); zonectl verify always reads it.
+	 */
+	if (timer && z->verified && z->drift == 0 && z->kernel.known &&
+	    g0 != 0 && g0 == z->kernel.genid) {
+		z->verified_at = time(NULL);
+		return 0;
+	}
 	canon_init(&got);
 	rc = apply_dump(z->nl, &got, err, sizeof(err));
 	if (rc < 0) {
@@ -972,6 +1106,15 @@ engine_verify(struct zoned *z, struct canon *diffs, bool timer)
 	z->drift = n;
 	z->kernel_match = n == 0;
 	canon_free(&got);
+	/* the table is what zoned installed at this generation, when
+	 * nothing committed while it was read: the next reload need not
+	 * read it again */
+	if (n == 0 && g0 != 0 && apply_genid(z->nl, &g1, err, sizeof(err)) ==
+	    0 && g1 == g0) {
+		z->kernel.genid = g0;
+		z->kernel.known = true;
+	} else if (n > 0)
+		z->kernel.known = false;
 	return (int)n;
 }
 
@@ -995,7 +1138,7 @@ engine_confirm(struct zoned *z, long uid, char *err, size_t errlen)
 	snprintf(sha, sizeof(sha), "%s", confirm_policy(z->confirm));
 	snprintf(prev, sizeof(prev), "%s", confirm_previous(z->confirm));
 	if ((path = record_stored(z->rec, sha)) == NULL ||
-	    (text = read_file(path, &len, e2, sizeof(e2))) == NULL) {
+	    (text = policyfile_read(path, &len, e2, sizeof(e2))) == NULL) {
 		snprintf(err, errlen, "the text of policy %.12s is not kept "
 		    "(%s): it cannot become the last good one", sha, path ? e2 :
 		    "no journal");
@@ -1138,7 +1281,8 @@ engine_init(struct zoned *z)
 	if ((z->verify_timer = event_timer(CLOCK_MONOTONIC, on_verify, z)) ==
 	    NULL || (z->expire_timer = event_timer(CLOCK_REALTIME, on_expire,
 	    z)) == NULL || (z->queue_timer = event_timer(CLOCK_MONOTONIC,
-	    on_queue_retry, z)) == NULL)
+	    on_queue_retry, z)) == NULL || (z->retry_timer = event_timer(
+	    CLOCK_MONOTONIC, on_retry, z)) == NULL)
 		return -1;
 	return 0;
 }
@@ -1149,6 +1293,7 @@ engine_free(struct zoned *z)
 	event_del(z->verify_timer);
 	event_del(z->expire_timer);
 	event_del(z->queue_timer);
+	event_del(z->retry_timer);
 	z->verify_timer = z->expire_timer = z->queue_timer = NULL;
 	confirm_close(z->confirm);
 	isolate_close(z->iso);
@@ -1156,6 +1301,7 @@ engine_free(struct zoned *z)
 	z->confirm = NULL;
 	z->iso = NULL;
 	z->rec = NULL;
+	z->retry_timer = NULL;
 	policy_free(z->pol);
 	classify_free(z->cls);
 	nftgen_free(z->ir);

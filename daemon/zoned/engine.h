@@ -31,6 +31,8 @@ struct engine_req {
 	bool startup;		/* no restart check; a fallback is last-good */
 	unsigned confirm;	/* reload --confirm: seconds to confirm in */
 	bool rollback;		/* put back the policy before a pending one */
+	bool full;		/* replace the table whole, even when only a
+				 * few elements change */
 };
 
 /* The result of a load. */
@@ -58,9 +60,12 @@ int engine_start(struct zoned *z);
 void engine_probe_queue(struct zoned *z);
 /* Compare the kernel's table with what was applied: the number of
  * differences (into diffs when given), -1 when it cannot be read.  A
- * missing table is applied again at once. */
+ * missing table is applied again at once.  timer: once the table was read
+ * since the last install, an unchanged ruleset generation stands for
+ * reading it again. */
 int engine_verify(struct zoned *z, struct canon *diffs, bool timer);
-/* The table's counters plus what earlier tables had counted. */
+/* The table's counters plus what earlier tables had counted: a flow's
+ * from its usage record (flowuse.c), the others' with z->base. */
 int engine_counters(struct zoned *z, struct counters *out, char *err,
     size_t errlen);
 /* Commit-confirm: make the pending policy permanent (it becomes the last

@@ -305,3 +305,12 @@ event_loopexit(void)
 {
 	quit = true;
 }
+
+uint64_t
+event_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}

@@ -62,6 +62,9 @@ bool event_timer_armed(const struct event *ev);
 struct event *event_signal(const int *signals, size_t n, event_fn fn,
     void *arg);
 
+/* The loop's clock: CLOCK_MONOTONIC in milliseconds. */
+uint64_t event_now_ms(void);
+
 /* Run until event_loopexit(); 0, or -1 when epoll fails (errno set). */
 int event_dispatch(void);
 /* One round: wait at most timeout_ms (-1: for ever) and run what is

@@ -609,6 +609,11 @@ isolate_change(struct isolation *iso, const struct isolate_req *rq,
 	int code;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	if (iso == NULL) {
+		snprintf(err, errlen, "the isolation state is not kept (no "
+		    "state directory): nothing was changed");
+		return CTL_FAILED;
+	}
 	if (p == NULL) {
 		snprintf(err, errlen, "no policy runs (zoned is failing "
 		    "closed): every crossing is denied already");

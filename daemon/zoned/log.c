@@ -54,6 +54,11 @@ log_facility(const char *name)
 	openlog("zoned", LOG_PID | LOG_NDELAY, facility);
 }
 
+static void vlog_to(int, const char *, const char *, va_list, int, bool)
+    __attribute__((format(printf, 3, 0)));
+static void vlog(int, const char *, const char *, va_list)
+    __attribute__((format(printf, 3, 0)));
+
 static void
 vlog_to(int prio, const char *prefix, const char *fmt, va_list ap,
     int errnum, bool stderr_too)

@@ -874,7 +874,7 @@ monitor_json(const struct monitor *m)
 	if (m->det)
 		detect_stats(m->det, &sources, &evictions);
 	o = json_pack("{s:o, s:{s:I, s:I, s:I, s:I, s:I, s:I}, s:{s:I, s:I}, "
-	    "s:{s:I, s:I, s:I, s:I, s:I}}", "interfaces", ifs,
+	    "s:{s:I, s:I, s:I, s:I, s:I, s:I}}", "interfaces", ifs,
 	    "flow_table", "entries", (json_int_t)fs.entries, "capacity",
 	    (json_int_t)fs.capacity, "inserts", (json_int_t)fs.inserts,
 	    "evictions", (json_int_t)fs.evictions, "expirations",
@@ -884,7 +884,8 @@ monitor_json(const struct monitor *m)
 	    "alerts", "raised", (json_int_t)as.raised, "open",
 	    (json_int_t)as.open, "evidence_files",
 	    (json_int_t)as.evidence_files, "evidence_bytes",
-	    (json_int_t)as.evidence_bytes, "removed", (json_int_t)as.removed);
+	    (json_int_t)as.evidence_bytes, "removed", (json_int_t)as.removed,
+	    "evidence_failed", (json_int_t)as.evidence_failed);
 	return o;
 }
 

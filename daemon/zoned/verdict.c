@@ -34,6 +34,7 @@
 #include "acl.h"
 #include "alert.h"
 #include "event.h"
+#include "fault.h"
 #include "log.h"
 #include "nl.h"
 #include "pkt.h"
@@ -96,7 +97,18 @@ struct verdict {
 	int maxlen;
 	char *buf;
 	size_t buflen;
+	/* verdicts the socket refused: sent again every VERDICT_RETRY_MS,
+	 * and no packet is read meanwhile */
+	char *unsent;
+	size_t unsent_len;
+	struct event *retry;
+	uint64_t failed_at;	/* ms, CLOCK_MONOTONIC */
 };
+
+#define VERDICT_RETRY_MS 100
+
+static void on_packets(int, uint32_t, void *);
+static void on_retry(int, uint32_t, void *);
 
 /* Refuse a packet that came before the queue was ready (its sender
  * retries). */
@@ -118,6 +130,7 @@ refuse_early(struct verdict *q, const struct nlmsghdr *nlh)
 }
 
 static void on_packets(int, uint32_t, void *);
+static void on_retry(int, uint32_t, void *);
 static void on_tick(int, uint32_t, void *);
 
 /* A packet queued while the queue is being configured. */
@@ -165,7 +178,8 @@ verdict_open(int queue, int maxlen, struct alerts *al, char *err,
 	nfq_nlmsg_cfg_put_qmaxlen(nlh, (uint32_t)maxlen);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(0));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN));
-	if (nl_request(q->nl, nlh, &q->seq, early, q) < 0) {
+	if ((errno = fault_errno("queue-bind")) != 0 ||
+	    nl_request(q->nl, nlh, &q->seq, early, q) < 0) {
 		snprintf(err, errlen, "nfqueue %d: %s", queue,
 		    errno == EBUSY ? "taken by another process" :
 		    strerror(errno));
@@ -177,6 +191,7 @@ verdict_open(int queue, int maxlen, struct alerts *al, char *err,
 	if ((q->ev = event_add(mnl_socket_get_fd(q->nl), EVENT_READ,
 	    on_packets, q)) == NULL ||
 	    (q->tick = event_timer(CLOCK_MONOTONIC, on_tick, q)) == NULL ||
+	    (q->retry = event_timer(CLOCK_MONOTONIC, on_retry, q)) == NULL ||
 	    event_timer_arm(q->tick, 1000, 1000) < 0) {
 		snprintf(err, errlen, "nfqueue events: %s", strerror(errno));
 		verdict_close(q);
@@ -193,8 +208,10 @@ verdict_close(struct verdict *q)
 		return;
 	event_del(q->ev);
 	event_del(q->tick);
+	event_del(q->retry);
 	if (q->nl)
 		mnl_socket_close(q->nl);
+	free(q->unsent);
 	free(q->buf);
 	free(q);
 }
@@ -400,6 +417,60 @@ disagree(struct verdict *q, const struct qpkt *p, const struct classify_pkt *k,
 	alerts_frame(q->al, r->alert, &tv, p->data, p->len, p->wire_len);
 }
 
+/*
+ * Send a batch of verdicts.  When the socket refuses it (ENOBUFS, ENOMEM),
+ * its packets wait in the kernel's queue — nothing crosses without a
+ * verdict — so the batch is kept and sent again every VERDICT_RETRY_MS,
+ * and no new packet is read until it is out (the queue fills and the
+ * kernel drops what comes over queue_maxlen).  One event when it starts,
+ * one when it ends.
+ */
+static void
+send_verdicts(struct verdict *q, const char *b, size_t len)
+{
+	int e;
+
+	if ((e = fault_errno("verdict-send")) == 0 &&
+	    mnl_socket_sendto(q->nl, b, len) >= 0)
+		return;
+	if (e == 0)
+		e = errno;
+	if (q->unsent == NULL) {
+		if ((q->unsent = malloc(len)) == NULL) {
+			log_warnx("nfqueue verdicts: %s", strerror(e));
+			return;
+		}
+		memcpy(q->unsent, b, len);
+		q->unsent_len = len;
+		q->failed_at = event_now_ms();
+		log_event(LOG_ERR, "verdict-send-failed", "queue=%d reason=%s "
+		    "effect=new-crossings-wait retry_ms=%d", q->queue,
+		    lq(strerror(e)), VERDICT_RETRY_MS);
+		event_mod(q->ev, 0);
+		event_timer_arm(q->retry, VERDICT_RETRY_MS, VERDICT_RETRY_MS);
+	}
+}
+
+static void
+on_retry(int fd, uint32_t what, void *arg)
+{
+	struct verdict *q = arg;
+
+	(void)fd;
+	(void)what;
+	if (q->unsent == NULL || fault_errno("verdict-send") != 0 ||
+	    mnl_socket_sendto(q->nl, q->unsent, q->unsent_len) < 0)
+		return;
+	log_event(LOG_NOTICE, "verdict-send-resumed", "queue=%d waited_ms=%llu",
+	    q->queue, (unsigned long long)(event_now_ms() - q->failed_at));
+	free(q->unsent);
+	q->unsent = NULL;
+	q->unsent_len = 0;
+	event_timer_arm(q->retry, 0, 0);
+	event_mod(q->ev, EVENT_READ);
+	on_packets(-1, EVENT_READ, q);	/* what waited meanwhile */
+}
+
 static void
 answer(struct verdict *q, size_t n)
 {
@@ -421,8 +492,8 @@ answer(struct verdict *q, size_t n)
 		else
 			q->refused++;
 	}
-	if (off > 0 && mnl_socket_sendto(q->nl, b, off) < 0)
-		log_warnx("nfqueue verdicts: %s", strerror(errno));
+	if (off > 0)
+		send_verdicts(q, b, off);
 }
 
 static void

@@ -37,6 +37,7 @@
 #include "control.h"
 #include "engine.h"
 #include "event.h"
+#include "flowuse.h"
 #include "lint.h"
 #include "log.h"
 #include "monitor.h"
@@ -395,6 +396,11 @@ main(int argc, char **argv)
 	}
 	if ((z.neigh = neigh_open(on_links, &z, err, sizeof(err))) == NULL)
 		log_warnx("no neighbour pinning: %s", err);
+	/* before the first table: what the flows carried until the last
+	 * stop, and since (the kernel kept counting) */
+	if ((z.use = flowuse_open(z.state_dir, z.nl, err, sizeof(err))) ==
+	    NULL)
+		log_warnx("no flow usage: %s", err);
 
 	/* the policy, the last good one, or a table that denies crossings;
 	 * with it the monitor, the queue and the denied-traffic log */
@@ -438,6 +444,7 @@ main(int argc, char **argv)
 	neigh_close(z.neigh);
 	alerts_close_all(z.alerts);
 	alerts_free(z.alerts);
+	flowuse_close(z.use);	/* read and saved a last time */
 	apply_close(z.nl);
 	engine_free(&z);
 	event_del(sigev);

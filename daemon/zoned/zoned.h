@@ -18,6 +18,7 @@
 #include "nftcanon.h"
 #include "nftgen.h"
 #include "policy.h"
+#include "txn.h"
 
 #define ZONED_DEFAULT_CONF "/etc/zoned/zoned.conf"
 #define ZONED_DEFAULT_STATE "/var/lib/zoned"
@@ -37,6 +38,7 @@ struct confirm;
 struct control;
 struct event;
 struct isolation;
+struct flowuse;
 struct monitor;
 struct neigh;
 struct nflog;
@@ -68,6 +70,10 @@ struct zoned {
 	struct event *verify_timer;	/* drift, every verify_interval */
 	struct event *expire_timer;	/* the next flow to expire */
 	struct event *queue_timer;	/* binding the queue again, every 1 s */
+	struct event *retry_timer;	/* applying the running policy again
+					 * after it failed (expiry, repair) */
+	char retry_why[32];
+	unsigned retries;
 
 	/* what runs */
 	enum zoned_mode mode;
@@ -82,9 +88,16 @@ struct zoned {
 	char fail_reason[512];
 
 	/* the last transaction: building it, and from the first message
-	 * sent to the last ACK */
-	double build_ms, apply_ms;
+	 * sent to the last ACK; the whole load, from reading the file to
+	 * the last ACK; incremental or the whole table (and why) */
+	double build_ms, apply_ms, reload_ms;
 	size_t apply_msgs, apply_bytes;
+	bool apply_full;
+	char apply_why[300];
+	size_t apply_changes;	/* elements, counters and chains changed */
+	struct txn_kernel kernel;	/* the generation zoned knows */
+
+	bool last_good_failed;	/* the last good policy could not be kept */
 
 	/* the last reload */
 	time_t reload_at;
@@ -97,8 +110,10 @@ struct zoned {
 	time_t verified_at;
 	size_t drift;
 
-	/* counter totals carried over replacements of the table */
+	/* counter totals (but the flows') carried over replacements of the
+	 * table; the flows' are in their usage records */
 	struct counters base;
+	struct flowuse *use;
 
 	/* appliance state in the state directory: the change journal and
 	 * the policy texts (record.c), isolated zones (isolate.c), a policy

@@ -8,7 +8,10 @@
 #                      are (default: ../shared/data/classbench from the repo)
 #   CLASSBENCH_REPEAT  rounds per set (default 11; the median is reported)
 #   BENCH_ONLY         the benchmarks to run, e.g. "audit apply" (default
-#                      all: classbench framepath audit apply dual monitor)
+#                      all: classbench framepath audit apply incr dual
+#                      monitor)
+#   INCR_FLOWS         flows of the incremental reload benchmark (100000)
+#   INCR_ROUNDS        its rounds per change (default 3; medians)
 #   DUAL_ROUNDS        alternating kernel/dual rounds (default 5)
 #   AUDIT_FRAMES       frames of the audit capture (default 2000000)
 set -u
@@ -166,6 +169,151 @@ bench_apply() {
 	rm -rf "$d"
 }
 
+# --- reloads of one change at 100K flows: incremental, whole, nft -f ----------
+# genpolicy's policy and four changes of it: one flow added (at the end),
+# one removed (commented out, the lines below stay where they are), one
+# changed (another service), 100 changed.  Each applied by the daemon
+# incrementally (zonectl reload), whole (zonectl reload --full), and, in a
+# namespace of its own holding the same table, by nft -f of the script an
+# administrator would write (add/delete element, add/delete counter),
+# made from the difference of zoned -p's two rulesets.
+incr_variant() {	# KIND N < base > variant
+	awk -v kind="$1" -v n="$2" '
+	    function flow(k) { return index($0, "{ name = \"f" k "\";") > 0 }
+	    kind == "add" && flow(n - 1) {
+		    print $0 ","
+		    print "  { name = \"fnew\"; from = \"l1\"; to = \"g0\"; service = \"smtp\"; }"
+		    next }
+	    kind == "del" && flow(n / 2) { print "#" $0; next }
+	    kind == "chg" && flow(n / 2) { sub(/service = "[a-z]+"/, "service = \"smtp\"") }
+	    kind == "rep" { for (k = n / 2; k < n / 2 + 100; k++) if (flow(k)) sub(/service = "[a-z]+"/, "service = \"smtp\"") }
+	    { print }'
+}
+
+# SET<TAB>ELEMENT and "counter NAME" lines of a zoned -p ruleset.
+incr_elems() {
+	awk '
+	    /^\t(set|map) / { set = $2; next }
+	    /^\tcounter / { print "counter\t" $2; next }
+	    /elements = \{/ { inel = 1; sub(/.*elements = \{ /, "") }
+	    inel {
+		    sub(/^[ \t]+/, "")
+		    if (sub(/ \}$/, "")) inel = 0
+		    else sub(/,$/, "")
+		    print set "\t" $0
+	    }' "$1" | sort
+}
+
+# The hand-written script from ruleset $1 to ruleset $2 (zoned -p texts).
+incr_script() {
+	incr_elems "$1" >"$1.el"
+	incr_elems "$2" >"$2.el"
+	comm -23 "$1.el" "$2.el" >"$1.gone"
+	comm -13 "$1.el" "$2.el" >"$1.new"
+	awk -F'\t' '$1 != "counter" {
+		    k = $2; sub(/ (comment|:) .*/, "", k)
+		    d[$1] = d[$1] (d[$1] == "" ? "" : ", ") k }
+	    END { for (s in d) print "delete element inet zoned " s " { " d[s] " }" }' "$1.gone"
+	awk -F'\t' '$1 == "counter" { print "delete counter inet zoned " $2 }' "$1.gone"
+	awk -F'\t' '$1 == "counter" { print "add counter inet zoned " $2 }' "$1.new"
+	awk -F'\t' '$1 != "counter" { a[$1] = a[$1] (a[$1] == "" ? "" : ", ") $2 }
+	    END { for (s in a) print "add element inet zoned " s " { " a[s] " }" }' "$1.new"
+}
+
+# A value of a reload --json's transaction.
+incr_tx() {
+	sed -n "s/^ *\"$2\": *\"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" "$1" | head -n 1
+}
+
+bench_incr() {
+	n=${INCR_FLOWS:-100000}
+	rounds=${INCR_ROUNDS:-3}
+	echo "== reloads of one change at $n flows: incremental, the whole table (reload --full), nft -f of a hand-written incremental script"
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "incr: needs root (namespaces); skipped"
+		return 0
+	fi
+	$MAKE --no-print-directory -s build/zoned build/zonectl build/bench/genpolicy || { status=1; return 0; }
+	d=$(mktemp -d)
+	chmod 755 "$d"
+	ns=zb-incr nsn=zb-incr-nft
+	build/bench/genpolicy "$n" "$d/zoned.sock" >"$d/base.conf"
+	build/zoned -p -f "$d/base.conf" >"$d/base.nft"
+	for kind in add del chg rep; do
+		incr_variant $kind "$n" <"$d/base.conf" >"$d/$kind.conf"
+		build/zoned -p -f "$d/$kind.conf" >"$d/$kind.nft" || { echo "incr: $kind does not load"; status=1; }
+		incr_script "$d/base.nft" "$d/$kind.nft" >"$d/$kind.fwd"
+		incr_script "$d/$kind.nft" "$d/base.nft" >"$d/$kind.back"
+	done
+	ip netns add $ns
+	cp "$d/base.conf" "$d/zoned.conf"
+	ip netns exec $ns build/zoned -d -f "$d/zoned.conf" -s "$d/zoned.sock" \
+	    -S "$d/state" >"$d/log" 2>&1 &
+	zp=$!
+	for _ in $(seq 1 1200); do
+		grep -q 'event=started' "$d/log" 2>/dev/null && break
+		sleep 0.1
+	done
+	ctl() { build/zonectl -s "$d/zoned.sock" "$@"; }
+	ip netns add $nsn
+	ip netns exec $nsn nft -f "$d/base.nft"
+	printf "%-22s %9s %9s %9s %9s %9s %8s %8s %9s\n" change incr_kern incr_all \
+	    full_kern full_all nft_f kern_x all_x changes
+	for kind in add del chg rep; do
+		: >"$d/ik"; : >"$d/ia"; : >"$d/fk"; : >"$d/fa"; : >"$d/nf"
+		for r in $(seq 1 "$rounds"); do
+			cp "$d/$kind.conf" "$d/zoned.conf"
+			ctl reload --json >"$d/r.json" || status=1
+			if [ "$(incr_tx "$d/r.json" apply)" != incremental ]; then
+				echo "incr: $kind was not incremental: $(incr_tx "$d/r.json" reason)"
+				status=1
+			fi
+			incr_tx "$d/r.json" apply_ms >>"$d/ik"
+			incr_tx "$d/r.json" reload_ms >>"$d/ia"
+			ch=$(incr_tx "$d/r.json" changes)
+			ctl verify >/dev/null || { echo "incr: verify after $kind failed"; status=1; }
+			cp "$d/base.conf" "$d/zoned.conf"
+			ctl reload >/dev/null || status=1
+			cp "$d/$kind.conf" "$d/zoned.conf"
+			ctl reload --full --json >"$d/r.json" || status=1
+			incr_tx "$d/r.json" apply_ms >>"$d/fk"
+			incr_tx "$d/r.json" reload_ms >>"$d/fa"
+			cp "$d/base.conf" "$d/zoned.conf"
+			ctl reload --full >/dev/null || status=1
+			t0=$(ms_now)
+			ip netns exec $nsn nft -f "$d/$kind.fwd" || { echo "incr: nft -f of the $kind script failed"; status=1; }
+			t1=$(ms_now)
+			ip netns exec $nsn nft -f "$d/$kind.back" || status=1
+			awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f\n", (b - a) / 1e6 }' >>"$d/nf"
+		done
+		ik=$(median <"$d/ik"); ia=$(median <"$d/ia"); fk=$(median <"$d/fk")
+		fa=$(median <"$d/fa"); nf=$(median <"$d/nf")
+		case $kind in
+		add) what="one flow added" ;;
+		del) what="one flow removed" ;;
+		chg) what="one flow changed" ;;
+		rep) what="100 flows changed" ;;
+		esac
+		awk -v w="$what" -v ik="$ik" -v ia="$ia" -v fk="$fk" -v fa="$fa" -v nf="$nf" -v ch="$ch" 'BEGIN {
+			printf "%-22s %9.1f %9.1f %9.1f %9.1f %9.1f %8.0f %8.2f %9s\n", w, ik, ia, fk, fa, nf,
+			    (ik > 0 ? fk / ik : 0), (ia > 0 ? fa / ia : 0), ch }'
+	done
+	echo "(ms, medians of $rounds; _kern: first message sent to last ACK; _all: reading the file to the last ACK; kern_x = full_kern / incr_kern; all_x = full_all / incr_all; nft_f: the whole nft -f of the script)"
+	# zonectl flows at this size, and the daemon's memory
+	: >"$d/fl"
+	for r in $(seq 1 "$rounds"); do
+		t0=$(ms_now); ctl flows >"$d/flows.out"; t1=$(ms_now)
+		echo $(( (t1 - t0) / 1000000 )) >>"$d/fl"
+	done
+	t0=$(ms_now); ctl flows --json >/dev/null; t1=$(ms_now)
+	echo "zonectl flows at $n flows: $(median <"$d/fl") ms (median of $rounds; $(($(wc -l <"$d/flows.out") - 1)) lines), --json $(( (t1 - t0) / 1000000 )) ms"
+	echo "zoned's peak RSS with $n flows: $(awk '/VmHWM/ { printf "%.0f MB", $2 / 1024 }' /proc/$zp/status)"
+	kill $zp 2>/dev/null; wait $zp 2>/dev/null
+	ip netns del $ns
+	ip netns del $nsn
+	rm -rf "$d"
+}
+
 # --- new connections: dual (kernel + the daemon's verdict) against kernel alone --
 bench_dual() {
 	echo "== new connections across the gateway: enforce dual against kernel, in the lab, alternating runs"
@@ -290,6 +438,7 @@ want classbench && bench_classbench
 want framepath && bench_framepath
 want audit && bench_audit
 want apply && bench_apply
+want incr && bench_incr
 want dual && bench_dual
 want monitor && bench_monitor
 

@@ -173,15 +173,21 @@ start_zoned() {
 	return 1
 }
 
+# stop_pid PID: SIGTERM, at most 5 s to end, then SIGKILL; 1 when it was
+# not running.
+stop_pid() {
+	kill -0 "$1" 2>/dev/null || return 1
+	kill "$1" 2>/dev/null
+	for _ in $(seq 1 50); do
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -9 "$1" 2>/dev/null || true
+	wait "$1" 2>/dev/null || true
+}
+
 stop_zoned() {
-	if [ -n "$ZPID" ] && kill -0 "$ZPID" 2>/dev/null; then
-		kill "$ZPID" 2>/dev/null
-		for _ in $(seq 1 50); do
-			kill -0 "$ZPID" 2>/dev/null || break
-			sleep 0.1
-		done
-		kill -9 "$ZPID" 2>/dev/null || true
-		wait "$ZPID" 2>/dev/null || true
+	if [ -n "$ZPID" ] && stop_pid "$ZPID"; then
 		sanitizer_check
 	fi
 	ZPID=
@@ -191,11 +197,12 @@ zctl() {
 	"$ZONECTL" -s "$T/zoned.sock" "$@"
 }
 
-# listen NS PROTO PORT: a listener on every address of the namespace.
+# listen NS PROTO PORT [SECONDS]: a listener on every address of the
+# namespace, for 120 s unless told.
 listen() {
-	local ns=$1 proto=$2 port=$3 out
+	local ns=$1 proto=$2 port=$3 secs=${4:-120} out
 	out=$T/listen.$ns.$proto.$port
-	ip netns exec "$ns" "$PROBE" listen "$proto" "$port" --timeout 120 \
+	ip netns exec "$ns" "$PROBE" listen "$proto" "$port" --timeout "$secs" \
 	    >"$out" 2>&1 &
 	BG+=($!)
 	for _ in $(seq 1 50); do
@@ -204,6 +211,16 @@ listen() {
 	done
 	echo "# listener $ns $proto/$port did not start"
 	return 1
+}
+
+# hold NS SRC DST PORT SECONDS OUT: a TCP connection held in the
+# background, a hello every 0.2 s (the probe exits 3 when one goes
+# unanswered); its pid in HELD.
+hold() {
+	ip netns exec "$1" "$PROBE" connect tcp "$3" "$4" --bind "$2" \
+	    --hold "$5" >"$6" 2>&1 &
+	HELD=$!
+	BG+=("$HELD")
 }
 
 # conn NS PROTO SRC DST PORT [ARGS]: a connection and its answer.
@@ -221,10 +238,17 @@ counter() {
 	    awk '/packets/ { print $2; exit }'
 }
 
+# A field of a flow from `zonectl flows --json` (strings unquoted, null as
+# null).
+flow_field() {
+	zctl flows --json | tr -d '\n' | sed 's/}, *{/}\n{/g' |
+	    grep "\"name\": *\"$1\"" |
+	    sed -E "s/.*\"$2\": *(\"([^\"]*)\"|([0-9]+|null)).*/\2\3/"
+}
+
 # The packets of a flow from `zonectl flows --json`.
 flow_packets() {
-	zctl flows --json | tr -d ' \n' | sed 's/},{/}\n{/g' |
-	    grep "\"name\":\"$1\"" | sed -E 's/.*"packets":([0-9]+).*/\1/'
+	flow_field "$1" packets
 }
 
 mac_of() {
@@ -239,4 +263,70 @@ wait_for() {
 		sleep 0.1
 	done
 	return 1
+}
+
+# nft list table, with what legitimately differs between two tables made
+# equal: counter values, the order of the elements of each set and map
+# (hash sets list in hash order) and of the counters (listed in the order
+# they were made: an incremental reload adds them at the end).  Elements
+# are split at commas outside quotes, one a line, sorted.
+nft_norm() {
+	awk '
+	function trim(s) { sub(/^[ \t]+/, "", s); sub(/[ \t]+$/, "", s); return s }
+	BEGIN { inel = 0; tag = "elements = {"; nc = 0 }
+	# counters list in the order they were made: one line each, sorted,
+	# at the end
+	!inel && /^\tcounter [^ ]+ \{$/ { cblk = $0; incnt = 1; next }
+	incnt {
+		cblk = cblk " " trim($0)
+		if ($0 ~ /^\t}$/) {
+			gsub(/packets [0-9]+ bytes [0-9]+/, "packets 0 bytes 0", cblk)
+			for (b = ++nc; b > 1 && ctr[b - 1] > cblk; b--)
+				ctr[b] = ctr[b - 1]
+			ctr[b] = cblk
+			incnt = 0
+		}
+		next
+	}
+	END { for (b = 1; b <= nc; b++) print ctr[b] }
+	{
+		line = $0
+		gsub(/packets [0-9]+ bytes [0-9]+/, "packets 0 bytes 0", line)
+		if (!inel && (i = index(line, tag))) {
+			print substr(line, 1, i - 1) tag
+			buf = substr(line, i + length(tag))
+			inel = 1
+		} else if (inel) {
+			buf = buf " " line
+		} else {
+			print line
+			next
+		}
+		q = 0; end = 0
+		for (k = 1; k <= length(buf); k++) {
+			c = substr(buf, k, 1)
+			if (c == "\"") q = !q
+			else if (!q && c == "}") { end = k; break }
+		}
+		if (!end)
+			next
+		body = substr(buf, 1, end - 1)
+		rest = substr(buf, end + 1)
+		n = 0; cur = ""; q = 0
+		for (k = 1; k <= length(body); k++) {
+			c = substr(body, k, 1)
+			if (c == "\"") q = !q
+			if (!q && c == ",") { el[++n] = trim(cur); cur = ""; continue }
+			cur = cur c
+		}
+		if (trim(cur) != "") el[++n] = trim(cur)
+		for (a = 2; a <= n; a++) {
+			v = el[a]
+			for (b = a - 1; b >= 1 && el[b] > v; b--) el[b + 1] = el[b]
+			el[b + 1] = v
+		}
+		for (a = 1; a <= n; a++) print "\t\t\t" el[a]
+		print "\t\t}" rest
+		inel = 0
+	}'
 }

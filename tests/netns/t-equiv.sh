@@ -12,56 +12,6 @@ fresh_down() { ip netns del "$FRESH" 2>/dev/null || true; }
 trap 'fresh_down; cleanup' EXIT
 fresh_down
 
-# The listing, with what legitimately differs made equal: counter values,
-# and the order of the elements of each set and map (hash sets list in
-# hash order).  Elements are split at commas outside quotes, one a line,
-# sorted.
-nft_norm() {
-	awk '
-	function trim(s) { sub(/^[ \t]+/, "", s); sub(/[ \t]+$/, "", s); return s }
-	BEGIN { inel = 0; tag = "elements = {" }
-	{
-		line = $0
-		gsub(/packets [0-9]+ bytes [0-9]+/, "packets 0 bytes 0", line)
-		if (!inel && (i = index(line, tag))) {
-			print substr(line, 1, i - 1) tag
-			buf = substr(line, i + length(tag))
-			inel = 1
-		} else if (inel) {
-			buf = buf " " line
-		} else {
-			print line
-			next
-		}
-		q = 0; end = 0
-		for (k = 1; k <= length(buf); k++) {
-			c = substr(buf, k, 1)
-			if (c == "\"") q = !q
-			else if (!q && c == "}") { end = k; break }
-		}
-		if (!end)
-			next
-		body = substr(buf, 1, end - 1)
-		rest = substr(buf, end + 1)
-		n = 0; cur = ""; q = 0
-		for (k = 1; k <= length(body); k++) {
-			c = substr(body, k, 1)
-			if (c == "\"") q = !q
-			if (!q && c == ",") { el[++n] = trim(cur); cur = ""; continue }
-			cur = cur c
-		}
-		if (trim(cur) != "") el[++n] = trim(cur)
-		for (a = 2; a <= n; a++) {
-			v = el[a]
-			for (b = a - 1; b >= 1 && el[b] > v; b--) el[b + 1] = el[b]
-			el[b + 1] = v
-		}
-		for (a = 1; a <= n; a++) print "\t\t\t" el[a]
-		print "\t\t}" rest
-		inel = 0
-	}'
-}
-
 gw_table() { ip netns exec $GW nft list table inet zoned | nft_norm; }
 fresh_table() { ip netns exec "$FRESH" nft list table inet zoned | nft_norm; }
 same() { diff -u "$T/$1.fresh" "$T/$1.gw"; }

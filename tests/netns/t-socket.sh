@@ -52,6 +52,16 @@ check "an unknown command gets code 5" \
     sh -c "\"$PROBE\" unix \"$T/zoned.sock\" '{\"cmd\":\"rm-rf\"}' | grep -q '\"code\": *5'"
 check "check without its arguments gets code 2" \
     sh -c "\"$PROBE\" unix \"$T/zoned.sock\" '{\"cmd\":\"check\",\"args\":{\"src\":1}}' | grep -q '\"code\": *2'"
+n=$(grep -c 'cmd=reload' "$T/zoned.log")
+check "a request with \"cmd\" twice gets code 2 (duplicate key)" \
+    sh -c "\"$PROBE\" unix \"$T/zoned.sock\" '{\"cmd\":\"status\",\"cmd\":\"reload\"}' | grep -q '\"code\": *2.*duplicate'"
+check "... and runs no reload" test "$(grep -c 'cmd=reload' "$T/zoned.log")" -eq "$n"
+check "check with sport 4294967376 gets code 2 (not port 80)" \
+    sh -c "\"$PROBE\" unix \"$T/zoned.sock\" '{\"cmd\":\"check\",\"args\":{\"src\":\"10.20.100.7\",\"dst\":\"192.0.2.40\",\"proto\":\"tcp/3389\",\"sport\":4294967376}}' | grep -q '\"code\": *2.*sport.* 0 to 65535'"
+check "... while sport 80 is answered" \
+    sh -c "\"$PROBE\" unix \"$T/zoned.sock\" '{\"cmd\":\"check\",\"args\":{\"src\":\"10.20.100.7\",\"dst\":\"192.0.2.40\",\"proto\":\"tcp/3389\",\"sport\":80}}' | grep -q '\"ok\": *true'"
+check "an argument a command does not take gets code 2" \
+    sh -c "\"$PROBE\" unix \"$T/zoned.sock\" '{\"cmd\":\"status\",\"args\":{\"all\":true}}' | grep -q '\"code\": *2'"
 big=$(head -c 70000 /dev/zero | tr '\0' 'x')
 check "a request over 64 KiB gets code 4" \
     sh -c "\"$PROBE\" unix \"$T/zoned.sock\" '$big' | grep -q '\"code\": *4'"

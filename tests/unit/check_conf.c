@@ -783,6 +783,31 @@ START_TEST(test_io_error)
 }
 END_TEST
 
+/* An empty file, or one of comments alone, is one finding on line 1
+ * (it was three on line 0, which no editor shows). */
+START_TEST(test_empty_file)
+{
+	static const char *const texts[] = { "", "\n\n", "# nothing\n// yet\n" };
+	struct policy *p = NULL;
+	struct diag d;
+	char err[256];
+
+	for (size_t i = 0; i < ARRAY_LEN(texts); i++) {
+		const char *path = unit_tmpfile("empty.conf", texts[i]);
+		diag_init(&d);
+		ck_assert_int_eq(conf_load(path, &p, &d, err, sizeof(err)), 0);
+		ck_assert_msg(d.n == 1 && d.v[0].line == 1 &&
+		    strcmp(d.v[0].id, "ZL011") == 0 &&
+		    strstr(d.v[0].message, "holds no settings") != NULL &&
+		    strcmp(d.v[0].file, path) == 0,
+		    "text %zu: want one finding on line 1, got:%s", i,
+		    unit_diag_dump(&d));
+		policy_free(p);
+		diag_free(&d);
+	}
+}
+END_TEST
+
 START_TEST(test_file_load)
 {
 	const char *path = unit_tmpfile("file-load.conf", BASE);
@@ -1263,6 +1288,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_no_cascade);
 	tcase_add_test(tc, test_include_file_name);
 	tcase_add_test(tc, test_io_error);
+	tcase_add_test(tc, test_empty_file);
 	tcase_add_test(tc, test_file_load);
 	suite_add_tcase(s, tc);
 

@@ -39,18 +39,6 @@ diff_cb(char sign, const char *line, void *arg)
 	snprintf(d->last, sizeof(d->last), "%c %s", sign, line);
 }
 
-static void
-canon_of(const struct nft_ir *ir, struct canon *c)
-{
-	struct nft_batch b;
-
-	nfttest_emit(ir, true, &b);
-	canon_init(c);
-	ck_assert_int_eq(canon_batch(c, &b), 0);
-	canon_sort(c);
-	nftemit_free(&b);
-}
-
 static size_t
 canon_cmp(const struct canon *a, const struct canon *b, struct diffs *d)
 {
@@ -65,7 +53,7 @@ START_TEST(test_canon)
 	struct canon base, c;
 	struct diffs d;
 
-	canon_of(ir, &base);
+	nfttest_canon(ir, &base);
 
 	/* element order is ignored */
 	{
@@ -77,7 +65,7 @@ START_TEST(test_canon)
 			s->elems[i] = s->elems[j];
 			s->elems[j] = t;
 		}
-		canon_of(r, &c);
+		nfttest_canon(r, &c);
 		ck_assert_uint_eq(canon_cmp(&base, &c, &d), 0);
 		canon_free(&c);
 		nftgen_free(r);
@@ -100,7 +88,7 @@ START_TEST(test_canon)
 		ev = nfttest_pb_elems(&pb, "isolated", &n);
 		ck_assert_uint_eq(n, 1);	/* in the batch ... */
 		free(ev);
-		canon_of(r, &c);		/* ... not in the comparison */
+		nfttest_canon(r, &c);		/* ... not in the comparison */
 		ck_assert_uint_eq(canon_cmp(&base, &c, &d), 0);
 		canon_free(&c);
 		nfttest_pbatch_free(&pb);
@@ -117,7 +105,7 @@ START_TEST(test_canon)
 		t = f->rules[2];
 		f->rules[2] = f->rules[4];
 		f->rules[4] = t;
-		canon_of(r, &c);
+		nfttest_canon(r, &c);
 		ck_assert_uint_gt(canon_cmp(&base, &c, &d), 0);
 		canon_free(&c);
 		nftgen_free(r);
@@ -127,7 +115,7 @@ START_TEST(test_canon)
 		struct nft_ir *r = nfttest_build(p, false);
 		struct nft_set *s = nftgen_find_set(r, "pinned4");
 		s->elems[0].key[9] ^= 1;	/* the MAC */
-		canon_of(r, &c);
+		nfttest_canon(r, &c);
 		ck_assert_uint_eq(canon_cmp(&base, &c, &d), 2);
 		ck_assert_uint_eq(d.plus, 1);
 		ck_assert_uint_eq(d.minus, 1);
@@ -137,7 +125,7 @@ START_TEST(test_canon)
 	/* the queue through NFQUEUE: exactly the queue rule differs */
 	{
 		struct nft_ir *r = nfttest_build(p, true);
-		canon_of(r, &c);
+		nfttest_canon(r, &c);
 		ck_assert_uint_eq(canon_cmp(&base, &c, &d), 2);
 		ck_assert_uint_eq(d.plus, 1);
 		ck_assert_uint_eq(d.minus, 1);
@@ -154,7 +142,7 @@ START_TEST(test_canon)
 		p->enforce.mode = ENFORCE_KERNEL;
 		r = nfttest_build(p, false);
 		p->enforce.mode = ENFORCE_DUAL;
-		canon_of(r, &c);
+		nfttest_canon(r, &c);
 		ck_assert_uint_eq(canon_cmp(&base, &c, &d), 6);
 		ck_assert_uint_eq(d.minus, 6);
 		ck_assert_uint_eq(d.plus, 0);

@@ -21,6 +21,7 @@
 #include "conf.h"
 #include "diag.h"
 #include "lint.h"
+#include "nftcanon.h"
 #include "nfttest.h"
 #include "unit.h"
 
@@ -84,6 +85,18 @@ nfttest_emit(const struct nft_ir *ir, bool commit, struct nft_batch *b)
 
 	ck_assert_msg(nftemit_batch(ir, SEQ0, commit, b, err, sizeof(err)) ==
 	    0, "nftemit_batch: %s", err);
+}
+
+void
+nfttest_canon(const struct nft_ir *ir, struct canon *c)
+{
+	struct nft_batch b;
+
+	nfttest_emit(ir, true, &b);
+	canon_init(c);
+	ck_assert_int_eq(canon_batch(c, &b), 0);
+	canon_sort(c);
+	nftemit_free(&b);
 }
 
 const struct nft_chain *

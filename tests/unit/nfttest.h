@@ -43,6 +43,9 @@ struct nft_ir *nfttest_build(const struct policy *p, bool compat);
 struct nft_ir *nfttest_build_deny_all(const struct policy *p);
 /* The batch of ir from sequence number SEQ0. */
 void nfttest_emit(const struct nft_ir *ir, bool commit, struct nft_batch *b);
+/* The canonical lines (sorted) of ir's whole batch. */
+struct canon;
+void nfttest_canon(const struct nft_ir *ir, struct canon *c);
 /* The IR chain called name, or NULL. */
 const struct nft_chain *nfttest_ir_chain(const struct nft_ir *ir,
     const char *name);
