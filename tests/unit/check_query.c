@@ -433,6 +433,120 @@ START_TEST(test_alpha_query_protocols)
 }
 END_TEST
 
+/* --- issue 16: the questions of a real town hall ------------------------- */
+
+static struct policy *
+load_town(void)
+{
+	return unit_load_policy("conf/alpha-prime.conf", NOW);
+}
+
+struct tcase16 {
+	const char *src, *dst, *proto;
+	bool self;		/* the daemon knows dst as its own */
+	const char *verdict;	/* "permit" / "deny" */
+	const char *explain;	/* substring */
+	const char *note;	/* substring of the note, or NULL */
+};
+
+static const struct tcase16 town_cases[] = {
+	/* service names, from the policy and from /etc/services */
+	{ "lg-terms", "m365", "https", false, "permit", "flow \"m365\"",
+	  "service \"https\" is tcp/443" },
+	{ "10.20.100.7", "192.0.2.40", "rdp", false, "permit", "flow \"browse\"",
+	  NULL },
+	{ "atena", "chukan", "juki", false, "deny", "tcp/700: no flow permits",
+	  "service \"juki\" is tcp/700, tcp/8000-8003" },
+	{ "juki-cs", "juki-pref", "juki", false, "permit", "flow \"juki-cs\"",
+	  NULL },
+	/* the Government Cloud, by network, and the staged Teams media */
+	{ "10.10.100.7", "10.128.2.9", "https", false, "permit",
+	  "flow \"std-systems\" (標準準拠システム利用)", NULL },
+	{ "10.10.100.7", "10.128.2.9", "tcp/80", false, "deny",
+	  "permits tcp/443 only", NULL },
+	{ "10.128.1.5", "192.0.2.80", "https", false, "deny",
+	  "never talks to the Internet", NULL },
+	{ "lg-terms", "m365-media", "teams-media", false, "deny",
+	  "flow \"teams-media\" will, from 2027-04-01T00:00:00+09:00",
+	  "has 2 addresses" },
+	/* an element of an address list, far from its first */
+	{ "fd00:20:0:100::7", "2001:db8:5010::5", "https", false, "deny",
+	  "no flow permits lgwan -> internet tcp/443", NULL },
+	{ "10.20.100.7", "203.0.113.222", "https", false, "permit",
+	  "flow \"m365\"", NULL },
+	/* the appliance itself: the management entries answer */
+	{ "ops-pc", "appliance", "ssh", false, "permit", "management #1",
+	  NULL },
+	{ "ops-pc", "10.20.0.1", "tcp/22", true, "permit", "management #1",
+	  NULL },
+	{ "lg-terms", "appliance", "tcp/22", false, "deny", "none permits "
+	  "tcp/22 from 10.20.100.0; management #1 permits it from host "
+	  "\"ops-pc\" only", NULL },
+	{ "ops-pc", "appliance", "https", false, "deny", "the appliance itself "
+	  "accepts only", NULL },
+	/* offline the appliance's address is any other: a hint */
+	{ "ops-pc", "10.20.0.1", "tcp/22", false, "deny", "no flow permits "
+	  "lgwan -> lgwan", "if the destination is the appliance itself, "
+	  "management #1" },
+};
+
+START_TEST(test_town_query)
+{
+	const struct tcase16 *t = &town_cases[_i];
+	struct policy *p = load_town();
+	struct query_args a = { t->src, t->dst, t->proto, NULL, -1, t->self };
+	struct query q;
+	struct classify *c;
+	struct classify_verdict v;
+	char err[256], text[2048];
+	json_t *j;
+
+	ck_assert_msg(query_build(p, &a, &q, err, sizeof(err)) == 0,
+	    "%s %s %s: %s", t->src, t->dst, t->proto, err);
+	c = classify_build(p, NOW, err, sizeof(err));
+	ck_assert(c != NULL);
+	query_classify(c, p, &q, &v);
+	query_answer_text(c, p, &q, &v, text, sizeof(text));
+	ck_assert_msg(strncmp(text, t->verdict, strlen(t->verdict)) == 0 &&
+	    strstr(text, t->explain) != NULL && (t->note == NULL ||
+	    strstr(text, t->note) != NULL), "%s %s %s: \"%s\", want %s ...%s... "
+	    "...%s...", t->src, t->dst, t->proto, text, t->verdict, t->explain,
+	    t->note ? t->note : "");
+	j = query_answer_json(c, p, &q, &v);
+	ck_assert(j != NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")),
+	    t->verdict);
+	ck_assert(json_is_true(json_object_get(j, "appliance")) ==
+	    (strcmp(t->dst, "appliance") == 0 || t->self));
+	json_decref(j);
+	classify_free(c);
+	policy_free(p);
+}
+END_TEST
+
+static const struct qbad town_bad[] = {
+	{ "lg-term", "m365", "https", NULL, -1, "(did you mean \"lg-terms\"?)" },
+	{ "lg-terms", "m365", "htps", NULL, -1, "(did you mean \"https\"?)" },
+	{ "lg-terms", "m365", "nosuchthing", NULL, -1, "invalid protocol" },
+};
+
+START_TEST(test_town_query_errors)
+{
+	const struct qbad *t = &town_bad[_i];
+	struct policy *p = load_town();
+	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport,
+	    false };
+	struct query q;
+	char err[256] = "";
+
+	ck_assert_msg(query_build(p, &a, &q, err, sizeof(err)) < 0,
+	    "%s %s %s accepted", t->src, t->dst, t->proto);
+	ck_assert_msg(strstr(err, t->err) != NULL, "err \"%s\", want ...%s...",
+	    err, t->err);
+	policy_free(p);
+}
+END_TEST
+
 UNIT_SUITE(query_suite)
 
 static Suite *
@@ -453,6 +567,10 @@ query_suite(void)
 	tcase_add_loop_test(tc, test_alpha_query_errors, 0,
 	    (int)ARRAY_LEN(alpha_bad));
 	tcase_add_test(tc, test_alpha_query_protocols);
+	tcase_add_loop_test(tc, test_town_query, 0,
+	    (int)ARRAY_LEN(town_cases));
+	tcase_add_loop_test(tc, test_town_query_errors, 0,
+	    (int)ARRAY_LEN(town_bad));
 	suite_add_tcase(s, tc);
 	return s;
 }
