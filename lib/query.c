@@ -281,6 +281,8 @@ query_build(const struct policy *p, const struct query_args *a,
 		return -1;
 	}
 	k->family = (uint8_t)fs;
+	if (proto_pkts(p, a->proto, q, err, errlen) < 0)
+		return -1;
 	if (a->sport >= 0) {
 		if (a->sport > 65535) {
 			snprintf(err, errlen, "source port %d out of range",
@@ -307,8 +309,15 @@ query_build(const struct policy *p, const struct query_args *a,
 			}
 		}
 	}
-	if (proto_pkts(p, a->proto, q, err, errlen) < 0)
-		return -1;
+	/* every packet of a service's ports alike but for the port */
+	for (size_t i = 1; i < q->npkt; i++) {
+		q->pkt[i].family = k->family;
+		q->pkt[i].sport = k->sport;
+		q->pkt[i].has_mac = k->has_mac;
+		memcpy(q->pkt[i].src_mac, k->src_mac, 6);
+		memcpy(q->pkt[i].src, k->src, 16);
+		memcpy(q->pkt[i].dst, k->dst, 16);
+	}
 	if (q->what[0])
 		note(q, "%s", q->what);
 	return 0;

@@ -150,7 +150,7 @@ START_TEST(test_build)
 {
 	const struct ok_case *t = &ok_cases[_i];
 	struct policy *p = load_qpol();
-	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport };
+	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport, false };
 	struct query q;
 	uint8_t src[16], dst[16], mac[6] = { 0 };
 	int fam;
@@ -161,26 +161,27 @@ START_TEST(test_build)
 	    "%s %s %s: %s", t->src, t->dst, t->proto, err);
 	fam = addr_parse_ip(t->psrc, src);
 	ck_assert_int_eq(addr_parse_ip(t->pdst, dst), fam);
-	ck_assert_int_eq(q.pkt.family, fam);
-	ck_assert_mem_eq(q.pkt.src, src, 16);
-	ck_assert_mem_eq(q.pkt.dst, dst, 16);
-	ck_assert_int_eq(q.pkt.proto, t->pproto);
-	ck_assert_int_eq(q.pkt.dport, t->pdport);
-	ck_assert_int_eq(q.pkt.sport, t->psport);
-	ck_assert_int_eq(q.pkt.has_mac, t->pmac != NULL);
+	ck_assert_int_eq(q.pkt[0].family, fam);
+	ck_assert_mem_eq(q.pkt[0].src, src, 16);
+	ck_assert_mem_eq(q.pkt[0].dst, dst, 16);
+	ck_assert_int_eq(q.pkt[0].proto, t->pproto);
+	ck_assert_int_eq(q.pkt[0].dport, t->pdport);
+	ck_assert_int_eq(q.pkt[0].sport, t->psport);
+	ck_assert_int_eq(q.pkt[0].has_mac, t->pmac != NULL);
 	if (t->pmac)
 		ck_assert_int_eq(mac_parse(t->pmac, mac, NULL, 0), 0);
-	ck_assert_mem_eq(q.pkt.src_mac, mac, 6);
+	ck_assert_mem_eq(q.pkt[0].src_mac, mac, 6);
 	/* the zones are the classifier's to find from the addresses */
-	ck_assert_int_eq(q.pkt.in_zone, -1);
-	ck_assert_int_eq(q.pkt.out_zone, -1);
+	ck_assert_int_eq(q.pkt[0].in_zone, -1);
+	ck_assert_int_eq(q.pkt[0].out_zone, -1);
 	ck_assert_str_eq(q.note, t->note);
 	policy_free(p);
 }
 END_TEST
 
 #define BADPROTO(s) "invalid protocol \"" s "\" (tcp/PORT, udp/PORT, " \
-	"sctp/PORT, icmp/TYPE, icmpv6/TYPE or a protocol number)"
+	"sctp/PORT, icmp/TYPE, icmpv6/TYPE, a protocol number, or a service " \
+	"name such as https or rdp)"
 #define NOTHING(s) "\"" s "\" is neither an address nor a host of the policy"
 
 static const struct bad_case {
@@ -243,7 +244,7 @@ START_TEST(test_build_errors)
 {
 	const struct bad_case *t = &bad_cases[_i];
 	struct policy *p = load_qpol();
-	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport };
+	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport, false };
 	struct query q;
 	char err[256] = "";
 
@@ -294,7 +295,7 @@ START_TEST(test_answers)
 {
 	const struct answer_case *t = &answer_cases[_i];
 	struct policy *p = load_qpol();
-	struct query_args a = { t->src, t->dst, t->proto, t->mac, -1 };
+	struct query_args a = { t->src, t->dst, t->proto, t->mac, -1, false };
 	struct query q;
 	struct classify *c;
 	struct classify_verdict v;
@@ -306,12 +307,12 @@ START_TEST(test_answers)
 	    err);
 	c = classify_build(p, NOW, err, sizeof(err));
 	ck_assert_msg(c != NULL, "%s", err);
-	classify_one(c, &q.pkt, &v);
+	query_classify(c, p, &q, &v);
 	ck_assert_str_eq(classify_reason_str(v.reason), t->reason);
-	classify_explain(c, &q.pkt, &v, why, sizeof(why));
+	classify_explain(c, &q.pkt[0], &v, why, sizeof(why));
 
 	/* text: the verdict word and the explanation, the note below */
-	query_answer_text(c, &q, &v, text, sizeof(text));
+	query_answer_text(c, p, &q, &v, text, sizeof(text));
 	if (q.note[0])
 		snprintf(want, sizeof(want), "%s: %s\nnote: %s\n", word, why,
 		    q.note);
@@ -322,7 +323,9 @@ START_TEST(test_answers)
 	/* JSON: the same, field by field */
 	j = query_answer_json(c, p, &q, &v);
 	ck_assert_ptr_nonnull(j);
-	ck_assert_uint_eq(json_object_size(j), 7);
+	ck_assert_uint_eq(json_object_size(j), 9);
+	ck_assert(json_is_null(json_object_get(j, "management")));
+	ck_assert(json_is_false(json_object_get(j, "appliance")));
 	ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")),
 	    word);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "reason")),
@@ -349,7 +352,7 @@ END_TEST
 START_TEST(test_alpha_note)
 {
 	struct policy *p = load_alpha();
-	struct query_args a = { "atena", "chukan", "tcp/443", NULL, -1 };
+	struct query_args a = { "atena", "chukan", "tcp/443", NULL, -1, false };
 	struct query q;
 	char err[256];
 
@@ -363,7 +366,7 @@ START_TEST(test_alpha_note)
 	a.mac = "02:00:0a:0a:01:14";
 	a.src = "atena";
 	ck_assert_int_eq(query_build(p, &a, &q, err, sizeof(err)), 0);
-	ck_assert(q.pkt.has_mac);
+	ck_assert(q.pkt[0].has_mac);
 	policy_free(p);
 }
 END_TEST
@@ -394,7 +397,7 @@ START_TEST(test_alpha_query_errors)
 {
 	const struct qbad *t = &alpha_bad[_i];
 	struct policy *p = load_alpha();
-	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport };
+	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport, false };
 	struct query q;
 	char err[256] = "";
 
@@ -410,25 +413,25 @@ END_TEST
 START_TEST(test_alpha_query_protocols)
 {
 	struct policy *p = load_alpha();
-	struct query_args a = { "atena", "chukan", "47", NULL, -1 };
+	struct query_args a = { "atena", "chukan", "47", NULL, -1, false };
 	struct query q;
 	char err[256];
 
 	ck_assert_int_eq(query_build(p, &a, &q, err, sizeof(err)), 0);
-	ck_assert_int_eq(q.pkt.proto, 47);
+	ck_assert_int_eq(q.pkt[0].proto, 47);
 	a.proto = "icmp/8";
 	ck_assert_int_eq(query_build(p, &a, &q, err, sizeof(err)), 0);
-	ck_assert_int_eq(q.pkt.proto, PROTO_ICMP);
-	ck_assert_int_eq(q.pkt.dport, 8);
+	ck_assert_int_eq(q.pkt[0].proto, PROTO_ICMP);
+	ck_assert_int_eq(q.pkt[0].dport, 8);
 	a.proto = "sctp/2905";
 	a.sport = 1234;
 	ck_assert_int_eq(query_build(p, &a, &q, err, sizeof(err)), 0);
-	ck_assert_int_eq(q.pkt.proto, PROTO_SCTP);
-	ck_assert_int_eq(q.pkt.dport, 2905);
-	ck_assert_int_eq(q.pkt.sport, 1234);
-	ck_assert_int_eq(q.pkt.family, ADDR_V4);
-	ck_assert_int_eq(q.pkt.in_zone, -1);
-	ck_assert_int_eq(q.pkt.out_zone, -1);
+	ck_assert_int_eq(q.pkt[0].proto, PROTO_SCTP);
+	ck_assert_int_eq(q.pkt[0].dport, 2905);
+	ck_assert_int_eq(q.pkt[0].sport, 1234);
+	ck_assert_int_eq(q.pkt[0].family, ADDR_V4);
+	ck_assert_int_eq(q.pkt[0].in_zone, -1);
+	ck_assert_int_eq(q.pkt[0].out_zone, -1);
 	policy_free(p);
 }
 END_TEST
