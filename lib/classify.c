@@ -747,8 +747,8 @@ services_text(const struct policy *p, const struct flow *f, char *buf,
 	}
 }
 
-static const char *
-proto_text(const struct classify_pkt *k, char *buf, size_t len)
+const char *
+classify_pkt_text(const struct classify_pkt *k, char *buf, size_t len)
 {
 	const char *pr = policy_proto_str(k->proto, false);
 
@@ -811,7 +811,7 @@ classify_explain(const struct classify *c, const struct classify_pkt *k,
 	zi = &p->zones[v->in_zone];
 	zo = &p->zones[v->out_zone];
 	snprintf(buf, len, "no flow permits %s -> %s %s from %s to %s",
-	    zi->name, zo->name, proto_text(k, pr, sizeof(pr)),
+	    zi->name, zo->name, classify_pkt_text(k, pr, sizeof(pr)),
 	    addr_format_ip(k->family, k->src, a, sizeof(a)),
 	    addr_format_ip(k->family, k->dst, b, sizeof(b)));
 	if ((zi->kind == ZONE_MYNUMBER && zo->kind == ZONE_INTERNET) ||

@@ -375,21 +375,6 @@ zone_name(const struct policy *p, int z)
 	return z >= 0 && (size_t)z < p->nzones ? p->zones[z].name : NULL;
 }
 
-static const char *
-pkt_text(const struct classify_pkt *k, char *buf, size_t len)
-{
-	const char *pr = policy_proto_str(k->proto, false);
-
-	if (k->proto == PROTO_ICMP || k->proto == PROTO_ICMPV6)
-		snprintf(buf, len, "%s type %u", pr, k->dport);
-	else if (k->proto == PROTO_TCP || k->proto == PROTO_UDP ||
-	    k->proto == PROTO_SCTP)
-		snprintf(buf, len, "%s/%u", pr, k->dport);
-	else
-		snprintf(buf, len, "protocol %s", pr);
-	return buf;
-}
-
 /* The words after "permit: " or "deny: ". */
 static void
 explain(const struct classify *c, const struct policy *p,
@@ -412,7 +397,7 @@ explain(const struct classify *c, const struct policy *p,
 		snprintf(buf, len, "the appliance itself accepts only "
 		    "loopback, established connections, IPv6 neighbour "
 		    "discovery and its management entries; none permits %s "
-		    "from %s", pkt_text(k, pr, sizeof(pr)),
+		    "from %s", classify_pkt_text(k, pr, sizeof(pr)),
 		    addr_format_ip(k->family, k->src, a, sizeof(a)));
 		/* what the entries do permit: this source other services,
 		 * or this service from other sources */
@@ -445,7 +430,7 @@ explain(const struct classify *c, const struct policy *p,
 		/* which port of the service was refused */
 		char tmp[1024];
 		snprintf(tmp, sizeof(tmp), "%s", buf);
-		snprintf(buf, len, "%s: %s", pkt_text(k, pr, sizeof(pr)), tmp);
+		snprintf(buf, len, "%s: %s", classify_pkt_text(k, pr, sizeof(pr)), tmp);
 	} else if (q->npkt > 1)
 		for (size_t i = 1; i < q->npkt; i++) {
 			const struct flow *f;
@@ -454,7 +439,7 @@ explain(const struct classify *c, const struct policy *p,
 			f = &p->flows[q->v[i].flow];
 			n = strlen(buf);
 			snprintf(buf + n, len - n, ", flow \"%s\" for %s",
-			    f->name, pkt_text(&q->pkt[i], pr, sizeof(pr)));
+			    f->name, classify_pkt_text(&q->pkt[i], pr, sizeof(pr)));
 		}
 }
 
