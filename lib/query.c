@@ -425,13 +425,13 @@ explain(const struct classify *c, const struct policy *p,
 			}
 		return;
 	}
-	classify_explain(c, k, v, buf, len);
-	if (q->npkt > 1 && q->denied >= 0) {
-		/* which port of the service was refused */
-		char tmp[1024];
-		snprintf(tmp, sizeof(tmp), "%s", buf);
-		snprintf(buf, len, "%s: %s", classify_pkt_text(k, pr, sizeof(pr)), tmp);
-	} else if (q->npkt > 1)
+	buf[0] = '\0';
+	if (q->npkt > 1 && q->denied >= 0)	/* which port was refused */
+		snprintf(buf, len, "%s: ", classify_pkt_text(k, pr,
+		    sizeof(pr)));
+	n = strlen(buf);
+	classify_explain(c, k, v, buf + n, len - n);
+	if (q->npkt > 1 && q->denied < 0)
 		for (size_t i = 1; i < q->npkt; i++) {
 			const struct flow *f;
 			if (q->v[i].flow == q->v[0].flow || q->v[i].flow < 0)
