@@ -138,7 +138,7 @@ install: all
 	  echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf"; \
 	else install -m 0640 conf/alpha.conf $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf; fi
 	install -d $(DESTDIR)$(SYSCONFDIR)/zoned/examples
-	install -m 0644 conf/*.conf $(DESTDIR)$(SYSCONFDIR)/zoned/examples/
+	install -m 0644 conf/*.conf conf/*.addresses $(DESTDIR)$(SYSCONFDIR)/zoned/examples/
 	@if [ -f scripts/zoned.service ]; then \
 	  install -d $(DESTDIR)$(UNITDIR); \
 	  sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/zoned.service > $(DESTDIR)$(UNITDIR)/zoned.service; \

@@ -790,27 +790,38 @@ pair_chain(struct gen *g, int zi, int zo, const char *deny)
 		logged |= f->log;
 		snprintf(comment, sizeof(comment), "%s:%d flow %s",
 		    base_name(g->ir->file), f->line, f->name);
+		/* every element of an address list holds: one element per
+		 * source prefix, destination prefix and service, so that a
+		 * change of a list is a change of elements */
 		for (int fam = ADDR_V4; fam <= ADDR_V6; fam += 2) {
-			struct addr_pfx src, dst;
-			struct box b;
+			struct policy_pfx_iter si, di;
+			const struct addr_pfx *src, *dst;
+			int sh;
 
-			if (policy_endpoint_prefix(p, &f->from, fam, &src) == 0 ||
-			    policy_endpoint_prefix(p, &f->to, fam, &dst) == 0)
-				continue;
-			memset(&b, 0, sizeof(b));
-			b.lay.family = (uint8_t)fam;
-			addr_range(&src, b.src_lo, b.src_hi);
-			addr_range(&dst, b.dst_lo, b.dst_hi);
-			if (f->from.kind == EP_HOST &&
-			    p->hosts[f->from.idx].has_mac) {
-				b.lay.mac = true;
-				memcpy(b.mac, p->hosts[f->from.idx].mac, 6);
+			policy_pfx_iter(&si, p, &f->from, fam);
+			while ((src = policy_pfx_next(&si, &sh)) != NULL) {
+				policy_pfx_iter(&di, p, &f->to, fam);
+				while ((dst = policy_pfx_next(&di, NULL)) !=
+				    NULL) {
+					struct box b;
+
+					memset(&b, 0, sizeof(b));
+					b.lay.family = (uint8_t)fam;
+					addr_range(src, b.src_lo, b.src_hi);
+					addr_range(dst, b.dst_lo, b.dst_hi);
+					if (sh >= 0 && p->hosts[sh].has_mac) {
+						b.lay.mac = true;
+						memcpy(b.mac, p->hosts[sh].mac,
+						    6);
+					}
+					for (size_t k = 0; k < f->nservices;
+					    k++)
+						if (each_service_box(g, &L,
+						    &p->services[f->services[k]],
+						    &b, flow_box, &fa) < 0)
+							break;
+				}
 			}
-			for (size_t k = 0; k < f->nservices; k++)
-				if (each_service_box(g, &L,
-				    &p->services[f->services[k]], &b, flow_box,
-				    &fa) < 0)
-					break;
 		}
 	}
 	name = ir_str(g, "fwd.%s.%s", in, out);
@@ -993,9 +1004,8 @@ pin_sets(struct gen *g, struct nft_chain *fwd, const char *deny)
 			const struct host *h = &p->hosts[i];
 			struct nft_elem *e;
 
-			if (h->bad || !h->has_mac || !addr_is_host(&h->addr) ||
-			    h->addr.family != fam || h->zone < 0 ||
-			    p->zones[h->zone].kind != ZONE_MYNUMBER)
+			if (!policy_host_pinned(p, h) ||
+			    h->addrs[0].pfx.family != fam)
 				continue;
 			if (sa == NULL) {
 				sa = add_set(g, v4 ? "pinaddr4" : "pinaddr6",
@@ -1007,11 +1017,11 @@ pin_sets(struct gen *g, struct nft_chain *fwd, const char *deny)
 			}
 			if ((e = add_elem(g, sa)) == NULL)
 				return;
-			put(e->key, &ka, 0, h->addr.a);
+			put(e->key, &ka, 0, h->addrs[0].pfx.a);
 			e->line = h->line;
 			if ((e = add_elem(g, sp)) == NULL)
 				return;
-			put(e->key, &kp, 0, h->addr.a);
+			put(e->key, &kp, 0, h->addrs[0].pfx.a);
 			put(e->key, &kp, 1, h->mac);
 			e->line = h->line;
 		}
@@ -1043,6 +1053,29 @@ mgmt_box(struct gen *g, struct layered *L, struct box *b, void *arg)
 	return layered_add(g, L, &copy, 0, ma->comment, ma->line);
 }
 
+/* The elements of one source prefix of a management entry, one per
+ * interface of its zone. */
+static void
+mgmt_iface_boxes(struct gen *g, struct layered *L, const struct policy *p,
+    const struct mgmt *m, int z, const struct addr_pfx *src,
+    struct mgmt_arg *ma)
+{
+	for (size_t k = 0; k < p->zones[z].nifaces; k++) {
+		struct box b;
+
+		memset(&b, 0, sizeof(b));
+		b.lay.family = src->family;
+		b.lay.mgmt = true;
+		snprintf((char *)b.ifname, sizeof(b.ifname), "%s",
+		    p->zones[z].ifaces[k]);
+		addr_range(src, b.src_lo, b.src_hi);
+		memset(b.dst_hi, 0xff, 16);	/* no daddr */
+		if (each_service_box(g, L, &p->services[m->service], &b,
+		    mgmt_box, ma) < 0)
+			break;
+	}
+}
+
 static void
 mgmt_rules(struct gen *g, struct nft_chain *in)
 {
@@ -1066,24 +1099,12 @@ mgmt_rules(struct gen *g, struct nft_chain *in)
 		snprintf(comment, sizeof(comment), "%s:%d management",
 		    base_name(g->ir->file), m->line);
 		for (int fam = ADDR_V4; fam <= ADDR_V6; fam += 2) {
-			struct addr_pfx src;
+			struct policy_pfx_iter si;
+			const struct addr_pfx *src;
 
-			if (policy_endpoint_prefix(p, &m->from, fam, &src) == 0)
-				continue;
-			for (size_t k = 0; k < p->zones[z].nifaces; k++) {
-				struct box b;
-				memset(&b, 0, sizeof(b));
-				b.lay.family = (uint8_t)fam;
-				b.lay.mgmt = true;
-				snprintf((char *)b.ifname, sizeof(b.ifname),
-				    "%s", p->zones[z].ifaces[k]);
-				addr_range(&src, b.src_lo, b.src_hi);
-				memset(b.dst_hi, 0xff, 16);	/* no daddr */
-				if (each_service_box(g, &L,
-				    &p->services[m->service], &b, mgmt_box,
-				    &ma) < 0)
-					break;
-			}
+			policy_pfx_iter(&si, p, &m->from, fam);
+			while ((src = policy_pfx_next(&si, NULL)) != NULL)
+				mgmt_iface_boxes(g, &L, p, m, z, src, &ma);
 		}
 	}
 	slot_rules(g, in, &L, false);

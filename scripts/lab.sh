@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # lab.sh — the three-zone lab in network namespaces, shaped like
-# conf/alpha.conf:
+# conf/alpha.conf, with a fourth NIC for the Government Cloud of the My
+# Number tier over its closed line (conf/alpha-prime.conf; alpha.conf does
+# not use it):
 #
 #   ${P}mn  (My Number hosts) --eth0==mn0--+
 #   ${P}lg  (LGWAN hosts)     --eth0==lg0--+-- ${P}gw (the appliance, zoned)
 #   ${P}in  (Internet hosts)  --eth0==inet0+
+#   ${P}gc  (Government Cloud)--eth0==gc0--+
 #
 # Every pinned My Number host of the example has its own macvlan with its
 # MAC and address (and a routing rule, so that it answers from there).
@@ -18,8 +21,8 @@
 set -euo pipefail
 
 P=${LAB_PREFIX:-zl-}
-GW=${P}gw MN=${P}mn LG=${P}lg IN=${P}in
-ALL="$GW $MN $LG $IN"
+GW=${P}gw MN=${P}mn LG=${P}lg IN=${P}in GC=${P}gc
+ALL="$GW $MN $LG $IN $GC"
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
@@ -32,8 +35,14 @@ konbini 10.10.2.40 02:00:0a:0a:02:28"
 # LGWAN side: the town's hosts (10.20/16) and national systems (10.200/16).
 LG_ADDRS="10.20.1.25 10.20.1.50 10.20.100.7 10.200.5.10 10.200.6.20
 10.200.7.10 10.200.8.30"
-# Internet side: the example's hosts and one stranger.
-IN_ADDRS="192.0.2.26 192.0.2.40 192.0.2.41 192.0.2.50 198.51.100.7"
+# Internet side: the example's hosts, one stranger, and addresses of a
+# published cloud list (203.0.113.0/24, as conf/m365.addresses).
+IN_ADDRS="192.0.2.26 192.0.2.40 192.0.2.41 192.0.2.50 198.51.100.7
+203.0.113.130 203.0.113.222 203.0.113.230"
+# My Number terminals: a subnet, unpinned.
+MN_TERMS="10.10.100.7 10.10.100.8"
+# The Government Cloud (10.128/16): the standardised systems' balancers.
+GC_ADDRS="10.128.1.10 10.128.2.20 10.128.5.10"
 
 down() {
 	for ns in $ALL; do
@@ -75,6 +84,7 @@ up() {
 	ip link add mn0 netns "$GW" type veth peer name eth0 netns "$MN"
 	ip link add lg0 netns "$GW" type veth peer name eth0 netns "$LG"
 	ip link add inet0 netns "$GW" type veth peer name eth0 netns "$IN"
+	ip link add gc0 netns "$GW" type veth peer name eth0 netns "$GC"
 	nsx "$GW" ip addr add 10.10.0.1/16 dev mn0
 	nsx "$GW" ip addr add 10.20.0.1/16 dev lg0
 	nsx "$GW" ip addr add 10.200.0.1/16 dev lg0
@@ -82,11 +92,16 @@ up() {
 	nsx "$GW" ip addr add 192.0.2.1/24 dev inet0
 	nsx "$GW" ip addr add 198.51.100.1/24 dev inet0
 	nsx "$GW" ip -6 addr add 2001:db8::1/64 dev inet0 nodad
-	for i in mn0 lg0 inet0; do nsx "$GW" ip link set "$i" up; done
+	nsx "$GW" ip addr add 203.0.113.1/24 dev inet0
+	nsx "$GW" ip addr add 10.128.0.1/16 dev gc0
+	for i in mn0 lg0 inet0 gc0; do nsx "$GW" ip link set "$i" up; done
 
 	# My Number zone: an unpinned host on eth0, a macvlan per pinned one
 	nsx "$MN" ip link set eth0 up
 	nsx "$MN" ip addr add 10.10.3.3/16 dev eth0
+	for a in $MN_TERMS; do
+		nsx "$MN" ip addr add "$a/16" dev eth0
+	done
 	nsx "$MN" ip route add default via 10.10.0.1
 	local table=100
 	while read -r name addr mac; do
@@ -119,6 +134,13 @@ up() {
 	nsx "$IN" ip -6 addr add 2001:db8::7/64 dev eth0 nodad
 	nsx "$IN" ip route add default via 192.0.2.1
 	nsx "$IN" ip -6 route add default via 2001:db8::1
+
+	# Government Cloud, beyond the closed line
+	nsx "$GC" ip link set eth0 up
+	for a in $GC_ADDRS; do
+		nsx "$GC" ip addr add "$a/16" dev eth0
+	done
+	nsx "$GC" ip route add default via 10.128.0.1
 	echo "lab: up ($ALL)"
 }
 

@@ -356,6 +356,25 @@ status_monitor(json_t *m)
 		    num(jint(al, "evidence_bytes"), b[2], 32));
 }
 
+/* The MAC pins, and each that cannot prove its host (off the
+ * appliance's segment). */
+static void
+status_pins(json_t *n)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(n))
+		return;
+	printf("pins         %lld pinned, %lld not on the appliance's "
+	    "segment\n", (long long)jint(n, "pinned"),
+	    (long long)jint(n, "off_link"));
+	json_array_foreach(json_object_get(n, "problems"), i, v)
+		printf("  OFF-LINK   host %s %s (%s): %s: %s\n", jstr(v, "host"),
+		    jstr(v, "address"), jstr(v, "mac"), jstr(v, "reason"),
+		    jstr(v, "detail"));
+}
+
 int
 ctl_status(struct ctl *c, int argc, char **argv)
 {
@@ -407,6 +426,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	    num(jint(n, "denied_bytes"), b2, sizeof(b2)));
 	status_enforce(json_object_get(r, "enforce"));
 	status_monitor(json_object_get(r, "monitor"));
+	status_pins(json_object_get(r, "pins"));
 	if (json_array_size(json_object_get(r, "isolated")) > 0) {
 		size_t i;
 		json_t *v;
@@ -455,7 +475,16 @@ ctl_zones(struct ctl *c, int argc, char **argv)
 			snprintf(nets + strlen(nets), sizeof(nets) -
 			    strlen(nets), "%s%s", j ? "," : "",
 			    json_string_value(v));
-		table_add(&t, jstr(z, "name"), jstr(z, "kind"), ifs, nets,
+		char zname[160], kind[48];
+		if (jstr(z, "label"))
+			snprintf(zname, sizeof(zname), "%s (%s)", jstr(z, "name"),
+			    jstr(z, "label"));
+		else
+			snprintf(zname, sizeof(zname), "%s", jstr(z, "name"));
+		snprintf(kind, sizeof(kind), "%s%s", jstr(z, "kind"),
+		    json_is_true(json_object_get(z, "closed_line")) ?
+		    "+closed-line" : "");
+		table_add(&t, zname, kind, ifs, nets,
 		    num(jint(z, "permitted_in"), b[0], 32),
 		    num(jint(z, "permitted_out"), b[1], 32),
 		    num(jint(z, "denied_in"), b[2], 32),
@@ -493,9 +522,16 @@ ctl_flows(struct ctl *c, int argc, char **argv)
 			    "%s%s", j ? "," : "", json_string_value(v));
 		snprintf(from, sizeof(from), "%s", jstr(f, "source"));
 		snprintf(to, sizeof(to), "%s", jstr(f, "destination"));
-		table_add(&t, jstr(f, "name"), from, to, svc,
-		    jstr(f, "method"), json_is_true(json_object_get(f,
-		    "active")) ? "active" : "expired",
+		char fname[160];
+		if (jstr(f, "label"))
+			snprintf(fname, sizeof(fname), "%s (%s)", jstr(f, "name"),
+			    jstr(f, "label"));
+		else
+			snprintf(fname, sizeof(fname), "%s", jstr(f, "name"));
+		table_add(&t, fname, from, to, svc,
+		    jstr(f, "method"), jstr(f, "state") ? jstr(f, "state") :
+		    json_is_true(json_object_get(f, "active")) ? "active" :
+		    "expired",
 		    num(jint(f, "packets"), b[0], 32),
 		    num(jint(f, "bytes"), b[1], 32));
 	}

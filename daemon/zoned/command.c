@@ -5,7 +5,9 @@
  * verify, alerts, reload).  No sockets here: control.c is the transport.
  */
 #include <errno.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +23,7 @@
 #include "engine.h"
 #include "log.h"
 #include "monitor.h"
+#include "neigh.h"
 #include "nflog.h"
 #include "query.h"
 #include "timefmt.h"
@@ -123,6 +126,7 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 	    p == NULL ? "fail-closed" : p->enforce.mode == ENFORCE_DUAL ?
 	    "dual" : "kernel", "queue", verdict_json(z->verdict, z->queue_native)));
 	json_object_set_new(r, "monitor", monitor_json(z->mon));
+	json_object_set_new(r, "pins", neigh_json(z->neigh));
 	json_object_set_new(r, "denied_log", nflog_json(z->nflog));
 	if (z->ctl != NULL) {
 		struct control_stats cs;
@@ -213,10 +217,11 @@ cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
 			    zo->name)) != NULL)
 				dout += k->packets;
 		}
-		json_array_append_new(r, json_pack("{s:s, s:s, s:o, s:o, s:I, "
-		    "s:I, s:I, s:I}", "name", zo->name, "kind",
-		    policy_zone_kind_str(zo->kind), "interfaces", ifs,
-		    "networks", nets,
+		json_array_append_new(r, json_pack("{s:s, s:o, s:s, s:b, s:o, "
+		    "s:o, s:I, s:I, s:I, s:I}", "name", zo->name, "label",
+		    zo->label ? json_string(zo->label) : json_null(), "kind",
+		    policy_zone_kind_str(zo->kind), "closed_line",
+		    zo->closed_line, "interfaces", ifs, "networks", nets,
 		    "permitted_in", (json_int_t)pin,
 		    "permitted_out", (json_int_t)pout,
 		    "denied_in", (json_int_t)din,
@@ -250,7 +255,7 @@ cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
 	struct counters c;
 	json_t *r;
 	time_t now = time(NULL);
-	char buf[96];
+	char buf[96], ends[1024];
 
 	(void)args;
 	(void)uid;
@@ -283,9 +288,16 @@ cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
 		    "packets", (json_int_t)(k ? k->packets : 0),
 		    "bytes", (json_int_t)(k ? k->bytes : 0));
 		json_object_set_new(o, "source", json_string(
-		    policy_endpoint_name(p, &f->from, buf, sizeof(buf))));
+		    policy_endpoint_name(p, &f->from, ends, sizeof(ends))));
 		json_object_set_new(o, "destination", json_string(
-		    policy_endpoint_name(p, &f->to, buf, sizeof(buf))));
+		    policy_endpoint_name(p, &f->to, ends, sizeof(ends))));
+		json_object_set_new(o, "label", f->label ?
+		    json_string(f->label) : json_null());
+		json_object_set_new(o, "starts", f->has_starts ?
+		    jtime(f->starts) : json_null());
+		json_object_set_new(o, "state", json_string(
+		    policy_flow_active(f, now) ? "active" :
+		    policy_flow_pending(f, now) ? "pending" : "expired"));
 		json_array_append_new(r, o);
 	}
 	counters_free(&c);
@@ -296,6 +308,36 @@ cmd_flows(struct zoned *z, json_t *args, long uid, json_t **result,
 /* ---------------------------------------------------------------------
  * check
  */
+
+/* Is word an address of the appliance itself?  Then `check` answers from
+ * the management entries, as the input hook does. */
+static bool
+command_own_address(const char *word)
+{
+	struct ifaddrs *ifa, *i;
+	uint8_t a[16], b[16];
+	int fam = addr_parse_ip(word, a);
+	bool own = false;
+
+	if (fam == 0 || getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i && !own; i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		memset(b, 0, sizeof(b));
+		if (fam == ADDR_V4 && i->ifa_addr->sa_family == AF_INET)
+			memcpy(b, &((struct sockaddr_in *)(void *)
+			    i->ifa_addr)->sin_addr, 4);
+		else if (fam == ADDR_V6 && i->ifa_addr->sa_family == AF_INET6)
+			memcpy(b, &((struct sockaddr_in6 *)(void *)
+			    i->ifa_addr)->sin6_addr, 16);
+		else
+			continue;
+		own = memcmp(a, b, 16) == 0;
+	}
+	freeifaddrs(ifa);
+	return own;
+}
 
 static int
 cmd_check(struct zoned *z, json_t *args, long uid, json_t **result,
@@ -331,9 +373,10 @@ cmd_check(struct zoned *z, json_t *args, long uid, json_t **result,
 		    "closed: every crossing is denied", "note");
 		return CTL_OK;
 	}
+	a.dst_self = command_own_address(a.dst);
 	if (query_build(z->pol, &a, &q, err, errlen) < 0)
 		return CTL_BAD_REQUEST;
-	classify_one(z->cls, &q.pkt, &v);
+	query_classify(z->cls, z->pol, &q, &v);
 	*result = query_answer_json(z->cls, z->pol, &q, &v);
 	return *result ? CTL_OK : CTL_INTERNAL;
 }

@@ -306,7 +306,8 @@ on_queue_retry(int fd, uint32_t what, void *arg)
 	queue_sync(arg);
 }
 
-/* The expiry timer: the next flow to expire re-applies the table. */
+/* The expiry timer: the next flow to start or to expire re-applies the
+ * table (one timer for both). */
 static void
 schedule_expiry(struct zoned *z)
 {
@@ -317,6 +318,9 @@ schedule_expiry(struct zoned *z)
 		if (f->has_expires && f->expires > now &&
 		    (next == 0 || f->expires < next))
 			next = f->expires;
+		if (f->has_starts && f->starts > now &&
+		    (next == 0 || f->starts < next))
+			next = f->starts;
 	}
 	if (event_timer_at(z->expire_timer, next) < 0)
 		log_warn("expiry timer");
@@ -740,6 +744,7 @@ on_expire(int fd, uint32_t what, void *arg)
 {
 	struct zoned *z = arg;
 	time_t now = time(NULL);
+	bool started = false;
 
 	(void)fd;
 	(void)what;
@@ -749,8 +754,16 @@ on_expire(int fd, uint32_t what, void *arg)
 		    f->expires > now - 5)
 			log_event(LOG_NOTICE, "flow-expired", "flow=%s",
 			    lq(f->name));
+		if (f->has_starts && f->starts <= now && f->starts > now - 5 &&
+		    !f->bad) {
+			log_event(LOG_NOTICE, "flow-started", "flow=%s "
+			    "approval=%s", lq(f->name), lq(f->approval ?
+			    f->approval : "-"));
+			started = true;
+		}
 	}
-	engine_run(z, ENGINE_RUNNING, "flow-expired");
+	engine_run(z, ENGINE_RUNNING, started ? "flow-started" :
+	    "flow-expired");
 }
 
 int

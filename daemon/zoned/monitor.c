@@ -663,11 +663,10 @@ make_pins(struct monitor *m)
 		return;
 	for (size_t i = 0; i < p->nhosts; i++) {
 		const struct host *h = &p->hosts[i];
-		if (h->bad || !h->has_mac || !addr_is_host(&h->addr) ||
-		    h->zone < 0 || p->zones[h->zone].kind != ZONE_MYNUMBER)
+		if (!policy_host_pinned(p, h))
 			continue;
-		m->pins[m->npins].family = h->addr.family;
-		memcpy(m->pins[m->npins].addr, h->addr.a, 16);
+		m->pins[m->npins].family = h->addrs[0].pfx.family;
+		memcpy(m->pins[m->npins].addr, h->addrs[0].pfx.a, 16);
 		memcpy(m->pins[m->npins].mac, h->mac, 6);
 		m->pins[m->npins++].host = h->name;
 	}

@@ -576,6 +576,61 @@ END_TEST
 
 UNIT_SUITE(nftgen_suite)
 
+/* A change in an address list is a change of set elements only: the
+ * flow keeps its mark, and the table differs by the elements of the added
+ * prefix (issue 16; incremental reloads build on it). */
+static void
+list_diff_line(char sign, const char *line, void *arg)
+{
+	char *out = arg;
+
+	snprintf(out, 512, "%c %s", sign, line);
+}
+
+START_TEST(test_address_list_elements)
+{
+#define LPOLICY(list) "version = 1;\nmodel = \"alpha-prime\";\n" \
+	"zones = {\n  lg = { kind = \"lgwan\"; interfaces = [ \"lg0\" ]; " \
+	"networks = [ \"10.20.0.0/16\" ]; };\n  in = { kind = \"internet\"; " \
+	"interfaces = [ \"in0\" ]; networks = [ \"0.0.0.0/0\" ]; };\n};\n" \
+	"hosts = {\n  terms = { zone = \"lg\"; address = \"10.20.100.0/24\"; };\n" \
+	"  cloud = { zone = \"in\"; address = [ " list " ]; };\n};\n" \
+	"services = { https = { proto = \"tcp\"; ports = [ 443 ]; }; };\n" \
+	"flows = (\n  { name = \"lbo\"; from = \"terms\"; to = \"cloud\"; " \
+	"service = \"https\"; method = \"cloud-lbo\"; approval = \"A\"; }\n);\n"
+	struct policy *p1 = nfttest_load_string(LPOLICY("\"203.0.113.0/28\", "
+	    "\"203.0.113.32/28\""), "l1.conf");
+	struct policy *p2 = nfttest_load_string(LPOLICY("\"203.0.113.0/28\", "
+	    "\"203.0.113.32/28\", \"203.0.113.64/28\""), "l1.conf");
+	struct nft_ir *ir1 = nfttest_build(p1, false), *ir2 = nfttest_build(p2, false);
+	struct nft_batch b1, b2;
+	struct canon c1, c2;
+	char line[512] = "";
+
+	ck_assert_uint_eq(p1->flows[0].mark, p2->flows[0].mark);
+	nfttest_emit(ir1, true, &b1);
+	nfttest_emit(ir2, true, &b2);
+	canon_init(&c1);
+	canon_init(&c2);
+	ck_assert_int_eq(canon_batch(&c1, &b1), 0);
+	ck_assert_int_eq(canon_batch(&c2, &b2), 0);
+	canon_sort(&c1);
+	canon_sort(&c2);
+	ck_assert_uint_eq(canon_diff(&c1, &c2, list_diff_line, line), 1);
+	ck_assert_msg(line[0] == '+' && strstr(line, "elem flows.lg.in.0 ") != NULL,
+	    "the difference: %s", line);
+	canon_free(&c1);
+	canon_free(&c2);
+	nftemit_free(&b1);
+	nftemit_free(&b2);
+	nftgen_free(ir1);
+	nftgen_free(ir2);
+	policy_free(p1);
+	policy_free(p2);
+#undef LPOLICY
+}
+END_TEST
+
 static Suite *
 nftgen_suite(void)
 {
@@ -590,6 +645,7 @@ nftgen_suite(void)
 	tcase_add_test(tc, test_alpha_small);
 	tcase_add_test(tc, test_alpha_src6);
 	tcase_add_test(tc, test_deny_all);
+	tcase_add_test(tc, test_address_list_elements);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;
