@@ -1,5 +1,6 @@
 /*
- * lint — the three-layer compliance rules (ZL001..ZL015) on a loaded policy.
+ * lint — the three-layer compliance rules (ZL001..ZL015) on a loaded policy,
+ * and ZL016 on the sync link of an active/standby pair.
  *
  * One defect, one finding: each rule owns its cases.  A flow that ZL001 or
  * ZL013 reports is left out of the other rules, and an object with a loader

@@ -172,6 +172,21 @@ struct policy_enforce {
 	int line;
 };
 
+/*
+ * One node of an active/standby pair (zoned(8), HIGH AVAILABILITY):
+ * keepalived moves the zones' virtual addresses, conntrackd copies the
+ * connections over a dedicated sync link.  line 0: not one of a pair.
+ */
+struct policy_ha {
+	int line;		/* of "ha", 0 when absent */
+	char *sync_iface;	/* the dedicated link: in no zone */
+	struct addr_pfx *peers;	/* the pair's addresses on the sync link */
+	size_t npeers;
+	int sync_port;		/* conntrackd's UDP port */
+	int iface_line, peer_line, port_line;
+	bool bad;		/* a loader or ZL016 error */
+};
+
 struct policy_control {
 	char *socket;
 	char *group;
@@ -197,6 +212,7 @@ struct policy {
 	struct policy_log log;
 	struct policy_control control;
 	struct policy_enforce enforce;
+	struct policy_ha ha;
 };
 
 /* Defaults of the optional keys (documented in zoned.conf(5)). */
@@ -216,6 +232,7 @@ struct policy {
 #define POLICY_DEFAULT_VERIFY_INTERVAL 60
 #define POLICY_DEFAULT_QUEUE 100
 #define POLICY_DEFAULT_QUEUE_MAXLEN 1024
+#define POLICY_DEFAULT_SYNC_PORT 3780	/* conntrackd's default */
 
 struct policy *policy_new(void);
 void policy_free(struct policy *p);
@@ -267,6 +284,9 @@ bool policy_zone_has_family(const struct zone *z, int family);
  */
 int policy_endpoint_prefix(const struct policy *p, const struct endpoint *e,
     int family, struct addr_pfx *out);
+
+/* Is the policy one node of a pair (an "ha" block without errors)? */
+bool policy_ha(const struct policy *p);
 
 /* Is the flow active at time now (not expired)? */
 bool policy_flow_active(const struct flow *f, time_t now);
