@@ -32,12 +32,12 @@ hapair_ctl() {
 }
 
 # The policy of a node of the pair: the example with the pair's "ha"
-# block, the socket and the evidence in the node's directory.  The same
-# text on both nodes, as it must be (the SHA-256 is compared).
+# block, the evidence in the pair's directory (each daemon is given its
+# socket with -s).  The same text on both nodes, as it must be: their
+# SHA-256 are compared.
 hapair_policy() {
 	local d=$1 src=$2
-	sed -e "s|/run/zoned/zoned.sock|$d/zoned.sock|" \
-	    -e "s|/var/lib/zoned/evidence|$HA_DIR/evidence|" "$src" \
+	sed -e "s|/var/lib/zoned/evidence|$HA_DIR/evidence|" "$src" \
 	    >"$d/zoned.conf"
 	cat >>"$d/zoned.conf" <<'EOF'
 

@@ -377,14 +377,19 @@ status_ha(json_t *h)
 
 	if (!json_is_object(h))
 		return;
-	printf("ha           %s%s%s, %s; sync link %s, peer", jstrd(h, "state"),
-	    jstr(h, "since") ? " since " : "", jstr(h, "since") ?
-	    jstr(h, "since") : "", json_is_true(json_object_get(h,
-	    "forwarding")) ? "forwarding" : "HOLDING every zone (not the "
-	    "master)", jstrd(h, "sync_interface"));
-	json_array_foreach(json_object_get(h, "peers"), i, v)
-		printf("%s%s", i ? ", " : " ", json_string_value(v));
-	printf("\n");
+	printf("ha           %s%s%s", jstrd(h, "state"), jstr(h, "since") ?
+	    " since " : "", jstr(h, "since") ? jstr(h, "since") : "");
+	if (!json_is_true(json_object_get(h, "pair")))
+		printf(" (the running policy has no ha block)\n");
+	else {
+		printf(", %s; sync link %s, peer", json_is_true(
+		    json_object_get(h, "forwarding")) ? "forwarding" :
+		    "HOLDING every zone (not the master)",
+		    jstrd(h, "sync_interface"));
+		json_array_foreach(json_object_get(h, "peers"), i, v)
+			printf("%s%s", i ? ", " : " ", json_string_value(v));
+		printf("\n");
+	}
 	if (jstr(h, "conntrackd"))
 		printf("conntrackd   %s\n", jstr(h, "conntrackd"));
 	if (jstr(h, "peer_sha256"))

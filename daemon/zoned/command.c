@@ -70,6 +70,45 @@ mode_str(enum zoned_mode m)
  * status
  */
 
+/* One node of a pair: the HA state and the sync link; null when the
+ * policy has no "ha" and keepalived never said a word (a node failing
+ * closed keeps its state, without a sync link to show). */
+static json_t *
+ha_json(const struct zoned *z)
+{
+	const struct policy *p = z->pol;
+	bool pair = policy_ha(p);
+	struct ha_info hi;
+	char a[ADDR_PFX_STRLEN];
+	json_t *peers;
+
+	ha_info(z->ha, &hi);
+	if (!pair && hi.state == HA_UNKNOWN)
+		return json_null();
+	peers = json_array();
+	for (size_t i = 0; pair && i < p->ha.npeers; i++)
+		json_array_append_new(peers, json_string(addr_format(
+		    &p->ha.peers[i], a, sizeof(a))));
+	return json_pack("{s:s, s:o, s:b, s:b, s:o, s:o, s:o, s:I, s:o, s:o, "
+	    "s:o, s:o}",
+	    "state", ha_state_str(hi.state),
+	    "since", jtime(hi.since),
+	    "pair", pair,
+	    "forwarding", p != NULL && ha_forwarding(z->ha, p),
+	    "sync_interface", pair ? json_string(p->ha.sync_iface) :
+	    json_null(),
+	    "peers", peers,
+	    "sync_port", pair ? json_integer(p->ha.sync_port) : json_null(),
+	    "transitions", (json_int_t)hi.transitions,
+	    "conntrackd", hi.conntrackd[0] ? json_string(hi.conntrackd) :
+	    json_null(),
+	    "peer_sha256", hi.peer_match < 0 ? json_null() :
+	    json_string(hi.peer_sha),
+	    "peer_match", hi.peer_match < 0 ? json_null() :
+	    json_boolean(hi.peer_match),
+	    "peer_checked_at", jtime(hi.peer_at));
+}
+
 static int
 cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
@@ -140,7 +179,7 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 	json_object_set_new(r, "enforce", json_pack("{s:s, s:o}", "mode",
 	    p == NULL ? "fail-closed" : p->enforce.mode == ENFORCE_DUAL ?
 	    "dual" : "kernel", "queue", verdict_json(z->verdict, z->queue_native)));
-	json_object_set_new(r, "ha", ha_json(z->ha, p));
+	json_object_set_new(r, "ha", ha_json(z));
 	json_object_set_new(r, "monitor", monitor_json(z->mon));
 	json_object_set_new(r, "denied_log", nflog_json(z->nflog));
 	if (z->ctl != NULL) {
@@ -580,7 +619,7 @@ cmd_health(struct zoned *z, json_t *args, long uid, json_t **result,
 	    "mode", mode_str(z->mode),
 	    "sha256", z->sha256[0] ? json_string(z->sha256) : json_null(),
 	    "peer_sha256", jpeer ? json_string(peer) : json_null(),
-	    "ha", ha_json(z->ha, p));
+	    "ha", ha_json(z));
 	return *result ? CTL_OK : CTL_INTERNAL;
 }
 

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "command.h"
 #include "ha.h"
 #include "log.h"
 
@@ -33,6 +32,7 @@ struct ha {
 	unsigned transitions;	/* since the daemon started */
 	char conntrackd[256];	/* the last master/backup steps' outcome */
 	char peer_sha[65];	/* the last one a health check gave */
+	char own_sha[65];	/* this node's then */
 	time_t peer_at;
 	int peer_match;		/* -1 not checked, 0 differs, 1 matches */
 };
@@ -179,7 +179,8 @@ ha_peer_check(struct ha *h, const char *own, const char *peer)
 {
 	int match = strcmp(own, peer) == 0;
 
-	if (match != h->peer_match || strcmp(peer, h->peer_sha) != 0) {
+	if (match != h->peer_match || strcmp(peer, h->peer_sha) != 0 ||
+	    strcmp(own, h->own_sha) != 0) {
 		if (match)
 			log_event(LOG_NOTICE, "ha-peer-match", "sha256=%s",
 			    own);
@@ -188,40 +189,25 @@ ha_peer_check(struct ha *h, const char *own, const char *peer)
 			    "peer_sha256=%s", own[0] ? own : "-", peer);
 	}
 	snprintf(h->peer_sha, sizeof(h->peer_sha), "%s", peer);
+	snprintf(h->own_sha, sizeof(h->own_sha), "%s", own);
 	h->peer_at = time(NULL);
 	h->peer_match = match;
 	return match;
 }
 
-json_t *
-ha_json(const struct ha *h, const struct policy *p)
+void
+ha_info(const struct ha *h, struct ha_info *out)
 {
-	json_t *peers, *r;
-	char a[ADDR_PFX_STRLEN], t[40];
-
-	if (!policy_ha(p))
-		return json_null();
-	peers = json_array();
-	for (size_t i = 0; i < p->ha.npeers; i++)
-		json_array_append_new(peers, json_string(addr_format(
-		    &p->ha.peers[i], a, sizeof(a))));
-	r = json_pack("{s:s, s:o, s:b, s:s, s:o, s:i, s:I, s:o}",
-	    "state", names[h->state],
-	    "since", h->since ? json_string(command_time(h->since, t,
-	    sizeof(t))) : json_null(),
-	    "forwarding", ha_forwarding(h, p),
-	    "sync_interface", p->ha.sync_iface,
-	    "peers", peers,
-	    "sync_port", p->ha.sync_port,
-	    "transitions", (json_int_t)h->transitions,
-	    "conntrackd", h->conntrackd[0] ? json_string(h->conntrackd) :
-	    json_null());
-	json_object_set_new(r, "peer_sha256", h->peer_match < 0 ?
-	    json_null() : json_string(h->peer_sha));
-	json_object_set_new(r, "peer_match", h->peer_match < 0 ? json_null() :
-	    json_boolean(h->peer_match));
-	json_object_set_new(r, "peer_checked_at", h->peer_at ?
-	    json_string(command_time(h->peer_at, t, sizeof(t))) :
-	    json_null());
-	return r;
+	memset(out, 0, sizeof(*out));
+	out->peer_match = -1;
+	out->conntrackd = out->peer_sha = "";
+	if (h == NULL)
+		return;
+	out->state = h->state;
+	out->since = h->since;
+	out->transitions = h->transitions;
+	out->conntrackd = h->conntrackd;
+	out->peer_sha = h->peer_match < 0 ? "" : h->peer_sha;
+	out->peer_at = h->peer_at;
+	out->peer_match = h->peer_match;
 }

@@ -5,15 +5,14 @@
  * the connections it synced; this module keeps that state, across a
  * restart of the daemon within one boot, and answers whether the node may
  * forward.  It also remembers the last policy SHA-256 a health check said
- * the peer runs.  No sockets: the engine turns the answer into the ruleset.
+ * the peer runs.  No sockets: the engine turns the answer into the ruleset,
+ * the control commands into JSON.
  */
 #ifndef ZONED_HA_H
 #define ZONED_HA_H
 
 #include <stdbool.h>
 #include <time.h>
-
-#include <jansson.h>
 
 #include "policy.h"
 
@@ -51,7 +50,17 @@ enum ha_state ha_set(struct ha *h, enum ha_state s, const char *conntrackd);
  * outcome is logged (event=ha-peer-mismatch / ha-peer-match). */
 bool ha_peer_check(struct ha *h, const char *own, const char *peer);
 
-/* For zonectl status: null when p is not one of a pair. */
-json_t *ha_json(const struct ha *h, const struct policy *p);
+/* What zonectl status and health show. */
+struct ha_info {
+	enum ha_state state;
+	time_t since;		/* 0: never told */
+	unsigned transitions;	/* since the daemon started */
+	const char *conntrackd;	/* the last steps' outcome, "" when none */
+	const char *peer_sha;	/* the last a health check gave, "" */
+	time_t peer_at;
+	int peer_match;		/* -1 never checked, 0 differs, 1 same */
+};
+
+void ha_info(const struct ha *h, struct ha_info *out);
 
 #endif
