@@ -9,11 +9,11 @@ set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
 
-export LAB_PREFIX=zl-
+export LAB_PREFIX=${LAB_PREFIX:-zl-}
 export ZONED=$top/build/zoned ZONECTL=$top/build/zonectl
 export HA_DIR=/run/zoned-ha-lab
 HASTREAM=$top/build/test/netns/hastream
-GW1=zl-gw1 LG=zl-lg IN=zl-in
+GW1=${LAB_PREFIX}gw1 GW2=${LAB_PREFIX}gw2 LG=${LAB_PREFIX}lg IN=${LAB_PREFIX}in
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "demo-ha: needs root (network namespaces)" >&2
@@ -32,7 +32,7 @@ say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 now_ms() { date +%s%3N; }
 ha_line() { hapair_ctl "$1" status | grep '^ha '; }
 
-say "the pair lab: two gateways ($GW1, zl-gw2) on the three zone segments, and a sync link"
+say "the pair lab: two gateways ($GW1, $GW2) on the three zone segments, and a sync link"
 scripts/lab.sh up --ha
 scripts/useradd.sh
 rm -rf "$HA_DIR"
@@ -71,7 +71,7 @@ sport=$(sed -n 's/^connected sport=//p' "$HA_DIR/stream")
 echo "through node 1 (conntrack, with the flow's mark):"
 ip netns exec $GW1 conntrack -L -p tcp --sport "$sport" 2>/dev/null | sed 's/^/  /'
 echo "synced to node 2's conntrackd (its external cache):"
-ip netns exec zl-gw2 conntrackd -C "$(hapair_dir 2)/conntrackd.conf" -e |
+ip netns exec $GW2 conntrackd -C "$(hapair_dir 2)/conntrackd.conf" -e |
     grep "sport=$sport " | sed 's/^/  /'
 
 say "node 1 fails hard: its zone links go down, keepalived is killed (SIGKILL)"
@@ -84,8 +84,8 @@ echo "node 2 is the master $((t1 - t0)) ms later: $(ha_line 2)"
 echo "node 2's notify script (conntrackd committed before zoned forwarded):"
 tail -n 1 "$(hapair_dir 2)/notify.log" | sed 's/^/  /'
 grep 'event=ha-state state=master' "$(hapair_dir 2)/zoned.log" | tail -n 1 | sed 's/^/  /'
-echo "what reached node 2 before the commit was held (deny.ha-standby):"
-ip netns exec zl-gw2 nft list counter inet zoned deny.ha-standby | grep packets |
+echo "packets that reached node 2 before its commit, held rather than judged (deny.ha-standby):"
+ip netns exec $GW2 nft list counter inet zoned deny.ha-standby | grep packets |
     sed 's/^[[:space:]]*/  /'
 sleep 6
 
@@ -100,7 +100,7 @@ else
 	echo "THE STREAM BROKE"
 fi
 echo "node 2 has it committed, with the flow's mark:"
-ip netns exec zl-gw2 conntrack -L -p tcp --sport "$sport" 2>/dev/null | sed 's/^/  /'
+ip netns exec $GW2 conntrack -L -p tcp --sport "$sport" 2>/dev/null | sed 's/^/  /'
 
 cat <<EOF
 
@@ -109,6 +109,6 @@ The lab stays up (node 1 is down).  Try for yourself:
   less $HA_DIR/n2/zoned.log $HA_DIR/n2/keepalived.log
   bring node 1 back: see HIGH AVAILABILITY in zoned(8)
 Tear it down with:
-  scripts/lab.sh down
+  LAB_PREFIX=$LAB_PREFIX scripts/lab.sh down
 EOF
 [ "$rc" -eq 0 ]

@@ -99,6 +99,7 @@ hapair_start_one() {
 		    -f "$d/zoned.conf" -s "$d/zoned.sock" -S "$d/state" \
 		    >>"$d/zoned.log" 2>&1 &
 		echo $! >"$d/zoned.pid"
+		disown $! 2>/dev/null || true
 		for i in $(seq 1 100); do
 			hapair_ctl "$n" status >/dev/null 2>&1 && return 0
 			kill -0 "$(cat "$d/zoned.pid")" 2>/dev/null || break
@@ -113,6 +114,7 @@ hapair_start_one() {
 		ip netns exec "$ns" conntrackd -C "$d/conntrackd.conf" \
 		    >>"$d/conntrackd.out" 2>&1 &
 		echo $! >"$d/conntrackd.pid"
+		disown $! 2>/dev/null || true
 		for i in $(seq 1 50); do
 			ip netns exec "$ns" conntrackd -C "$d/conntrackd.conf" \
 			    -s >/dev/null 2>&1 && return 0
@@ -127,6 +129,7 @@ hapair_start_one() {
 		    -f "$d/keepalived.conf" -p "$d/keepalived.pid" \
 		    -r "$d/vrrp.pid" >>"$d/keepalived.log" 2>&1 &
 		echo $! >"$d/keepalived.ppid"
+		disown $! 2>/dev/null || true
 		for i in $(seq 1 50); do
 			[ -s "$d/vrrp.pid" ] && return 0
 			sleep 0.1

@@ -55,6 +55,17 @@ check "node 1 becomes the master" hapair_wait_state 1 master 30
 check "node 2 the backup" hapair_wait_state 2 backup 10
 d1=$(hapair_dir 1) d2=$(hapair_dir 2)
 
+# --- the sync link: conntrackd's traffic, nothing else ------------------------------
+check "conntrackd syncs over the link (node 2's external cache is fed)" \
+    sh -c "ip netns exec $GW2 conntrackd -C '$d2/conntrackd.conf' -s | grep -q 'traffic processed'"
+i0=$(ip netns exec $GW1 nft list counter inet zoned deny.input | awk '/packets/ { print $2 }')
+refute "nothing else from the sync link: no ping" \
+    ip netns exec $GW2 "$PROBE" ping 192.168.255.1 --count 1 --timeout 1
+refute "... no other port" \
+    ip netns exec $GW2 "$PROBE" connect tcp 192.168.255.1 22 --timeout 1
+check "... both denied by node 1's input chain" \
+    test "$(ip netns exec $GW1 nft list counter inet zoned deny.input | awk '/packets/ { print $2 }')" -ge $((i0 + 2))
+
 # --- without the ha block ---------------------------------------------------------
 cp "$d2/zoned.conf" "$d2/zoned.ha"
 sed -i '/^# one node of an active\/standby pair/,$d' "$d2/zoned.conf"
@@ -113,12 +124,21 @@ check "a permitted crossing passes node 1" \
     conn $LG tcp 10.20.100.7 192.0.2.40 3389
 check "node 1 is still the master" hapair_wait_state 1 master 10
 
-# --- health fails: the master fails closed ------------------------------------------
+# --- health fails: the master runs its last good policy, then fails closed ----------
 hapair_stop 1 zoned
-rm -f "$d1/state/last-good.conf"
 cp "$d1/zoned.conf" "$d1/zoned.good"
 echo 'flows = ( { name = "broken"; } );' >>"$d1/zoned.conf"
-HA_ZENV= hapair_start 1 zoned
+hapair_start 1 zoned
+check "node 1 falls back to its last good policy on a broken file" \
+    sh -c "\"$ZONECTL\" -s '$d1/zoned.sock' status | grep -q '^mode  *enforcing-last-good'"
+refute "node 1's health fails" hapair_ctl 1 health
+cp "$T/last.out" "$T/health.out"
+check "... naming the last good policy" grep -q "running the last good policy" "$T/health.out"
+check "... unless told to accept it (--accept-last-good)" \
+    hapair_ctl 1 health --accept-last-good
+hapair_stop 1 zoned
+rm -f "$d1/state/last-good.conf"
+hapair_start 1 zoned
 check "node 1 fails closed on a broken policy" \
     sh -c "\"$ZONECTL\" -s '$d1/zoned.sock' status | grep -q '^mode  *fail-closed'"
 refute "node 1's health fails" hapair_ctl 1 health
