@@ -541,26 +541,38 @@ struct zone_ctx {
 	const char *object;
 };
 
+/* An interface name the kernel and nftables take; reported under
+ * object.  0 or -1. */
 static int
-zone_iface(struct loader *L, const config_setting_t *e, const char *v,
-    void *arg)
+check_ifname(struct loader *L, const config_setting_t *e, const char *object,
+    const char *v)
 {
-	struct zone_ctx *c = arg;
-	char **slot;
 	size_t n = strlen(v);
 
 	if (n == 0 || n > POLICY_IFNAME_MAX || strchr(v, '/') ||
 	    strcmp(v, ".") == 0 || strcmp(v, "..") == 0) {
-		lerr(L, e, c->object, "invalid interface name \"%s\" (1..%d "
+		lerr(L, e, object, "invalid interface name \"%s\" (1..%d "
 		    "characters, no '/')", v, POLICY_IFNAME_MAX);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (isspace((unsigned char)v[i]) || !isprint((unsigned char)v[i]) ||
 		    v[i] == '"' || v[i] == '\\') {
-			lerr(L, e, c->object, "invalid interface name \"%s\"", v);
+			lerr(L, e, object, "invalid interface name \"%s\"", v);
 			return -1;
 		}
+	return 0;
+}
+
+static int
+zone_iface(struct loader *L, const config_setting_t *e, const char *v,
+    void *arg)
+{
+	struct zone_ctx *c = arg;
+	char **slot;
+
+	if (check_ifname(L, e, c->object, v) < 0)
+		return -1;
 	if (strcmp(v, "lo") == 0) {
 		lerr(L, e, c->object, "the loopback interface cannot belong to "
 		    "a zone");
@@ -1870,6 +1882,77 @@ load_enforce(struct loader *L, const config_setting_t *g)
 }
 
 /* ---------------------------------------------------------------------
+ * ha: one node of an active/standby pair
+ */
+
+static int
+ha_peer(struct loader *L, const config_setting_t *e, const char *v, void *arg)
+{
+	struct policy_ha *ha = arg;
+	struct addr_pfx pfx, *slot;
+	char err[160];
+
+	if (addr_parse(v, &pfx, err, sizeof(err)) < 0) {
+		lerr(L, e, "ha", "peer: %s", err);
+		return -1;
+	}
+	slot = push((void **)&ha->peers, &ha->npeers, sizeof(*slot));
+	if (slot == NULL) {
+		L->d->oom = 1;
+		return -1;
+	}
+	*slot = pfx;
+	return 0;
+}
+
+static void
+load_ha(struct loader *L, const config_setting_t *g)
+{
+	static const char *const keys[] = { "sync_interface", "peer",
+	    "sync_port", NULL };
+	struct policy_ha *ha = &L->p->ha;
+	const config_setting_t *s;
+	const char *v;
+	long long n;
+
+	ha->line = setting_line(g);
+	ha->file = setting_file(L, g);
+	if (check_keys(L, g, "ha", keys) > 0)
+		ha->bad = true;
+	if (get_string(L, g, "sync_interface", "ha", true, &v,
+	    &ha->iface_line) > 0) {
+		s = config_setting_get_member(g, "sync_interface");
+		if (check_ifname(L, s, "ha", v) < 0)
+			ha->bad = true;
+		else if (strcmp(v, "lo") == 0) {
+			lerr(L, s, "ha", "the sync link cannot be the loopback "
+			    "interface: conntrackd needs a dedicated link "
+			    "between the two nodes");
+			ha->bad = true;
+		} else
+			set_string(L, &ha->sync_iface, v);
+	} else
+		ha->bad = true;
+	if ((s = config_setting_get_member(g, "peer")) == NULL) {
+		missing(L, g, "ha", "peer");
+		ha->bad = true;
+	} else {
+		ha->peer_line = setting_line(s);
+		if (each_string(L, s, "peer", "ha", ha_peer, ha) < 0)
+			ha->bad = true;
+	}
+	switch (get_int(L, g, "sync_port", "ha", 1, 65535, &n,
+	    &ha->port_line)) {
+	case 1:
+		ha->sync_port = (int)n;
+		break;
+	case -1:
+		ha->bad = true;
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------------
  * the file
  */
 
@@ -1935,7 +2018,7 @@ load_root(struct loader *L, const config_setting_t *root)
 {
 	static const char *const keys[] = { "version", "model", "zones",
 	    "hosts", "services", "flows", "management", "monitor", "log",
-	    "control", "enforce", NULL };
+	    "control", "enforce", "ha", NULL };
 	const config_setting_t *s;
 	const char *v;
 	long long n;
@@ -1981,6 +2064,13 @@ load_root(struct loader *L, const config_setting_t *root)
 		load_control(L, s);
 	if ((s = get_group(L, root, "enforce", NULL, &bad)) != NULL)
 		load_enforce(L, s);
+	if ((s = get_group(L, root, "ha", NULL, &bad)) != NULL)
+		load_ha(L, s);
+	else if (config_setting_get_member(root, "ha") != NULL) {
+		L->p->ha.line = setting_line(config_setting_get_member(root,
+		    "ha"));
+		L->p->ha.bad = true;
+	}
 }
 
 static int

@@ -69,6 +69,8 @@ const struct lint_rule lint_rules[] = {
 	    "zone and names its protocol" },
 	{ "ZL016", DIAG_ERROR, "a flow that can never match: its ends share no "
 	    "address family its services have" },
+	{ "ZL017", DIAG_ERROR, "the sync link of a pair belongs to no zone and "
+	    "its peer lies in no zone's network" },
 	{ NULL, 0, NULL },
 };
 
@@ -1802,6 +1804,70 @@ zl015(struct lint *l)
 	}
 }
 
+/* ---------------------------------------------------------------------
+ * ZL017: the sync link of an active/standby pair stays apart from the
+ * zones — a link between the two appliances that a zone could reach, or
+ * whose traffic a zone interface could carry, would be a path around the
+ * ruleset
+ */
+
+static void
+zl017(struct lint *l)
+{
+	struct policy *p = l->p;
+	struct policy_ha *ha = &p->ha;
+	const char *file = ffile(l, ha->file);
+	char a[ADDR_PFX_STRLEN], b[ADDR_PFX_STRLEN];
+
+	if (ha->line == 0 || ha->bad)
+		return;
+	for (size_t i = 0; i < p->nzones; i++)
+		for (size_t j = 0; j < p->zones[i].nifaces; j++)
+			if (strcmp(p->zones[i].ifaces[j], ha->sync_iface) == 0) {
+				diag_add(l->d, file, line_or(ha->iface_line,
+				    ha->line), DIAG_ERROR, "ZL017", "ha",
+				    "sync interface \"%s\" belongs to zone "
+				    "\"%s\"; the sync link joins the two nodes "
+				    "of the pair and nothing else (%s)",
+				    ha->sync_iface, p->zones[i].name,
+				    CL_CONSIST);
+				ha->bad = true;
+			}
+	for (size_t k = 0; k < ha->npeers; k++) {
+		const struct addr_pfx *pe = &ha->peers[k];
+		uint8_t first = pe->a[0];
+		bool bad = false;
+
+		addr_format(pe, a, sizeof(a));
+		if (pe->len == 0 || (pe->family == ADDR_V4 && first >= 224) ||
+		    (pe->family == ADDR_V6 && first == 0xff)) {
+			diag_add(l->d, file, line_or(ha->peer_line,
+			    ha->line), DIAG_ERROR, "ZL017", "ha", "peer %s is "
+			    "not the other node's address on the sync link "
+			    "(one address, or the link's network)", a);
+			ha->bad = true;
+			continue;
+		}
+		for (size_t i = 0; i < p->nzones && !bad; i++)
+			for (size_t j = 0; j < p->zones[i].nnets && !bad; j++) {
+				const struct addr_pfx *n = &p->zones[i].nets[j];
+				/* an Internet zone's default route is "all
+				 * the rest", not a place */
+				if (n->len == 0 || !addr_overlap(n, pe))
+					continue;
+				diag_add(l->d, file, line_or(ha->peer_line,
+				    ha->line), DIAG_ERROR, "ZL017", "ha",
+				    "peer %s lies in network %s of zone "
+				    "\"%s\"; the peer is on the sync link, "
+				    "apart from every zone (%s)", a,
+				    addr_format(n, b, sizeof(b)),
+				    p->zones[i].name, CL_CONSIST);
+				bad = true;
+			}
+		ha->bad |= bad;
+	}
+}
+
 void
 lint_run(struct policy *p, struct diag *d, time_t now)
 {
@@ -1829,6 +1895,7 @@ lint_run(struct policy *p, struct diag *d, time_t now)
 	zl009(&l);
 	zl014(&l);
 	zl015(&l);
+	zl017(&l);
 	cover_free(&l.cover);
 	free(l.peer);
 	free(l.owned);

@@ -1,5 +1,6 @@
 /*
- * lint — the three-layer compliance rules (ZL001..ZL016) on a loaded policy.
+ * lint — the three-layer compliance rules (ZL001..ZL016) on a loaded policy,
+ * and ZL017 on the sync link of an active/standby pair.
  *
  * One defect, one finding: each rule owns its cases.  A flow that ZL001,
  * ZL013 or ZL016 reports is left out of the other rules, and an object with

@@ -1164,6 +1164,120 @@ forward_established(struct gen *g, struct nft_chain *fwd)
 	op(r, OP_JUMP, 0, stale, NULL);
 }
 
+/* ---------------------------------------------------------------------
+ * One node of a pair (policy "ha"): keepalived's adverts and conntrackd's
+ * sync traffic in; forwarding held while the node is not the master
+ */
+
+/* The input rules: VRRP adverts (IPv4 224.0.0.18, IPv6 ff02::12, protocol
+ * 112) on the zone interfaces; conntrackd's UDP from the peer on the sync
+ * interface, and nothing else from there. */
+static void
+ha_input(struct gen *g, struct nft_chain *in)
+{
+	static const uint8_t vrrp4[16] = { 224, 0, 0, 18 };
+	static const uint8_t vrrp6[16] = { 0xff, 0x02, [15] = 0x12 };
+	const struct policy *p = g->p;
+	const struct policy_ha *ha = &p->ha;
+
+	for (int fam = ADDR_V4; fam <= ADDR_V6; fam += 2) {
+		bool v4 = fam == ADDR_V4, has = false;
+		struct nft_key kv = mkkey(3, NF_IIFNAME, v4 ? NF_DADDR4 :
+		    NF_DADDR6, NF_L4PROTO);
+		struct nft_key ks = mkkey(4, NF_IIFNAME, v4 ? NF_SADDR4 :
+		    NF_SADDR6, NF_L4PROTO, NF_TH_DPORT);
+		size_t alen = v4 ? 4 : 16;
+		struct nft_set *s;
+		struct nft_rule *r;
+
+		for (size_t z = 0; z < p->nzones; z++)
+			has |= policy_zone_has_family(&p->zones[z], fam);
+		if (has) {
+			if ((s = add_set(g, v4 ? "ha.vrrp4" : "ha.vrrp6", &kv,
+			    ND_NONE, false)) == NULL)
+				return;
+			s->line = ha->line;
+			for (size_t z = 0; z < p->nzones; z++)
+				for (size_t i = 0; i < p->zones[z].nifaces;
+				    i++) {
+					struct nft_elem *e = add_elem(g, s);
+					if (e == NULL)
+						return;
+					put_ifname(e->key, &kv, 0,
+					    p->zones[z].ifaces[i]);
+					memcpy(e->key + nftgen_field_offset(&kv,
+					    1), v4 ? vrrp4 : vrrp6, alen);
+					put_u8(e->key, &kv, 2, NFTGEN_VRRP_PROTO);
+					e->line = ha->line;
+				}
+			r = add_rule(g, in, ha->line);
+			op(r, OP_NFPROTO, (uint32_t)fam, NULL, NULL);
+			op(r, OP_LOOKUP, 0, s->name, &kv);
+			op(r, OP_ACCEPT, 0, NULL, NULL);
+		}
+		s = NULL;
+		for (size_t k = 0; k < ha->npeers; k++) {
+			struct nft_elem *e;
+
+			if (ha->peers[k].family != fam)
+				continue;
+			if (s == NULL && (s = add_set(g, v4 ? "ha.sync4" :
+			    "ha.sync6", &ks, ND_NONE, true)) == NULL)
+				return;
+			if ((e = add_elem(g, s)) == NULL)
+				return;
+			put_ifname(e->key, &ks, 0, ha->sync_iface);
+			put_ifname(e->key_end, &ks, 0, ha->sync_iface);
+			addr_range(&ha->peers[k], e->key +
+			    nftgen_field_offset(&ks, 1), e->key_end +
+			    nftgen_field_offset(&ks, 1));
+			put_u8(e->key, &ks, 2, PROTO_UDP);
+			put_u8(e->key_end, &ks, 2, PROTO_UDP);
+			put_u16(e->key, &ks, 3, (uint16_t)ha->sync_port);
+			put_u16(e->key_end, &ks, 3, (uint16_t)ha->sync_port);
+			e->line = ha->peer_line ? ha->peer_line : ha->line;
+		}
+		if (s == NULL)
+			continue;
+		s->line = ha->line;
+		r = add_rule(g, in, ha->line);
+		op(r, OP_NFPROTO, (uint32_t)fam, NULL, NULL);
+		op(r, OP_LOOKUP, 0, s->name, &ks);
+		op(r, OP_ACCEPT, 0, NULL, NULL);
+	}
+}
+
+/* The forward chain's first word on a node of a pair: while it is not the
+ * master (keepalived has not said so, or the synced connections are not
+ * committed yet), nothing it receives on a zone interface is forwarded —
+ * a packet that met no state would otherwise be judged as a new
+ * connection.  The set's elements change at run time (zonectl ha-notify),
+ * without a reload. */
+static void
+ha_forward(struct gen *g, struct nft_chain *fwd)
+{
+	const struct policy *p = g->p;
+	struct nft_key kif = mkkey(1, NF_IIFNAME);
+	const char *deny = deny_chain(g, "ha-standby", NULL, p->ha.line);
+	struct nft_set *s;
+	struct nft_rule *r;
+
+	if ((s = add_set(g, NFTGEN_HA_STANDBY, &kif, ND_NONE, false)) == NULL)
+		return;
+	s->runtime = true;
+	s->line = p->ha.line;
+	for (size_t z = 0; g->o->ha_standby && z < p->nzones; z++)
+		for (size_t i = 0; i < p->zones[z].nifaces; i++) {
+			struct nft_elem *e = add_elem(g, s);
+			if (e)
+				put_ifname(e->key, &kif, 0,
+				    p->zones[z].ifaces[i]);
+		}
+	r = add_rule(g, fwd, p->ha.line);
+	op(r, OP_LOOKUP, 0, NFTGEN_HA_STANDBY, &kif);
+	op(r, OP_JUMP, 0, deny, NULL);
+}
+
 static void
 input_chain(struct gen *g)
 {
@@ -1190,6 +1304,8 @@ input_chain(struct gen *g)
 	}
 	if (g->p)
 		mgmt_rules(g, in);
+	if (g->p && policy_ha(g->p))
+		ha_input(g, in);
 	deny = deny_chain(g, "input", NULL, 0);
 	r = add_rule(g, in, 0);
 	op(r, OP_JUMP, 0, deny, NULL);
@@ -1209,6 +1325,8 @@ build_policy(struct gen *g)
 	struct nft_rule *r;
 
 	forward_head(g, fwd);
+	if (policy_ha(p))
+		ha_forward(g, fwd);
 	spoof = deny_chain(g, "spoofed", NULL, 0);
 	s4 = add_set(g, "src4", &kif4, ND_NONE, true);
 	s6 = add_set(g, "src6", &kif6, ND_NONE, true);

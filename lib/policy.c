@@ -35,6 +35,7 @@ policy_defaults(struct policy *p)
 	p->enforce.mode = ENFORCE_DUAL;
 	p->enforce.queue = POLICY_DEFAULT_QUEUE;
 	p->enforce.queue_maxlen = POLICY_DEFAULT_QUEUE_MAXLEN;
+	p->ha.sync_port = POLICY_DEFAULT_SYNC_PORT;
 }
 
 void
@@ -90,6 +91,8 @@ policy_free(struct policy *p)
 	free(p->log.facility);
 	free(p->control.socket);
 	free(p->control.group);
+	free(p->ha.sync_iface);
+	free(p->ha.peers);
 	free(p->file);
 	free(p);
 }
@@ -391,6 +394,13 @@ policy_zone_has_family(const struct zone *z, int family)
 		if (z->nets[i].family == family)
 			return true;
 	return false;
+}
+
+bool
+policy_ha(const struct policy *p)
+{
+	return p != NULL && p->ha.line > 0 && !p->ha.bad &&
+	    p->ha.sync_iface != NULL && p->ha.npeers > 0;
 }
 
 void

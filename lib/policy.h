@@ -207,6 +207,22 @@ struct policy_enforce {
 	int line;
 };
 
+/*
+ * One node of an active/standby pair (zoned(8), HIGH AVAILABILITY):
+ * keepalived moves the zones' virtual addresses, conntrackd copies the
+ * connections over a dedicated sync link.  line 0: not one of a pair.
+ */
+struct policy_ha {
+	int line;		/* of "ha", 0 when absent */
+	const char *file;	/* where it is written (interned) */
+	char *sync_iface;	/* the dedicated link: in no zone */
+	struct addr_pfx *peers;	/* the pair's addresses on the sync link */
+	size_t npeers;
+	int sync_port;		/* conntrackd's UDP port */
+	int iface_line, peer_line, port_line;
+	bool bad;		/* a loader or ZL017 error */
+};
+
 struct policy_control {
 	char *socket;
 	char *group;
@@ -235,6 +251,7 @@ struct policy {
 	struct policy_log log;
 	struct policy_control control;
 	struct policy_enforce enforce;
+	struct policy_ha ha;
 };
 
 /* Defaults of the optional keys (documented in zoned.conf(5)). */
@@ -254,6 +271,7 @@ struct policy {
 #define POLICY_DEFAULT_VERIFY_INTERVAL 60
 #define POLICY_DEFAULT_QUEUE 100
 #define POLICY_DEFAULT_QUEUE_MAXLEN 1024
+#define POLICY_DEFAULT_SYNC_PORT 3780	/* conntrackd's default */
 
 struct policy *policy_new(void);
 void policy_free(struct policy *p);
@@ -344,6 +362,9 @@ bool policy_host_pinned(const struct policy *p, const struct host *h);
 /* "name" or "name (label)": how reports show an object.  Returns buf. */
 const char *policy_label_name(const char *name, const char *label,
     char *buf, size_t len);
+
+/* Is the policy one node of a pair (an "ha" block without errors)? */
+bool policy_ha(const struct policy *p);
 
 /* Is the flow active at time now: started (or no start) and not expired? */
 bool policy_flow_active(const struct flow *f, time_t now);

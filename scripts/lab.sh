@@ -13,16 +13,29 @@
 # MAC and address (and a routing rule, so that it answers from there).
 # Only addresses inside these namespaces are used.
 #
-#   scripts/lab.sh up        build it (replacing an old one)
-#   scripts/lab.sh down      remove it, killing what runs inside
-#   scripts/lab.sh status    show it
+# With --ha, an active/standby pair instead of the one gateway (and no
+# Government Cloud): two gateway namespaces share the three zone segments, each a bridge named
+# eth0 in its zone's namespace, and have a sync link of their own:
+#
+#   ${P}mn  [eth0: bridge]--gw1==mn0 ${P}gw1 (node 1) sync0--+
+#           [            ]--gw2==mn0 ${P}gw2 (node 2) sync0--+ 192.168.255.1, .2
+#   ${P}lg, ${P}in alike (lg0, inet0)
+#
+# Node 1 has .2 and node 2 .3 in each zone's gateway network; .1 (10.10.0.1,
+# 10.20.0.1, 192.0.2.1), the hosts' default gateway, is the virtual
+# address keepalived gives the master.
+#
+#   scripts/lab.sh up [--ha]   build it (replacing an old one)
+#   scripts/lab.sh down        remove it, killing what runs inside
+#   scripts/lab.sh status      show it
 #
 # LAB_PREFIX (default "zl-") names the namespaces.
 set -euo pipefail
 
 P=${LAB_PREFIX:-zl-}
 GW=${P}gw MN=${P}mn LG=${P}lg IN=${P}in GC=${P}gc
-ALL="$GW $MN $LG $IN $GC"
+GW1=${P}gw1 GW2=${P}gw2
+ALL="$GW $GW1 $GW2 $MN $LG $IN $GC"
 
 nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
@@ -73,7 +86,7 @@ sysctls() {
 
 up() {
 	down
-	for ns in $ALL; do
+	for ns in $GW $MN $LG $IN $GC; do
 		ip netns add "$ns"
 		sysctls "$ns"
 	done
@@ -96,6 +109,57 @@ up() {
 	nsx "$GW" ip addr add 10.128.0.1/16 dev gc0
 	for i in mn0 lg0 inet0 gc0; do nsx "$GW" ip link set "$i" up; done
 
+	zone_hosts
+	gc_hosts
+	echo "lab: up ($GW $MN $LG $IN $GC)"
+}
+
+# The pair: two gateways on bridged zone segments, and a sync link.
+up_ha() {
+	local n gw zns ifname
+	down
+	for ns in $GW1 $GW2 $MN $LG $IN; do
+		ip netns add "$ns"
+		sysctls "$ns"
+	done
+	for ns in $MN $LG $IN; do
+		nsx "$ns" ip link add eth0 type bridge stp_state 0 \
+		    forward_delay 0 mcast_snooping 0
+		nsx "$ns" ip link set eth0 up
+	done
+	n=1
+	for gw in $GW1 $GW2; do
+		nsx "$gw" sysctl -qw net.ipv4.ip_forward=1 \
+		    net.ipv6.conf.all.forwarding=1
+		for zns in "mn0 $MN" "lg0 $LG" "inet0 $IN"; do
+			ifname=${zns%% *}
+			zns=${zns#* }
+			ip link add "$ifname" netns "$gw" type veth peer name \
+			    "gw$n" netns "$zns"
+			nsx "$zns" ip link set "gw$n" master eth0 up
+		done
+		nsx "$gw" ip addr add "10.10.0.$((n + 1))/16" dev mn0
+		nsx "$gw" ip addr add "10.20.0.$((n + 1))/16" dev lg0
+		nsx "$gw" ip addr add "10.200.0.$((n + 1))/16" dev lg0
+		nsx "$gw" ip addr add "192.0.2.$((n + 1))/24" dev inet0
+		nsx "$gw" ip addr add "198.51.100.$((n + 1))/24" dev inet0
+		nsx "$gw" ip addr add "203.0.113.$((n + 1))/24" dev inet0
+		for i in mn0 lg0 inet0; do nsx "$gw" ip link set "$i" up; done
+		n=$((n + 1))
+	done
+	ip link add sync0 netns "$GW1" type veth peer name sync0 netns "$GW2"
+	nsx "$GW1" ip addr add 192.168.255.1/30 dev sync0
+	nsx "$GW2" ip addr add 192.168.255.2/30 dev sync0
+	nsx "$GW1" ip link set sync0 up
+	nsx "$GW2" ip link set sync0 up
+
+	zone_hosts
+	echo "lab: up, a pair ($GW1 $GW2 $MN $LG $IN)"
+}
+
+# The hosts of the three zones, on each zone namespace's eth0 (a veth to
+# the gateway, or the bridge of the pair's segment).
+zone_hosts() {
 	# My Number zone: an unpinned host on eth0, a macvlan per pinned one
 	nsx "$MN" ip link set eth0 up
 	nsx "$MN" ip addr add 10.10.3.3/16 dev eth0
@@ -134,14 +198,16 @@ up() {
 	nsx "$IN" ip -6 addr add 2001:db8::7/64 dev eth0 nodad
 	nsx "$IN" ip route add default via 192.0.2.1
 	nsx "$IN" ip -6 route add default via 2001:db8::1
+}
 
-	# Government Cloud, beyond the closed line
+# The Government Cloud, beyond the closed line (the one gateway's gc0; the
+# pair's lab has the three zones of conf/alpha.conf only).
+gc_hosts() {
 	nsx "$GC" ip link set eth0 up
 	for a in $GC_ADDRS; do
 		nsx "$GC" ip addr add "$a/16" dev eth0
 	done
 	nsx "$GC" ip route add default via 10.128.0.1
-	echo "lab: up ($ALL)"
 }
 
 status() {
@@ -153,16 +219,25 @@ status() {
 		echo "== $ns"
 		nsx "$ns" ip -brief addr | grep -v '^lo' || true
 	done
-	if ip netns list | grep -qw "^$GW"; then
-		echo "== table inet zoned in $GW"
-		nsx "$GW" nft list chains inet zoned 2>/dev/null |
-		    grep -c chain | sed 's/^/chains: /' || echo "no table"
-	fi
+	for gw in $GW $GW1 $GW2; do
+		if ip netns list | grep -qw "^$gw"; then
+			echo "== table inet zoned in $gw"
+			nsx "$gw" nft list chains inet zoned 2>/dev/null |
+			    grep -c chain | sed 's/^/chains: /' ||
+			    echo "no table"
+		fi
+	done
 }
 
 case "${1:-}" in
-up) up ;;
+up)
+	case "${2:-}" in
+	--ha) up_ha ;;
+	"") up ;;
+	*) echo "usage: $0 up [--ha]" >&2; exit 2 ;;
+	esac
+	;;
 down) down; echo "lab: down" ;;
 status) status ;;
-*) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+*) echo "usage: $0 up [--ha]|down|status" >&2; exit 2 ;;
 esac

@@ -152,6 +152,18 @@ print_json(const json_t *j)
 	free(s);
 }
 
+int
+ctl_answer_error(const json_t *ans)
+{
+	return answer_error(ans);
+}
+
+void
+ctl_print_json(const json_t *j)
+{
+	print_json(j);
+}
+
 /* Run a command without arguments of its own; NULL on trouble (exit code
  * in *rc). */
 static json_t *
@@ -375,6 +387,37 @@ status_pins(json_t *n)
 		    jstr(v, "detail"));
 }
 
+/* "ha": one node of a pair, the state keepalived reported */
+static void
+status_ha(json_t *h)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(h))
+		return;
+	printf("ha           %s%s%s", jstrd(h, "state"), jstr(h, "since") ?
+	    " since " : "", jstr(h, "since") ? jstr(h, "since") : "");
+	if (!json_is_true(json_object_get(h, "pair")))
+		printf(" (the running policy has no ha block)\n");
+	else {
+		printf(", %s; sync link %s, peer", json_is_true(
+		    json_object_get(h, "forwarding")) ? "forwarding" :
+		    "HOLDING every zone (not the master)",
+		    jstrd(h, "sync_interface"));
+		json_array_foreach(json_object_get(h, "peers"), i, v)
+			printf("%s%s", i ? ", " : " ", json_string_value(v));
+		printf("\n");
+	}
+	if (jstr(h, "conntrackd"))
+		printf("conntrackd   %s\n", jstr(h, "conntrackd"));
+	if (jstr(h, "peer_sha256"))
+		printf("peer policy  %s (%s, %s)\n", jstr(h, "peer_sha256"),
+		    json_is_true(json_object_get(h, "peer_match")) ?
+		    "the same" : "DIFFERS from this node's",
+		    jstrd(h, "peer_checked_at"));
+}
+
 int
 ctl_status(struct ctl *c, int argc, char **argv)
 {
@@ -424,6 +467,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	printf("denied       %s packets, %s bytes\n",
 	    num(jint(n, "denied_packets"), b1, sizeof(b1)),
 	    num(jint(n, "denied_bytes"), b2, sizeof(b2)));
+	status_ha(json_object_get(r, "ha"));
 	status_enforce(json_object_get(r, "enforce"));
 	status_monitor(json_object_get(r, "monitor"));
 	status_pins(json_object_get(r, "pins"));

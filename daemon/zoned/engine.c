@@ -24,6 +24,7 @@
 #include "ctlproto.h"
 #include "engine.h"
 #include "event.h"
+#include "ha.h"
 #include "lint.h"
 #include "log.h"
 #include "monitor.h"
@@ -195,6 +196,7 @@ build_apply(struct zoned *z, const struct policy *p, struct nft_ir **irp,
 		.nisolated = z->nisolated,
 		.deny_all = p == NULL,
 		.queue_compat = !z->queue_native,
+		.ha_standby = !ha_forwarding(z->ha, p),
 	};
 	struct counters snap;
 	struct nft_batch b;
@@ -587,6 +589,52 @@ engine_run(struct zoned *z, enum engine_source source, const char *why)
 	load_result_init(&r);
 	rc = engine_reload(z, &req, &r);
 	load_result_free(&r);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
+ * One node of a pair
+ */
+
+int
+engine_ha(struct zoned *z, char *err, size_t errlen)
+{
+	const struct policy *p = z->pol;
+	bool fwd = ha_forwarding(z->ha, p);
+	const char **ifs = NULL;
+	struct apply_errors kerr;
+	struct nft_batch b;
+	size_t n = 0;
+	int rc;
+
+	if (!policy_ha(p))
+		return 0;
+	/* standby: add every zone interface (an element already there is no
+	 * error); master: delete without elements, which empties the set */
+	if (!fwd) {
+		for (size_t i = 0; i < p->nzones; i++)
+			n += p->zones[i].nifaces;
+		if ((ifs = calloc(n + 1, sizeof(*ifs))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		n = 0;
+		for (size_t i = 0; i < p->nzones; i++)
+			for (size_t j = 0; j < p->zones[i].nifaces; j++)
+				ifs[n++] = p->zones[i].ifaces[j];
+	}
+	if (nftemit_set_elems(NFTGEN_HA_STANDBY, ifs, n, !fwd,
+	    apply_next_seq(z->nl, 16), &b, err, errlen) < 0) {
+		free(ifs);
+		return -1;
+	}
+	free(ifs);
+	rc = apply_batch(z->nl, &b, NULL, &kerr, err, errlen);
+	if (rc < 0 && kerr.n > 0)
+		snprintf(err, errlen, "set %s: %s", NFTGEN_HA_STANDBY,
+		    strerror(kerr.v[0].error));
+	apply_errors_free(&kerr);
+	nftemit_free(&b);
 	return rc;
 }
 

@@ -887,3 +887,20 @@ monitor_json(const struct monitor *m)
 	return o;
 }
 
+size_t
+monitor_detached(const struct monitor *m, char *buf, size_t len)
+{
+	size_t n = 0, off = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (size_t i = 0; m != NULL && i < m->nifs; i++) {
+		if (m->ifs[i].out != NULL)
+			continue;
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    n ? ", " : "", m->ifs[i].name);
+		n++;
+	}
+	return n;
+}

@@ -34,6 +34,7 @@ struct alerts;
 struct apply;
 struct control;
 struct event;
+struct ha;
 struct monitor;
 struct neigh;
 struct nflog;
@@ -59,6 +60,8 @@ struct zoned {
 	struct verdict *verdict;	/* enforce.mode "dual" */
 	bool queue_native;	/* the kernel has nft_queue (else xt) */
 	bool queue_failed;	/* dual mode, but the queue is not bound */
+	struct ha *ha;		/* one node of a pair: the state keepalived
+				 * reported (forward only as the master) */
 
 	/* the engine's timers */
 	struct event *verify_timer;	/* drift, every verify_interval */

@@ -613,6 +613,37 @@ static const struct lerr_case lerr_cases[] = {
 	  POLICY("", "", "", ",\n  { name = \"f\"; from = \"b\"; to = \"a\";\n"
 	  "    service = \"https\"; product = \"P\"; } #@"), "#@",
 	  "\"product\" names the sanitiser product", "flow \"f\"" },
+	/* --- ha: one node of a pair --- */
+	{ "ha without a peer",
+	  BASE "ha = { sync_interface = \"sync0\"; }; #@\n",
+	  "#@", "missing required key \"peer\"", "ha" },
+	{ "ha without a sync interface",
+	  BASE "ha = { peer = \"192.168.255.2\"; }; #@\n",
+	  "#@", "missing required key \"sync_interface\"", "ha" },
+	{ "ha sync interface misspelt",
+	  BASE "ha = { sync_interfac = \"sync0\"; #@\n  peer = \"192.168.255.2\"; };\n",
+	  "#@", "unknown key \"sync_interfac\" (did you mean \"sync_interface\"?)", "ha" },
+	{ "ha on the loopback",
+	  BASE "ha = { sync_interface = \"lo\"; #@\n  peer = \"192.168.255.2\"; };\n",
+	  "#@", "cannot be the loopback", "ha" },
+	{ "ha interface name too long",
+	  BASE "ha = { sync_interface = \"sync-link-number-0\"; #@\n"
+	  "  peer = \"192.168.255.2\"; };\n",
+	  "#@", "invalid interface name", "ha" },
+	{ "ha peer not an address",
+	  BASE "ha = { sync_interface = \"sync0\";\n  peer = [ \"192.168.255.1\", "
+	  "\"node-b\" ]; #@\n};\n",
+	  "#@", "peer: invalid address \"node-b\"", "ha" },
+	{ "ha peer a number",
+	  BASE "ha = { sync_interface = \"sync0\";\n  peer = 3; #@\n};\n",
+	  "#@", "\"peer\" must be a string or a list of strings", "ha" },
+	{ "ha port out of range",
+	  BASE "ha = { sync_interface = \"sync0\"; peer = \"192.168.255.2\";\n"
+	  "  sync_port = 0; #@\n};\n",
+	  "#@", "\"sync_port\" = 0 is out of range (1..65535)", "ha" },
+	{ "ha not a group",
+	  BASE "ha = \"sync0\"; #@\n",
+	  "#@", "\"ha\" must be a group", NULL },
 };
 
 static void
@@ -1313,6 +1344,10 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(p->control.verify_interval,
 	    POLICY_DEFAULT_VERIFY_INTERVAL);
 	ck_assert_uint_eq(p->nmgmt, 0);
+	/* not one of a pair */
+	ck_assert_int_eq(p->ha.line, 0);
+	ck_assert(!policy_ha(p));
+	ck_assert_int_eq(p->ha.sync_port, POLICY_DEFAULT_SYNC_PORT);
 	/* the documented values themselves */
 	ck_assert_str_eq(POLICY_DEFAULT_SOCKET, "/run/zoned/zoned.sock");
 	ck_assert_uint_eq(POLICY_DEFAULT_EVIDENCE_MAX, 536870912ULL);
@@ -1363,6 +1398,39 @@ START_TEST(test_settings_given)
 	ck_assert_uint_eq(p->nmgmt, 1);
 	ck_assert_int_eq(p->mgmt[0].from.kind, EP_HOST);
 	ck_assert_int_eq(p->mgmt[0].service, 0);
+	policy_free(p);
+}
+END_TEST
+
+/* One node of a pair: the sync link, one peer or a list (networks too),
+ * conntrackd's port; without sync_port, conntrackd's default. */
+START_TEST(test_ha_block)
+{
+	static const char text[] = BASE
+	    "ha = { sync_interface = \"sync0\";\n"
+	    "  peer = [ \"192.168.255.1\", \"fd00:ff::/64\" ];\n"
+	    "  sync_port = 3781; };\n";
+	static const char one[] = BASE
+	    "ha = { sync_interface = \"bond1\"; peer = \"169.254.0.2\"; };\n";
+	struct policy *p = load_ok(text);
+	char a[ADDR_PFX_STRLEN];
+
+	ck_assert(policy_ha(p));
+	ck_assert_int_eq(p->ha.line, 17);
+	ck_assert_str_eq(p->ha.sync_iface, "sync0");
+	ck_assert_uint_eq(p->ha.npeers, 2);
+	ck_assert_str_eq(addr_format(&p->ha.peers[0], a, sizeof(a)),
+	    "192.168.255.1");
+	ck_assert_str_eq(addr_format(&p->ha.peers[1], a, sizeof(a)),
+	    "fd00:ff::/64");
+	ck_assert_int_eq(p->ha.sync_port, 3781);
+	ck_assert_int_eq(p->ha.peer_line, 18);
+	policy_free(p);
+	p = load_ok(one);
+	ck_assert(policy_ha(p));
+	ck_assert_uint_eq(p->ha.npeers, 1);
+	ck_assert_int_eq(p->ha.sync_port, POLICY_DEFAULT_SYNC_PORT);
+	ck_assert_int_eq(POLICY_DEFAULT_SYNC_PORT, 3780);
 	policy_free(p);
 }
 END_TEST
@@ -1601,6 +1669,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_settings_given);
 	tcase_add_test(tc, test_flow_fields);
+	tcase_add_test(tc, test_ha_block);
 	tcase_add_loop_test(tc, test_parse_time, 0, (int)ARRAY_LEN(time_cases));
 	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_marks_many);

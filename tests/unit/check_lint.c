@@ -872,6 +872,33 @@ static const struct lcase cases[] = {
 	  { { "ZL015", E, "#@G", "allows every protocol" } },
 	  "\"everything\"; }", "\"https\"; }", 0 },
 
+	/* ---- ZL017 ---- */
+	{ "ZL017 the sync interface belongs to a zone",
+	  LPOLT("alpha", "", "", "", "ha = { sync_interface = \"lg0\"; #@H\n"
+	  "  peer = \"192.168.255.2\"; };\n"),
+	  { { "ZL017", E, "#@H", "belongs to zone \"lg\"" } },
+	  "\"lg0\"; #@H", "\"sync0\"; #@H", 0 },
+	{ "ZL017 the peer lies in a zone's network",
+	  LPOLT("alpha", "", "", "", "ha = { sync_interface = \"sync0\";\n"
+	  "  peer = [ \"192.168.255.1\", \"10.20.0.3\" ]; #@P\n};\n"),
+	  { { "ZL017", E, "#@P", "lies in network 10.20.0.0/16 of zone "
+	  "\"lg\"" } }, "\"10.20.0.3\"", "\"192.168.255.2\"", 0 },
+	{ "ZL017 an IPv6 peer in a zone's network, one finding",
+	  LPOLT("alpha", "", "", "", "ha = { sync_interface = \"sync0\";\n"
+	  "  peer = \"fd20::2\"; #@P\n};\n"),
+	  { { "ZL017", E, "#@P", "fd20::2 lies in network fd20::/48" } },
+	  "\"fd20::2\"", "\"fe80::2\"", 0 },
+	{ "ZL017 a multicast peer",
+	  LPOLT("alpha", "", "", "", "ha = { sync_interface = \"sync0\";\n"
+	  "  peer = \"225.0.0.50\"; #@P\n};\n"),
+	  { { "ZL017", E, "#@P", "not the other node's address" } },
+	  "\"225.0.0.50\"", "\"192.168.255.0/30\"", 0 },
+	{ "ZL017 a peer that is every address",
+	  LPOLT("alpha", "", "", "", "ha = { sync_interface = \"sync0\";\n"
+	  "  peer = \"::/0\"; #@P\n};\n"),
+	  { { "ZL017", E, "#@P", "not the other node's address" } },
+	  "\"::/0\"; #@P", "\"fe80::/64\"; #@P", 0 },
+
 	/* ---- several rules on one flow: one finding per defect ---- */
 	{ "several defects of one My Number flow",
 	  LPOL("alpha", "", "", FX("x", "mn", "lg", "\"everything\"", "")),
@@ -994,13 +1021,13 @@ START_TEST(test_every_rule_covered)
 				found = strcmp(cases[i].want[k].id, r->id) == 0;
 		ck_assert_msg(found, "no case for rule %s", r->id);
 	}
-	ck_assert_uint_ge(n, 15);
+	ck_assert_uint_ge(n, 17);
 }
 END_TEST
 
 /* The rule table: ids consecutive from ZL001, severities as DESIGN §4 (and
- * as lint.h documents the rules added since: ZL014 a warning, ZL015 an
- * error). */
+ * as lint.h documents the rules added since: ZL014 a warning, ZL015,
+ * ZL016 and ZL017 errors). */
 START_TEST(test_rule_table)
 {
 	static const char *const warnings[] = { "ZL009", "ZL012", "ZL014" };
@@ -1014,12 +1041,12 @@ START_TEST(test_rule_table)
 		ck_assert_str_eq(r->id, id);
 		for (size_t k = 0; k < ARRAY_LEN(warnings); k++)
 			warn |= strcmp(warnings[k], id) == 0;
-		if (i < 15)
+		if (i < 17)
 			ck_assert_msg(r->severity == (warn ? DIAG_WARNING :
 			    DIAG_ERROR), "%s has the wrong severity", id);
 		ck_assert(r->summary != NULL && r->summary[0] != '\0');
 	}
-	ck_assert_int_ge(i, 15);
+	ck_assert_int_ge(i, 17);
 }
 END_TEST
 
