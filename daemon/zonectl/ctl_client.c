@@ -152,6 +152,18 @@ print_json(const json_t *j)
 	free(s);
 }
 
+int
+ctl_answer_error(const json_t *ans)
+{
+	return answer_error(ans);
+}
+
+void
+ctl_print_json(const json_t *j)
+{
+	print_json(j);
+}
+
 /* Run a command without arguments of its own; NULL on trouble (exit code
  * in *rc). */
 static json_t *
@@ -401,6 +413,56 @@ status_clock(json_t *ck)
 		    "estimated_error_us") / 1e6);
 }
 
+/* The MAC pins, and each that cannot prove its host (off the
+ * appliance's segment). */
+static void
+status_pins(json_t *n)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(n))
+		return;
+	printf("pins         %lld pinned, %lld not on the appliance's "
+	    "segment\n", (long long)jint(n, "pinned"),
+	    (long long)jint(n, "off_link"));
+	json_array_foreach(json_object_get(n, "problems"), i, v)
+		printf("  OFF-LINK   host %s %s (%s): %s: %s\n", jstr(v, "host"),
+		    jstr(v, "address"), jstr(v, "mac"), jstr(v, "reason"),
+		    jstr(v, "detail"));
+}
+
+/* "ha": one node of a pair, the state keepalived reported */
+static void
+status_ha(json_t *h)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(h))
+		return;
+	printf("ha           %s%s%s", jstrd(h, "state"), jstr(h, "since") ?
+	    " since " : "", jstr(h, "since") ? jstr(h, "since") : "");
+	if (!json_is_true(json_object_get(h, "pair")))
+		printf(" (the running policy has no ha block)\n");
+	else {
+		printf(", %s; sync link %s, peer", json_is_true(
+		    json_object_get(h, "forwarding")) ? "forwarding" :
+		    "HOLDING every zone (not the master)",
+		    jstrd(h, "sync_interface"));
+		json_array_foreach(json_object_get(h, "peers"), i, v)
+			printf("%s%s", i ? ", " : " ", json_string_value(v));
+		printf("\n");
+	}
+	if (jstr(h, "conntrackd"))
+		printf("conntrackd   %s\n", jstr(h, "conntrackd"));
+	if (jstr(h, "peer_sha256"))
+		printf("peer policy  %s (%s, %s)\n", jstr(h, "peer_sha256"),
+		    json_is_true(json_object_get(h, "peer_match")) ?
+		    "the same" : "DIFFERS from this node's",
+		    jstrd(h, "peer_checked_at"));
+}
+
 int
 ctl_status(struct ctl *c, int argc, char **argv)
 {
@@ -452,6 +514,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	printf("denied       %s packets, %s bytes\n",
 	    num(jint(n, "denied_packets"), b1, sizeof(b1)),
 	    num(jint(n, "denied_bytes"), b2, sizeof(b2)));
+	status_ha(json_object_get(r, "ha"));
 	status_enforce(json_object_get(r, "enforce"));
 	status_monitor(json_object_get(r, "monitor"));
 	status_isolated(json_object_get(r, "isolated"));
@@ -460,6 +523,7 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	if (jstr(json_object_get(r, "journal"), "file"))
 		printf("journal      %s\n", jstr(json_object_get(r, "journal"),
 		    "file"));
+	status_pins(json_object_get(r, "pins"));
 	if (json_is_object(json_object_get(r, "last_reload"))) {
 		json_t *l = json_object_get(r, "last_reload");
 		printf("last reload  %s: %s%s\n", jstr(l, "at"),
@@ -500,7 +564,16 @@ ctl_zones(struct ctl *c, int argc, char **argv)
 			snprintf(nets + strlen(nets), sizeof(nets) -
 			    strlen(nets), "%s%s", j ? "," : "",
 			    json_string_value(v));
-		table_add(&t, jstr(z, "name"), jstr(z, "kind"), ifs, nets,
+		char zname[160], kind[48];
+		if (jstr(z, "label"))
+			snprintf(zname, sizeof(zname), "%s (%s)", jstr(z, "name"),
+			    jstr(z, "label"));
+		else
+			snprintf(zname, sizeof(zname), "%s", jstr(z, "name"));
+		snprintf(kind, sizeof(kind), "%s%s", jstr(z, "kind"),
+		    json_is_true(json_object_get(z, "closed_line")) ?
+		    "+closed-line" : "");
+		table_add(&t, zname, kind, ifs, nets,
 		    num(jint(z, "permitted_in"), b[0], 32),
 		    num(jint(z, "permitted_out"), b[1], 32),
 		    num(jint(z, "denied_in"), b[2], 32),
@@ -550,9 +623,16 @@ ctl_flows(struct ctl *c, int argc, char **argv)
 			    "%s%s", j ? "," : "", json_string_value(v));
 		snprintf(from, sizeof(from), "%s", jstr(f, "source"));
 		snprintf(to, sizeof(to), "%s", jstr(f, "destination"));
-		table_add(&t, jstr(f, "name"), from, to, svc,
-		    jstr(f, "method"), json_is_true(json_object_get(f,
-		    "active")) ? "active" : "expired",
+		char fname[160];
+		if (jstr(f, "label"))
+			snprintf(fname, sizeof(fname), "%s (%s)", jstr(f, "name"),
+			    jstr(f, "label"));
+		else
+			snprintf(fname, sizeof(fname), "%s", jstr(f, "name"));
+		table_add(&t, fname, from, to, svc,
+		    jstr(f, "method"), jstr(f, "state") ? jstr(f, "state") :
+		    json_is_true(json_object_get(f, "active")) ? "active" :
+		    "expired",
 		    num(jint(f, "packets"), b[0], 32),
 		    num(jint(f, "bytes"), b[1], 32));
 	}

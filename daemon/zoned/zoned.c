@@ -37,6 +37,7 @@
 #include "control.h"
 #include "engine.h"
 #include "event.h"
+#include "ha.h"
 #include "lint.h"
 #include "log.h"
 #include "monitor.h"
@@ -396,6 +397,10 @@ main(int argc, char **argv)
 	if ((z.neigh = neigh_open(on_links, &z, err, sizeof(err))) == NULL)
 		log_warnx("no neighbour pinning: %s", err);
 
+	/* one node of a pair forwards only as the master it was in this
+	 * boot: known before the first table is built */
+	if ((z.ha = ha_open(z.state_dir)) == NULL)
+		fatalx("out of memory");
 	/* the policy, the last good one, or a table that denies crossings;
 	 * with it the monitor, the queue and the denied-traffic log */
 	if (engine_start(&z) < 0)
@@ -439,6 +444,7 @@ main(int argc, char **argv)
 	alerts_close_all(z.alerts);
 	alerts_free(z.alerts);
 	apply_close(z.nl);
+	ha_close(z.ha);
 	engine_free(&z);
 	event_del(sigev);
 	event_fini();

@@ -37,6 +37,7 @@ struct confirm;
 struct control;
 struct event;
 struct isolation;
+struct ha;
 struct monitor;
 struct neigh;
 struct nflog;
@@ -63,6 +64,8 @@ struct zoned {
 	struct verdict *verdict;	/* enforce.mode "dual" */
 	bool queue_native;	/* the kernel has nft_queue (else xt) */
 	bool queue_failed;	/* dual mode, but the queue is not bound */
+	struct ha *ha;		/* one node of a pair: the state keepalived
+				 * reported (forward only as the master) */
 
 	/* the engine's timers */
 	struct event *verify_timer;	/* drift, every verify_interval */
