@@ -850,9 +850,3 @@ ctl_call(const struct ctl *c, const char *cmd, json_t *args, int *rc)
 	*rc = 0;
 	return result;
 }
-
-void
-ctl_print_json(const json_t *j)
-{
-	print_json(j);
-}
