@@ -3,6 +3,7 @@
 #   make            release build: build/zoned, build/zonectl
 #   make check      install dependencies, sanitized build, every test
 #   make demo       install dependencies, build, three-zone lab, daemon
+#   make demo-ha    the same for an active/standby pair (keepalived, conntrackd)
 #   make bench      benchmarks (ratios against a peer run side by side)
 #   make load       1,000 reloads under traffic (make check runs 100)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -55,7 +56,8 @@ ZONECTL_SRC := $(sort $(wildcard daemon/zonectl/*.c))
 UNIT_SRC    := $(sort $(wildcard tests/unit/*.c))
 # Daemon modules that run without root or the daemon, with unit suites.
 DAEMON_UNIT := daemon/zoned/clock.c daemon/zoned/control.c \
-               daemon/zoned/event.c daemon/zoned/log.c daemon/zoned/request.c \
+               daemon/zoned/event.c daemon/zoned/ha.c daemon/zoned/log.c \
+               daemon/zoned/request.c \
                daemon/zoned/restart.c
 NETNS_SRC   := $(sort $(wildcard tests/netns/*.c))
 BENCH_SRC   := $(sort $(wildcard tests/bench/*.c))
@@ -157,6 +159,10 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh
 
+demo-ha: deps
+	$(MAKE) all
+	scripts/demo-ha.sh
+
 bench: deps
 	$(MAKE) all
 	tests/bench/run.sh
@@ -181,7 +187,7 @@ install: all
 	  echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf"; \
 	else install -m 0640 conf/alpha.conf $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf; fi
 	install -d $(DESTDIR)$(DOCDIR)/examples
-	install -m 0644 conf/*.conf $(DESTDIR)$(DOCDIR)/examples/
+	install -m 0644 conf/*.conf conf/*.addresses $(DESTDIR)$(DOCDIR)/examples/
 	@if [ -d conf/ha ]; then \
 	  echo "cp -R conf/ha $(DESTDIR)$(DOCDIR)/examples/"; \
 	  cp -R --no-preserve=ownership conf/ha $(DESTDIR)$(DOCDIR)/examples/; \
@@ -213,7 +219,7 @@ deb:
 clean:
 	rm -rf build
 
-.PHONY: all deps check demo bench load golden install deb clean test-build
+.PHONY: all deps check demo demo-ha bench load golden install deb clean test-build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

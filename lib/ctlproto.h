@@ -27,6 +27,8 @@
 #define CTL_CMD_ROLLBACK "rollback"
 #define CTL_CMD_ISOLATE	"isolate"	/* args: zone or all, reason */
 #define CTL_CMD_RESTORE	"restore"	/* args: zone or all, reason */
+#define CTL_CMD_HEALTH	"health"	/* can this node carry traffic? */
+#define CTL_CMD_HA_STATE "ha-state"	/* keepalived's word, via ha-notify */
 
 enum ctl_code {
 	CTL_OK = 0,

@@ -386,11 +386,30 @@ zones_json(const struct policy *p)
 	return a;
 }
 
+/* A host's addresses as written: the one address, or a list (its first
+ * few, how many, and the file it is read from). */
+static const char *
+host_addr_text(const struct host *h, char *buf, size_t len)
+{
+	char a[ADDR_PFX_STRLEN];
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < h->naddrs && i < 4; i++)
+		n += (size_t)snprintf(buf + n, n < len ? len - n : 0, "%s%s",
+		    i ? ", " : "", addr_format(&h->addrs[i].pfx, a, sizeof(a)));
+	if (h->list && n < len)
+		snprintf(buf + n, len - n, "%s(%zu address%s%s%s)",
+		    h->naddrs ? " " : "", h->naddrs, h->naddrs == 1 ? "" : "es",
+		    h->list_file ? ", " : "", h->list_file ? h->list_file : "");
+	return buf;
+}
+
 static json_t *
 hosts_json(const struct policy *p)
 {
 	json_t *a = json_array();
-	char addr[ADDR_PFX_STRLEN], mac[24];
+	char addr[512], mac[24];
 
 	for (size_t i = 0; i < p->nhosts; i++) {
 		const struct host *h = &p->hosts[i];
@@ -399,8 +418,7 @@ hosts_json(const struct policy *p)
 		json_array_append_new(a, json_pack("{s:o, s:o, s:s, s:o, s:o, "
 		    "s:o, s:o, s:i, s:b}", "name", report_text(h->name),
 		    "zone", jstr_or_null(zone_name(p, h->zone)),
-		    "address", h->addr.family ? addr_format(&h->addr, addr,
-		    sizeof(addr)) : "",
+		    "address", host_addr_text(h, addr, sizeof(addr)),
 		    "mac", h->has_mac ? json_string(mac_format(h->mac, mac,
 		    sizeof(mac))) : json_null(),
 		    "role", jstr_or_null(role),
@@ -728,12 +746,12 @@ static json_t *
 host_node(const struct policy *p, size_t i)
 {
 	const struct host *h = &p->hosts[i];
-	char id[32], lbl[256], a[ADDR_PFX_STRLEN], mac[24];
+	char id[32], lbl[256], a[200], mac[24];
 	const char *cls = "host";
 
 	snprintf(id, sizeof(id), "host_%zu", i);
-	snprintf(lbl, sizeof(lbl), "%s\n%s", h->name, h->addr.family ?
-	    addr_format(&h->addr, a, sizeof(a)) : "");
+	snprintf(lbl, sizeof(lbl), "%s\n%s", h->name, host_addr_text(h, a,
+	    sizeof(a)));
 	if (h->has_mac)
 		snprintf(lbl + strlen(lbl), sizeof(lbl) - strlen(lbl), "\n%s",
 		    mac_format(h->mac, mac, sizeof(mac)));

@@ -31,6 +31,10 @@ static const struct command commands[] = {
 	{ "journal", ctl_journal, "journal [--file FILE] [--since TIME] "
 	    "[--show SEQ | --verify] [--json]" },
 	{ "alerts", ctl_alerts, "alerts [--since TIME] [--json]" },
+	{ "health", ctl_health, "health [--peer SHA256] [--accept-last-good] "
+	    "[--json]" },
+	{ "ha-notify", ctl_ha_notify, "ha-notify master|backup|fault|stop "
+	    "[--conntrackd-conf FILE] [--wait SECONDS] [--json]" },
 	{ "audit", ctl_audit, "audit [-f FILE] CAPTURE [--zone ZONE] [--json] "
 	    "[--at TIME]" },
 	{ "report", ctl_report, "report [-f FILE] [-o OUT] [--json] "

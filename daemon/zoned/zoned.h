@@ -39,6 +39,7 @@ struct control;
 struct event;
 struct isolation;
 struct flowuse;
+struct ha;
 struct monitor;
 struct neigh;
 struct nflog;
@@ -65,6 +66,8 @@ struct zoned {
 	struct verdict *verdict;	/* enforce.mode "dual" */
 	bool queue_native;	/* the kernel has nft_queue (else xt) */
 	bool queue_failed;	/* dual mode, but the queue is not bound */
+	struct ha *ha;		/* one node of a pair: the state keepalived
+				 * reported (forward only as the master) */
 
 	/* the engine's timers */
 	struct event *verify_timer;	/* drift, every verify_interval */
