@@ -3,6 +3,7 @@
 #   make            release build: build/zoned, build/zonectl
 #   make check      install dependencies, sanitized build, every test
 #   make demo       install dependencies, build, three-zone lab, daemon
+#   make demo-ha    the same for an active/standby pair (keepalived, conntrackd)
 #   make bench      benchmarks (ratios against a peer run side by side)
 #   make load       1,000 reloads under traffic (make check runs 100)
 #   make install    PREFIX=/usr/local DESTDIR=
@@ -33,7 +34,7 @@ ZONED_SRC   := $(sort $(wildcard daemon/zoned/*.c))
 ZONECTL_SRC := $(sort $(wildcard daemon/zonectl/*.c))
 UNIT_SRC    := $(sort $(wildcard tests/unit/*.c))
 # Daemon modules that run without root or the daemon, with unit suites.
-DAEMON_UNIT := daemon/zoned/control.c daemon/zoned/event.c \
+DAEMON_UNIT := daemon/zoned/control.c daemon/zoned/event.c daemon/zoned/ha.c \
                daemon/zoned/log.c daemon/zoned/request.c \
                daemon/zoned/restart.c
 NETNS_SRC   := $(sort $(wildcard tests/netns/*.c))
@@ -127,6 +128,10 @@ demo: deps
 	$(MAKE) all
 	scripts/demo.sh
 
+demo-ha: deps
+	$(MAKE) all
+	scripts/demo-ha.sh
+
 bench: deps
 	$(MAKE) all
 	tests/bench/run.sh
@@ -149,7 +154,10 @@ install: all
 	  echo "keeping existing $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf"; \
 	else install -m 0640 conf/alpha.conf $(DESTDIR)$(SYSCONFDIR)/zoned/zoned.conf; fi
 	install -d $(DESTDIR)$(SYSCONFDIR)/zoned/examples
-	install -m 0644 conf/*.conf $(DESTDIR)$(SYSCONFDIR)/zoned/examples/
+	install -m 0644 conf/*.conf conf/*.addresses $(DESTDIR)$(SYSCONFDIR)/zoned/examples/
+	install -d $(DESTDIR)$(SYSCONFDIR)/zoned/examples/ha
+	install -m 0644 conf/ha/keepalived.conf conf/ha/conntrackd.conf $(DESTDIR)$(SYSCONFDIR)/zoned/examples/ha/
+	install -m 0755 conf/ha/zoned-ha-notify conf/ha/zoned-ha-check $(DESTDIR)$(SYSCONFDIR)/zoned/examples/ha/
 	@if [ -f scripts/zoned.service ]; then \
 	  install -d $(DESTDIR)$(UNITDIR); \
 	  sed 's|@SBINDIR@|$(SBINDIR)|g' scripts/zoned.service > $(DESTDIR)$(UNITDIR)/zoned.service; \
@@ -159,7 +167,7 @@ install: all
 clean:
 	rm -rf build
 
-.PHONY: all deps check demo bench load golden install clean test-build
+.PHONY: all deps check demo demo-ha bench load golden install clean test-build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
 

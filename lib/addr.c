@@ -31,6 +31,122 @@ addr_is_host(const struct addr_pfx *p)
 	return p->len == addr_bits(p);
 }
 
+static bool
+bit_get(const uint8_t *a, int i)
+{
+	return (a[i / 8] >> (7 - i % 8)) & 1;
+}
+
+/* Every bit from len on set: the last address of the block. */
+static void
+block_end(const uint8_t lo[16], int len, int bits, uint8_t end[16])
+{
+	memcpy(end, lo, 16);
+	for (int i = len; i < bits; i++)
+		end[i / 8] |= (uint8_t)(0x80 >> (i % 8));
+}
+
+size_t
+addr_range_prefixes(int fam, const uint8_t lo[16], const uint8_t hi[16],
+    struct addr_pfx *out, size_t max)
+{
+	int bits = fam == ADDR_V4 ? 32 : 128, nb = bits / 8;
+	uint8_t cur[16], end[16];
+	size_t n = 0;
+
+	if (addr_cmp(lo, hi) > 0)
+		return 0;
+	memcpy(cur, lo, 16);
+	for (;;) {
+		int len = bits;
+		bool aligned = true;
+
+		/* the widest block that starts at cur and ends by hi */
+		while (len > 0) {
+			aligned = !bit_get(cur, len - 1);
+			block_end(cur, len - 1, bits, end);
+			if (!aligned || addr_cmp(end, hi) > 0)
+				break;
+			len--;
+		}
+		if (n < max) {
+			memset(&out[n], 0, sizeof(out[n]));
+			out[n].family = (uint8_t)fam;
+			out[n].len = (uint8_t)len;
+			memcpy(out[n].a, cur, 16);
+		}
+		n++;
+		block_end(cur, len, bits, end);
+		if (addr_cmp(end, hi) >= 0 || addr_inc(end, nb))
+			break;
+		memcpy(cur, end, 16);
+	}
+	return n;
+}
+
+/*
+ * "192.168.100.40-47" or "10.0.0.5-10.0.0.9": a range where an address was
+ * expected.  The error says which prefixes to write instead.  false when s
+ * is no range.
+ */
+static bool
+range_hint(const char *s, char *err, size_t errlen)
+{
+	char left[ADDR_PFX_STRLEN], right[ADDR_PFX_STRLEN], a[ADDR_PFX_STRLEN];
+	const char *dash = strchr(s, '-');
+	uint8_t lo[16], hi[16];
+	struct addr_pfx v[8];
+	size_t n, used;
+	int fam;
+
+	if (dash == NULL || strchr(s, '/') || (size_t)(dash - s) >=
+	    sizeof(left) || strlen(dash + 1) >= sizeof(right))
+		return false;
+	snprintf(left, sizeof(left), "%.*s", (int)(dash - s), s);
+	snprintf(right, sizeof(right), "%s", dash + 1);
+	if ((fam = addr_parse_ip(left, lo)) == 0)
+		return false;
+	if (addr_parse_ip(right, hi) != fam) {
+		/* the last part only: "40-47" of IPv4, a group of IPv6 */
+		char *end;
+		unsigned long last;
+
+		errno = 0;
+		last = strtoul(right, &end, fam == ADDR_V4 ? 10 : 16);
+		if (errno || *end || end == right ||
+		    last > (fam == ADDR_V4 ? 255ul : 0xfffful))
+			return false;
+		memcpy(hi, lo, 16);
+		if (fam == ADDR_V4)
+			hi[3] = (uint8_t)last;
+		else {
+			hi[14] = (uint8_t)(last >> 8);
+			hi[15] = (uint8_t)last;
+		}
+	}
+	if ((n = addr_range_prefixes(fam, lo, hi, v, 8)) == 0)
+		return false;
+	if (n == 1) {
+		snprintf(err, errlen, "\"%s\" is a range, not an address: write "
+		    "the prefix \"%s\"", s, addr_format(&v[0], a, sizeof(a)));
+		return true;
+	}
+	if (n > 8) {
+		snprintf(err, errlen, "\"%s\" is a range, not an address: it "
+		    "takes %zu prefixes; write them one a line in an "
+		    "addresses_file", s, n);
+		return true;
+	}
+	used = (size_t)snprintf(err, errlen, "\"%s\" is a range, not an "
+	    "address: write its prefixes as a list: address = [ ", s);
+	for (size_t i = 0; i < n && used < errlen; i++)
+		used += (size_t)snprintf(err + used, errlen - used, "%s\"%s\"",
+		    i ? ", " : "", addr_format(&v[i], a, sizeof(a)));
+	if (used < errlen)
+		snprintf(err + used, errlen - used, " ]");
+	return true;
+}
+
 int
 addr_parse(const char *s, struct addr_pfx *p, char *err, size_t errlen)
 {
@@ -49,7 +165,8 @@ addr_parse(const char *s, struct addr_pfx *p, char *err, size_t errlen)
 	buf[n] = '\0';
 	fam = addr_parse_ip(buf, p->a);
 	if (fam == 0) {
-		snprintf(err, errlen, "invalid address \"%s\"", s);
+		if (!range_hint(s, err, errlen))
+			snprintf(err, errlen, "invalid address \"%s\"", s);
 		return -1;
 	}
 	p->family = (uint8_t)fam;

@@ -28,6 +28,11 @@ struct addr_pfx {
  * error ("10.0.0.1/8" is refused: say 10.0.0.0/8).  0 or -1 with err filled. */
 int addr_parse(const char *s, struct addr_pfx *p, char *err, size_t errlen);
 
+/* The prefixes that cover exactly lo..hi (addresses of family fam), at
+ * most max of them into out; returns how many there are (0 when lo > hi). */
+size_t addr_range_prefixes(int fam, const uint8_t lo[16],
+    const uint8_t hi[16], struct addr_pfx *out, size_t max);
+
 /* Parse a bare address (no length) of either family; returns family or 0. */
 int addr_parse_ip(const char *s, uint8_t out[16]);
 

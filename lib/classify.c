@@ -303,23 +303,21 @@ ep_range(const struct classify *c, const struct addr_pfx *pf, uint32_t *lo,
 	*hi = (uint32_t)ih;
 }
 
+/* The rules of one flow for one source and destination prefix. */
 static int
-flow_rules(struct classify *c, struct rulevec *v, int32_t fi, int family)
+pair_rules(struct classify *c, struct rulevec *v, int32_t fi, int family,
+    const struct addr_pfx *src, const struct addr_pfx *dst)
 {
 	const struct policy *p = c->p;
 	const struct flow *f = &p->flows[fi];
-	struct addr_pfx src, dst;
 	struct acl_rule r;
 	int zin, zout;
 
-	if (policy_endpoint_prefix(p, &f->from, family, &src) == 0 ||
-	    policy_endpoint_prefix(p, &f->to, family, &dst) == 0)
-		return 0;
 	zin = policy_endpoint_zone(p, &f->from);
 	zout = policy_endpoint_zone(p, &f->to);
 	memset(&r, 0, sizeof(r));
-	ep_range(c, &src, &r.src_lo, &r.src_hi);
-	ep_range(c, &dst, &r.dst_lo, &r.dst_hi);
+	ep_range(c, src, &r.src_lo, &r.src_hi);
+	ep_range(c, dst, &r.dst_lo, &r.dst_hi);
 	r.sp_lo = 0;
 	r.sp_hi = 65535;
 	r.tag_lo = r.tag_hi = (uint16_t)(zin * c->nzones + zout);
@@ -368,29 +366,59 @@ flow_rules(struct classify *c, struct rulevec *v, int32_t fi, int family)
 	return 0;
 }
 
+/* Every element of an address list holds: one set of rules for each
+ * source and destination prefix. */
+static int
+flow_rules(struct classify *c, struct rulevec *v, int32_t fi, int family)
+{
+	const struct policy *p = c->p;
+	const struct flow *f = &p->flows[fi];
+	struct policy_pfx_iter si, di;
+	const struct addr_pfx *src, *dst;
+
+	policy_pfx_iter(&si, p, &f->from, family);
+	while ((src = policy_pfx_next(&si, NULL)) != NULL) {
+		policy_pfx_iter(&di, p, &f->to, family);
+		while ((dst = policy_pfx_next(&di, NULL)) != NULL)
+			if (pair_rules(c, v, fi, family, src, dst) < 0)
+				return -1;
+	}
+	return 0;
+}
+
 /* The boundaries of every IPv6 prefix the rules use. */
 static int
 build_bounds6(struct classify *c)
 {
 	const struct policy *p = c->p;
-	size_t n = 1, cap = 1 + 4 * p->nflows;
+	size_t n = 1, cap = 1;
 
-	if ((c->bound6 = calloc(cap, 16)) == NULL)
-		return -1;
-	for (size_t i = 0; i < p->nflows; i++) {
-		const struct flow *f = &p->flows[i];
-		const struct endpoint *e[2] = { &f->from, &f->to };
-		if (!flow_usable(p, f, c->now))
-			continue;
-		for (int k = 0; k < 2; k++) {
-			struct addr_pfx pf;
-			uint8_t hi[16];
-			if (policy_endpoint_prefix(p, e[k], ADDR_V6, &pf) == 0)
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < p->nflows; i++) {
+			const struct flow *f = &p->flows[i];
+			const struct endpoint *e[2] = { &f->from, &f->to };
+			if (!flow_usable(p, f, c->now))
 				continue;
-			addr_range(&pf, c->bound6[n++], hi);
-			if (!addr_inc(hi, 16))
-				memcpy(c->bound6[n++], hi, 16);
+			for (int k = 0; k < 2; k++) {
+				struct policy_pfx_iter it;
+				const struct addr_pfx *pf;
+				uint8_t hi[16];
+
+				policy_pfx_iter(&it, p, e[k], ADDR_V6);
+				while ((pf = policy_pfx_next(&it, NULL)) !=
+				    NULL) {
+					if (pass == 0) {
+						cap += 2;
+						continue;
+					}
+					addr_range(pf, c->bound6[n++], hi);
+					if (!addr_inc(hi, 16))
+						memcpy(c->bound6[n++], hi, 16);
+				}
+			}
 		}
+		if (pass == 0 && (c->bound6 = calloc(cap, 16)) == NULL)
+			return -1;
 	}
 	c->nbound6 = uniq128(c->bound6, n);
 	c->mem += c->nbound6 * 16;
@@ -406,11 +434,10 @@ build_pins(struct classify *c)
 		return -1;
 	for (size_t i = 0; i < p->nhosts; i++) {
 		const struct host *h = &p->hosts[i];
-		if (h->bad || !h->has_mac || !addr_is_host(&h->addr) ||
-		    h->zone < 0 || p->zones[h->zone].kind != ZONE_MYNUMBER)
+		if (!policy_host_pinned(p, h))
 			continue;
-		c->pins[c->npins].family = h->addr.family;
-		memcpy(c->pins[c->npins].addr, h->addr.a, 16);
+		c->pins[c->npins].family = h->addrs[0].pfx.family;
+		memcpy(c->pins[c->npins].addr, h->addrs[0].pfx.a, 16);
 		memcpy(c->pins[c->npins].mac, h->mac, 6);
 		c->pins[c->npins++].host = (int)i;
 	}
@@ -627,10 +654,7 @@ static bool
 ep_holds(const struct policy *p, const struct endpoint *e, int family,
     const uint8_t a[16])
 {
-	struct addr_pfx pf;
-
-	return policy_endpoint_prefix(p, e, family, &pf) == 1 &&
-	    addr_contains_ip(&pf, family, a);
+	return policy_endpoint_holds(p, e, family, a);
 }
 
 void
@@ -656,11 +680,9 @@ classify_reference(const struct policy *p, time_t now,
 	if (k->has_mac)
 		for (size_t i = 0; i < p->nhosts; i++) {
 			const struct host *h = &p->hosts[i];
-			if (h->bad || !h->has_mac || h->zone < 0 ||
-			    p->zones[h->zone].kind != ZONE_MYNUMBER ||
-			    !addr_is_host(&h->addr) ||
-			    h->addr.family != k->family ||
-			    memcmp(h->addr.a, k->src, 16) != 0)
+			if (!policy_host_pinned(p, h) ||
+			    h->addrs[0].pfx.family != k->family ||
+			    memcmp(h->addrs[0].pfx.a, k->src, 16) != 0)
 				continue;
 			if (memcmp(h->mac, k->src_mac, 6) != 0) {
 				v->reason = CLASSIFY_MAC_MISMATCH;
@@ -725,8 +747,8 @@ services_text(const struct policy *p, const struct flow *f, char *buf,
 	}
 }
 
-static const char *
-proto_text(const struct classify_pkt *k, char *buf, size_t len)
+const char *
+classify_pkt_text(const struct classify_pkt *k, char *buf, size_t len)
 {
 	const char *pr = policy_proto_str(k->proto, false);
 
@@ -754,7 +776,12 @@ classify_explain(const struct classify *c, const struct classify_pkt *k,
 	buf[0] = '\0';
 	switch ((enum classify_reason)v->reason) {
 	case CLASSIFY_PERMIT:
-		snprintf(buf, len, "flow \"%s\"", p->flows[v->flow].name);
+		if (p->flows[v->flow].label)
+			snprintf(buf, len, "flow \"%s\" (%s)",
+			    p->flows[v->flow].name, p->flows[v->flow].label);
+		else
+			snprintf(buf, len, "flow \"%s\"",
+			    p->flows[v->flow].name);
 		return;
 	case CLASSIFY_NO_ZONE:
 		if (v->in_zone < 0)
@@ -784,7 +811,7 @@ classify_explain(const struct classify *c, const struct classify_pkt *k,
 	zi = &p->zones[v->in_zone];
 	zo = &p->zones[v->out_zone];
 	snprintf(buf, len, "no flow permits %s -> %s %s from %s to %s",
-	    zi->name, zo->name, proto_text(k, pr, sizeof(pr)),
+	    zi->name, zo->name, classify_pkt_text(k, pr, sizeof(pr)),
 	    addr_format_ip(k->family, k->src, a, sizeof(a)),
 	    addr_format_ip(k->family, k->dst, b, sizeof(b)));
 	if ((zi->kind == ZONE_MYNUMBER && zo->kind == ZONE_INTERNET) ||
@@ -810,15 +837,25 @@ classify_explain(const struct classify *c, const struct classify_pkt *k,
 			continue;
 		if (!policy_flow_active(f, c->now)) {
 			struct policy one = *p;
+			bool pending = policy_flow_pending(f, c->now);
 			one.flows = (struct flow *)f;
 			one.nflows = 1;
 			any.in_zone = v->in_zone;
 			any.out_zone = v->out_zone;
-			classify_reference(&one, f->expires - 1, &any, &rv);
+			/* as it was (or will be) while active */
+			classify_reference(&one, pending ? f->starts :
+			    f->expires - 1, &any, &rv);
 			if (rv.reason == CLASSIFY_PERMIT) {
-				timefmt_utc(f->expires, when, sizeof(when));
-				textbuf_append(buf, len, "; flow \"%s\" would, "
-				    "but it expired at %s", f->name, when);
+				if (pending)
+					textbuf_append(buf, len, "; flow \"%s\" "
+					    "will, from %s", f->name, timefmt_offset(
+					    f->starts, f->starts_off, when,
+					    sizeof(when)));
+				else
+					textbuf_append(buf, len, "; flow \"%s\" "
+					    "would, but it expired at %s", f->name,
+					    timefmt_offset(f->expires, f->expires_off,
+					    when, sizeof(when)));
 				hint = true;
 				continue;
 			}

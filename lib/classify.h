@@ -75,6 +75,9 @@ void classify_explain(const struct classify *c,
     char *buf, size_t len);
 
 const char *classify_reason_str(enum classify_reason r);
+/* "tcp/443", "icmp type 8", "protocol 47": what a packet asks for. */
+const char *classify_pkt_text(const struct classify_pkt *k, char *buf,
+    size_t len);
 
 /* Rules and bytes of the compiled form (for status and benchmarks). */
 size_t classify_nrules(const struct classify *c);

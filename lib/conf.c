@@ -19,6 +19,7 @@
 #include <libconfig.h>
 
 #include "conf.h"
+#include "confsyntax.h"
 
 #define ZL011 "ZL011"
 
@@ -33,6 +34,8 @@ struct loader {
 	struct policy *p;
 	struct diag *d;
 	const char *file;
+	const char *dir;	/* relative names (@include, address lists) are
+				 * taken from here; NULL: the current directory */
 	struct name_index zones, hosts, services, flows;
 	/* sections given under a wrong name or type: references into them
 	 * are not reported again (one typo, one finding) */
@@ -119,7 +122,15 @@ static const char *
 setting_file(const struct loader *L, const config_setting_t *s)
 {
 	const char *f = s ? config_setting_source_file(s) : NULL;
-	return f ? f : L->file;
+	char buf[PATH_MAX];
+	const char *r;
+
+	if (f == NULL || strcmp(f, L->file) == 0)
+		return L->file;
+	/* interned: findings and objects keep pointing at it */
+	r = policy_intern_file(L->p, confsyntax_path(L->dir, f, buf,
+	    sizeof(buf)));
+	return r ? r : L->file;
 }
 
 /*
@@ -183,34 +194,6 @@ type_name(int type)
 	return "something else";
 }
 
-/* Levenshtein distance, for "did you mean". */
-static int
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b);
-	int row[64];
-
-	if (lb >= 64 || la >= 64)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		row[j] = (int)j;
-	for (size_t i = 1; i <= la; i++) {
-		int prev = row[0];
-		row[0] = (int)i;
-		for (size_t j = 1; j <= lb; j++) {
-			int cur = row[j];
-			int best = prev + (a[i - 1] != b[j - 1]);
-			if (row[j] + 1 < best)
-				best = row[j] + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			prev = cur;
-		}
-	}
-	return row[lb];
-}
-
 /* Report every member of group g that is not in keys[] (NULL-terminated);
  * returns how many there were. */
 static int
@@ -235,7 +218,7 @@ check_keys(struct loader *L, const config_setting_t *g, const char *object,
 				ok = true;
 				break;
 			}
-			dist = edit_distance(keys[k], name);
+			dist = policy_edit_distance(keys[k], name);
 			if (dist < bestd) {
 				bestd = dist;
 				near = keys[k];
@@ -442,6 +425,90 @@ valid_name(const char *s, size_t max)
 	return true;
 }
 
+/* Is s valid UTF-8 without control characters? */
+static bool
+valid_utf8_text(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+
+	while (*u) {
+		int n;
+		uint32_t c;
+
+		if (*u < 0x80) {
+			if (*u < 0x20 || *u == 0x7f)
+				return false;
+			u++;
+			continue;
+		}
+		if ((*u & 0xe0) == 0xc0) {
+			n = 1;
+			c = *u & 0x1f;
+		} else if ((*u & 0xf0) == 0xe0) {
+			n = 2;
+			c = *u & 0x0f;
+		} else if ((*u & 0xf8) == 0xf0) {
+			n = 3;
+			c = *u & 0x07;
+		} else
+			return false;
+		for (int i = 1; i <= n; i++) {
+			if ((u[i] & 0xc0) != 0x80)
+				return false;
+			c = c << 6 | (u[i] & 0x3f);
+		}
+		if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
+		    (n == 3 && (c < 0x10000 || c > 0x10ffff)) ||
+		    (c >= 0xd800 && c <= 0xdfff))
+			return false;
+		u += n + 1;
+	}
+	return true;
+}
+
+static bool
+has_non_ascii(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s >= 0x80)
+			return true;
+	return false;
+}
+
+#define LABEL_MAX 128
+
+/* label = "...": any UTF-8 text shown beside an ASCII name.  1 set, 0
+ * absent, -1 error (reported). */
+static int
+get_label(struct loader *L, const config_setting_t *g, const char *object,
+    char **out)
+{
+	const char *v;
+	int rc = get_string(L, g, "label", object, false, &v, NULL);
+
+	if (rc <= 0)
+		return rc;
+	if (strlen(v) > LABEL_MAX || !valid_utf8_text(v)) {
+		lerr(L, config_setting_get_member(g, "label"), object,
+		    "\"label\" must be UTF-8 text of at most %d bytes without "
+		    "control characters", LABEL_MAX);
+		return -1;
+	}
+	free(*out);
+	if ((*out = strdup(v)) == NULL) {
+		L->d->oom = 1;
+		return -1;
+	}
+	return 1;
+}
+
+/* The known host or zone name nearest to word, for "did you mean". */
+static const char *
+near_name(const struct loader *L, const char *word, bool zones)
+{
+	return policy_near_name(L->p, word, zones);
+}
+
 static char *
 xstrdup(struct loader *L, const char *s)
 {
@@ -474,26 +541,38 @@ struct zone_ctx {
 	const char *object;
 };
 
+/* An interface name the kernel and nftables take; reported under
+ * object.  0 or -1. */
 static int
-zone_iface(struct loader *L, const config_setting_t *e, const char *v,
-    void *arg)
+check_ifname(struct loader *L, const config_setting_t *e, const char *object,
+    const char *v)
 {
-	struct zone_ctx *c = arg;
-	char **slot;
 	size_t n = strlen(v);
 
 	if (n == 0 || n > POLICY_IFNAME_MAX || strchr(v, '/') ||
 	    strcmp(v, ".") == 0 || strcmp(v, "..") == 0) {
-		lerr(L, e, c->object, "invalid interface name \"%s\" (1..%d "
+		lerr(L, e, object, "invalid interface name \"%s\" (1..%d "
 		    "characters, no '/')", v, POLICY_IFNAME_MAX);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
 		if (isspace((unsigned char)v[i]) || !isprint((unsigned char)v[i]) ||
 		    v[i] == '"' || v[i] == '\\') {
-			lerr(L, e, c->object, "invalid interface name \"%s\"", v);
+			lerr(L, e, object, "invalid interface name \"%s\"", v);
 			return -1;
 		}
+	return 0;
+}
+
+static int
+zone_iface(struct loader *L, const config_setting_t *e, const char *v,
+    void *arg)
+{
+	struct zone_ctx *c = arg;
+	char **slot;
+
+	if (check_ifname(L, e, c->object, v) < 0)
+		return -1;
 	if (strcmp(v, "lo") == 0) {
 		lerr(L, e, c->object, "the loopback interface cannot belong to "
 		    "a zone");
@@ -538,7 +617,7 @@ static void
 load_zone(struct loader *L, const config_setting_t *g)
 {
 	static const char *const keys[] = { "kind", "interfaces", "networks",
-	    "comment", NULL };
+	    "closed_line", "label", "comment", NULL };
 	const char *name = config_setting_name(g), *kind, *comment;
 	const config_setting_t *s;
 	struct zone *z;
@@ -554,6 +633,7 @@ load_zone(struct loader *L, const config_setting_t *g)
 		return;
 	}
 	z->line = setting_line(g);
+	z->file = setting_file(L, g);
 	if (index_put(&L->zones, z->name, (int)(L->p->nzones - 1)) < 0)
 		L->d->oom = 1;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -583,6 +663,24 @@ load_zone(struct loader *L, const config_setting_t *g)
 		z->bad = true;
 	if (get_string(L, g, "comment", object, false, &comment, NULL) < 0)
 		z->bad = true;
+	if (get_label(L, g, object, &z->label) < 0)
+		z->bad = true;
+	switch (get_bool(L, g, "closed_line", object, &z->closed_line,
+	    &z->closed_line_line)) {
+	case 1:
+		if (z->closed_line && z->kind != 0 &&
+		    z->kind != ZONE_MYNUMBER) {
+			lerr(L, config_setting_get_member(g, "closed_line"),
+			    object, "\"closed_line\" is for a zone of kind "
+			    "mynumber: the Government Cloud environment of the My "
+			    "Number tier; a closed line of another tier is a zone "
+			    "of kind \"closed\"");
+			z->bad = true;
+		}
+		break;
+	case -1:
+		z->bad = true;
+	}
 	c.z = z;
 	c.object = object;
 	if ((s = config_setting_get_member(g, "interfaces")) == NULL) {
@@ -607,12 +705,186 @@ load_zone(struct loader *L, const config_setting_t *g)
  * hosts
  */
 
+#define LIST_MAX_LINE 512
+#define LIST_MAX_ADDRS 65536
+
+/*
+ * Add one address to h.  The error (a bad address, one listed twice) is
+ * reported on setting s, or, for an element of a list file (s NULL), on
+ * FILE:LINE of that file.
+ */
+static int
+host_add_addr(struct loader *L, struct host *h, const char *object,
+    const char *v, const config_setting_t *s, const char *file, int line)
+{
+	struct host_addr *slot;
+	struct addr_pfx pfx;
+	char err[320];
+
+	if (addr_parse(v, &pfx, err, sizeof(err)) < 0) {
+		if (s)
+			lerr(L, s, object, "%s", err);
+		else
+			diag_add(L->d, file, line, DIAG_ERROR, ZL011, object,
+			    "%s", err);
+		return -1;
+	}
+	for (size_t i = 0; i < h->naddrs; i++)
+		if (addr_equal(&h->addrs[i].pfx, &pfx)) {
+			char a[ADDR_PFX_STRLEN];
+			addr_format(&pfx, a, sizeof(a));
+			if (s)
+				lerr(L, s, object, "address %s listed twice "
+				    "(first at %s:%d)", a, h->addrs[i].file,
+				    h->addrs[i].line);
+			else
+				diag_add(L->d, file, line, DIAG_ERROR, ZL011,
+				    object, "address %s listed twice (first "
+				    "at %s:%d)", a, h->addrs[i].file,
+				    h->addrs[i].line);
+			return -1;
+		}
+	slot = push((void **)&h->addrs, &h->naddrs, sizeof(*slot));
+	if (slot == NULL) {
+		L->d->oom = 1;
+		return -1;
+	}
+	slot->pfx = pfx;
+	slot->file = file;
+	slot->line = line;
+	return 0;
+}
+
+struct addr_ctx {
+	struct host *h;
+	const char *object;
+};
+
+static int
+host_addr_elem(struct loader *L, const config_setting_t *e, const char *v,
+    void *arg)
+{
+	struct addr_ctx *c = arg;
+
+	return host_add_addr(L, c->h, c->object, v, e, setting_file(L, e),
+	    setting_line(e));
+}
+
+/*
+ * addresses_file = "FILE": one address or prefix a line, '#' starts a
+ * comment, blank lines are skipped.  A relative name is taken from the
+ * directory of the policy file.  Every error names the list file and its
+ * line.  Returns -1 when the list has an error.
+ */
+static int
+host_list_file(struct loader *L, struct host *h, const char *object,
+    const config_setting_t *s, const char *name)
+{
+	char shown[PATH_MAX], buf[LIST_MAX_LINE + 2];
+	const char *file;
+	FILE *fp;
+	int line = 0, bad = 0;
+	size_t before = h->naddrs;
+
+	confsyntax_path(L->dir, name, shown, sizeof(shown));
+	if ((file = policy_intern_file(L->p, shown)) == NULL ||
+	    (h->list_file = xstrdup(L, name)) == NULL) {
+		L->d->oom = 1;
+		return -1;
+	}
+	if ((fp = fopen(file, "r")) == NULL) {
+		lerr(L, s, object, "cannot read the address list \"%s\": %s",
+		    file, strerror(errno));
+		return -1;
+	}
+	while (fgets(buf, sizeof(buf), fp) != NULL) {
+		char *p = buf, *end, *hash;
+		size_t n = strlen(buf);
+
+		line++;
+		if (n > 0 && buf[n - 1] != '\n' && !feof(fp)) {
+			int ch;
+			diag_add(L->d, file, line, DIAG_ERROR, ZL011, object,
+			    "line longer than %d characters", LIST_MAX_LINE);
+			while ((ch = fgetc(fp)) != EOF && ch != '\n')
+				;
+			bad = 1;
+			continue;
+		}
+		if ((hash = strchr(p, '#')) != NULL)
+			*hash = '\0';
+		while (isspace((unsigned char)*p))
+			p++;
+		end = p + strlen(p);
+		while (end > p && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (*p == '\0')
+			continue;
+		for (char *q = p; *q; q++)
+			if (isspace((unsigned char)*q) || *q == ',' ||
+			    *q == ';') {
+				diag_add(L->d, file, line, DIAG_ERROR, ZL011,
+				    object, "\"%s\": one address or prefix a "
+				    "line (a '#' starts a comment)", p);
+				bad = 1;
+				p = NULL;
+				break;
+			}
+		if (p == NULL)
+			continue;
+		if (h->naddrs - before >= LIST_MAX_ADDRS) {
+			diag_add(L->d, file, line, DIAG_ERROR, ZL011, object,
+			    "more than %d addresses in one list",
+			    LIST_MAX_ADDRS);
+			bad = 1;
+			break;
+		}
+		if (host_add_addr(L, h, object, p, NULL, file, line) < 0)
+			bad = 1;
+	}
+	if (ferror(fp)) {
+		lerr(L, s, object, "cannot read the address list \"%s\"", file);
+		bad = 1;
+	}
+	fclose(fp);
+	if (!bad && h->naddrs == before) {
+		lerr(L, s, object, "the address list \"%s\" has no address",
+		    file);
+		bad = 1;
+	}
+	return bad ? -1 : 0;
+}
+
+/* IPv4 first, then IPv6, each in the order written. */
+static int
+host_sort_addrs(struct host *h)
+{
+	struct host_addr *v;
+	size_t n = 0;
+
+	if (h->naddrs == 0)
+		return 0;
+	if ((v = malloc(h->naddrs * sizeof(*v))) == NULL)
+		return -1;
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < h->naddrs; i++)
+			if ((h->addrs[i].pfx.family == ADDR_V4) == (pass == 0))
+				v[n++] = h->addrs[i];
+	h->nv4 = 0;
+	for (size_t i = 0; i < n; i++)
+		h->nv4 += v[i].pfx.family == ADDR_V4;
+	free(h->addrs);
+	h->addrs = v;
+	return 0;
+}
+
 static void
 load_host(struct loader *L, const config_setting_t *g)
 {
-	static const char *const keys[] = { "zone", "address", "mac", "role",
-	    "comment", NULL };
+	static const char *const keys[] = { "zone", "address",
+	    "addresses_file", "mac", "role", "label", "comment", NULL };
 	const char *name = config_setting_name(g), *v;
+	const config_setting_t *s;
 	struct host *h;
 	char object[96], err[160];
 	int line = 0;
@@ -626,6 +898,7 @@ load_host(struct loader *L, const config_setting_t *g)
 		return;
 	}
 	h->line = setting_line(g);
+	h->file = setting_file(L, g);
 	h->zone = -1;
 	if (index_put(&L->hosts, h->name, (int)(L->p->nhosts - 1)) < 0)
 		L->d->oom = 1;
@@ -645,7 +918,13 @@ load_host(struct loader *L, const config_setting_t *g)
 	if (get_string(L, g, "zone", object, true, &v, &h->zone_line) > 0) {
 		h->zone = index_get(&L->zones, v);
 		if (h->zone < 0) {
-			if (!L->broken_zones)
+			const char *near = near_name(L, v, true);
+			if (!L->broken_zones && near &&
+			    index_get(&L->zones, near) >= 0)
+				lerr(L, config_setting_get_member(g, "zone"),
+				    object, "no zone named \"%s\" (did you mean "
+				    "\"%s\"?)", v, near);
+			else if (!L->broken_zones)
 				lerr(L, config_setting_get_member(g, "zone"),
 				    object, "no zone named \"%s\"", v);
 			h->bad = true;
@@ -653,14 +932,35 @@ load_host(struct loader *L, const config_setting_t *g)
 			h->bad = true;	/* already reported on the zone */
 	} else
 		h->bad = true;
-	if (get_string(L, g, "address", object, true, &v, &h->addr_line) > 0) {
-		if (addr_parse(v, &h->addr, err, sizeof(err)) < 0) {
-			lerr(L, config_setting_get_member(g, "address"), object,
-			    "%s", err);
+	/* address = "A" (one), or [ "A", "B/24", ... ]; addresses_file */
+	s = config_setting_get_member(g, "address");
+	if (s != NULL) {
+		struct addr_ctx c = { h, object };
+		h->addr_line = setting_line(s);
+		h->list = config_setting_type(s) != CONFIG_TYPE_STRING;
+		if (each_string(L, s, "address", object, host_addr_elem,
+		    &c) < 0)
 			h->bad = true;
-		}
-	} else
+	}
+	switch (get_string(L, g, "addresses_file", object, false, &v,
+	    &h->list_line)) {
+	case 1:
+		h->list = true;
+		if (h->addr_line == 0)
+			h->addr_line = h->list_line;
+		if (host_list_file(L, h, object, config_setting_get_member(g,
+		    "addresses_file"), v) < 0)
+			h->bad = true;
+		break;
+	case -1:
 		h->bad = true;
+	}
+	if (s == NULL && h->list_line == 0) {
+		missing(L, g, object, "address");
+		h->bad = true;
+	}
+	if (host_sort_addrs(h) < 0)
+		L->d->oom = 1;
 	switch (get_string(L, g, "mac", object, false, &v, &h->mac_line)) {
 	case 1:
 		if (mac_parse(v, h->mac, err, sizeof(err)) < 0) {
@@ -688,6 +988,8 @@ load_host(struct loader *L, const config_setting_t *g)
 	case -1:
 		h->bad = true;
 	}
+	if (get_label(L, g, object, &h->label) < 0)
+		h->bad = true;
 	switch (get_string(L, g, "comment", object, false, &v, NULL)) {
 	case 1:
 		h->comment = xstrdup(L, v);
@@ -881,7 +1183,7 @@ static void
 load_service(struct loader *L, const config_setting_t *g)
 {
 	static const char *const keys[] = { "proto", "ports", "types",
-	    "comment", NULL };
+	    "label", "comment", NULL };
 	const char *name = config_setting_name(g), *v;
 	const config_setting_t *ports, *types;
 	struct service *sv;
@@ -897,6 +1199,7 @@ load_service(struct loader *L, const config_setting_t *g)
 		return;
 	}
 	sv->line = setting_line(g);
+	sv->file = setting_file(L, g);
 	if (index_put(&L->services, sv->name, (int)(L->p->nservices - 1)) < 0)
 		L->d->oom = 1;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
@@ -954,6 +1257,8 @@ load_service(struct loader *L, const config_setting_t *g)
 		} else
 			load_types(L, sv, types, object);
 	}
+	if (get_label(L, g, object, &sv->label) < 0)
+		sv->bad = true;
 	switch (get_string(L, g, "comment", object, false, &v, NULL)) {
 	case 1:
 		sv->comment = xstrdup(L, v);
@@ -969,6 +1274,14 @@ load_service(struct loader *L, const config_setting_t *g)
 
 int
 conf_parse_time(const char *s, time_t *out)
+{
+	int off;
+
+	return conf_parse_time_off(s, out, &off);
+}
+
+int
+conf_parse_time_off(const char *s, time_t *out, int *off)
 {
 	int Y, M, D, h, m, sec, n = 0, oh = 0, om = 0, sign = 0;
 	const char *p;
@@ -1029,18 +1342,125 @@ conf_parse_time(const char *s, time_t *out)
 	if (t == (time_t)-1)
 		return -1;
 	*out = t - sign * (oh * 3600 + om * 60);
+	*off = sign * (oh * 60 + om);
 	return 0;
 }
 
+/* "no host or zone of that name", with a near name when there is one. */
+static void
+dangling(struct loader *L, const config_setting_t *e, const char *key,
+    const char *object, const char *v)
+{
+	const char *near;
+
+	if (L->broken_hosts || L->broken_zones)
+		return;
+	near = near_name(L, v, true);
+	if (near != NULL)
+		lerr(L, e, object, "\"%s\" = \"%s\": no host or zone of that "
+		    "name (did you mean \"%s\"?)", key, v, near);
+	else if (has_non_ascii(v))
+		lerr(L, e, object, "\"%s\" = \"%s\": no host or zone of that "
+		    "name (names are ASCII; a Japanese name is written as the "
+		    "label of a host or zone: label = \"%s\")", key, v, v);
+	else
+		lerr(L, e, object, "\"%s\" = \"%s\": no host or zone of that "
+		    "name", key, v);
+}
+
+/*
+ * from / to: the name of a host or zone, or a list of hosts of one zone
+ * [ "a", "b" ].  A list of one host is that host.
+ */
 static int
 resolve_endpoint(struct loader *L, const config_setting_t *g,
     const char *key, const char *object, struct endpoint *ep, int *line,
     bool *bad)
 {
+	const config_setting_t *s = config_setting_get_member(g, key);
 	const char *v;
-	int i;
+	int i, n, zone = -1, first = -1;
 
-	ep->kind = EP_NONE;
+	memset(ep, 0, sizeof(*ep));
+	if (s != NULL && (config_setting_type(s) == CONFIG_TYPE_ARRAY ||
+	    config_setting_type(s) == CONFIG_TYPE_LIST)) {
+		if (line)
+			*line = setting_line(s);
+		if ((n = config_setting_length(s)) == 0) {
+			lerr(L, s, object, "\"%s\" must not be empty", key);
+			*bad = true;
+			return -1;
+		}
+		for (int k = 0; k < n; k++) {
+			const config_setting_t *e = config_setting_get_elem(s, k);
+			int *slot;
+
+			if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+				lerr(L, e, object, "element %d of \"%s\" must be "
+				    "the name of a host, not %s", k + 1, key,
+				    type_name(config_setting_type(e)));
+				*bad = true;
+				continue;
+			}
+			v = config_setting_get_string(e);
+			if ((i = index_get(&L->hosts, v)) < 0) {
+				if (index_get(&L->zones, v) >= 0)
+					lerr(L, e, object, "\"%s\" lists zone "
+					    "\"%s\": a list names hosts; a zone "
+					    "stands alone (%s = \"%s\")", key, v,
+					    key, v);
+				else
+					dangling(L, e, key, object, v);
+				*bad = true;
+				continue;
+			}
+			for (size_t j = 0; j < ep->nhosts; j++)
+				if (ep->hosts[j] == i) {
+					lerr(L, e, object, "host \"%s\" listed "
+					    "twice in \"%s\"", v, key);
+					*bad = true;
+					i = -1;
+					break;
+				}
+			if (i < 0)
+				continue;
+			if (L->p->hosts[i].bad || L->p->hosts[i].zone < 0) {
+				*bad = true;
+			} else if (zone < 0) {
+				zone = L->p->hosts[i].zone;
+				first = i;
+			} else if (L->p->hosts[i].zone != zone) {
+				lerr(L, e, object, "\"%s\" lists host \"%s\" of "
+				    "zone \"%s\" and host \"%s\" of zone \"%s\"; "
+				    "a flow joins one pair of zones: write a flow "
+				    "for each", key, v, L->p->zones[L->p->hosts[
+				    i].zone].name, L->p->hosts[first].name,
+				    L->p->zones[zone].name);
+				*bad = true;
+			}
+			slot = push((void **)&ep->hosts, &ep->nhosts,
+			    sizeof(*slot));
+			if (slot == NULL) {
+				L->d->oom = 1;
+				*bad = true;
+				return -1;
+			}
+			*slot = i;
+		}
+		if (ep->nhosts == 0) {
+			*bad = true;
+			return -1;
+		}
+		ep->idx = ep->hosts[0];
+		if (ep->nhosts == 1) {
+			free(ep->hosts);
+			ep->hosts = NULL;
+			ep->nhosts = 0;
+			ep->kind = EP_HOST;
+		} else
+			ep->kind = EP_HOSTS;
+		return 0;
+	}
 	if (get_string(L, g, key, object, true, &v, line) <= 0) {
 		*bad = true;
 		return -1;
@@ -1059,9 +1479,7 @@ resolve_endpoint(struct loader *L, const config_setting_t *g,
 			*bad = true;
 		return 0;
 	}
-	if (!L->broken_hosts && !L->broken_zones)
-		lerr(L, config_setting_get_member(g, key), object, "\"%s\" = "
-		    "\"%s\": no host or zone of that name", key, v);
+	dangling(L, s, key, object, v);
 	*bad = true;
 	return -1;
 }
@@ -1101,11 +1519,35 @@ flow_service(struct loader *L, const config_setting_t *e, const char *v,
 	return 0;
 }
 
+/* starts / expires: an RFC 3339 time with its offset. */
+static void
+flow_time(struct loader *L, const config_setting_t *g, const char *key,
+    const char *object, struct flow *f, bool *has, time_t *t, int *off,
+    int *line)
+{
+	const char *v;
+
+	switch (get_string(L, g, key, object, false, &v, line)) {
+	case 1:
+		if (conf_parse_time_off(v, t, off) < 0) {
+			lerr(L, config_setting_get_member(g, key), object,
+			    "invalid time \"%s\" (RFC 3339 with an offset, "
+			    "like \"2026-12-31T23:59:59+09:00\")", v);
+			f->bad = true;
+		} else
+			*has = true;
+		break;
+	case -1:
+		f->bad = true;
+	}
+}
+
 static void
 load_flow(struct loader *L, const config_setting_t *g, int index)
 {
 	static const char *const keys[] = { "name", "from", "to", "service",
-	    "method", "approval", "expires", "log", "comment", NULL };
+	    "method", "approval", "product", "starts", "expires", "log",
+	    "label", "comment", NULL };
 	struct flow *f;
 	const char *v;
 	const config_setting_t *s;
@@ -1119,6 +1561,7 @@ load_flow(struct loader *L, const config_setting_t *g, int index)
 		return;
 	}
 	f->line = setting_line(g);
+	f->file = setting_file(L, g);
 	f->method = METHOD_DIRECT;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		lerr(L, g, object, "a flow must be a group { name = ...; from "
@@ -1138,8 +1581,10 @@ load_flow(struct loader *L, const config_setting_t *g, int index)
 		if (!valid_name(v, POLICY_NAME_MAX)) {
 			lerr(L, config_setting_get_member(g, "name"), object,
 			    "invalid flow name \"%s\" (1..%d letters, digits, "
-			    "'-', '_' or '.', starting with a letter or digit)",
-			    v, POLICY_NAME_MAX);
+			    "'-', '_' or '.', starting with a letter or digit%s)",
+			    v, POLICY_NAME_MAX, has_non_ascii(v) ? "; it names "
+			    "nftables counters: write an ASCII name and the "
+			    "Japanese one as label = \"...\"" : "");
 			f->bad = true;
 		} else {
 			int dup = index_get(&L->flows, v);
@@ -1196,21 +1641,34 @@ load_flow(struct loader *L, const config_setting_t *g, int index)
 	case -1:
 		f->bad = true;
 	}
-	switch (get_string(L, g, "expires", object, false, &v,
-	    &f->expires_line)) {
+	switch (get_string(L, g, "product", object, false, &v,
+	    &f->product_line)) {
 	case 1:
-		if (conf_parse_time(v, &f->expires) < 0) {
-			lerr(L, config_setting_get_member(g, "expires"), object,
-			    "invalid time \"%s\" (RFC 3339 with an offset, "
-			    "like \"2026-12-31T23:59:59+09:00\")", v);
+		if (f->method != METHOD_FILE_SANITIZE) {
+			lerr(L, config_setting_get_member(g, "product"), object,
+			    "\"product\" names the sanitiser product that "
+			    "delivers a file-sanitize flow; this flow's method "
+			    "is \"%s\"", policy_method_str(f->method));
 			f->bad = true;
 		} else
-			f->has_expires = true;
+			f->product = xstrdup(L, v);
 		break;
 	case -1:
 		f->bad = true;
 	}
+	flow_time(L, g, "expires", object, f, &f->has_expires, &f->expires,
+	    &f->expires_off, &f->expires_line);
+	flow_time(L, g, "starts", object, f, &f->has_starts, &f->starts,
+	    &f->starts_off, &f->starts_line);
+	if (f->has_starts && f->has_expires && f->starts >= f->expires) {
+		lerr(L, config_setting_get_member(g, "starts"), object,
+		    "\"starts\" is not before \"expires\": the flow would "
+		    "never be active");
+		f->bad = true;
+	}
 	if (get_bool(L, g, "log", object, &f->log, NULL) < 0)
+		f->bad = true;
+	if (get_label(L, g, object, &f->label) < 0)
 		f->bad = true;
 	switch (get_string(L, g, "comment", object, false, &v, NULL)) {
 	case 1:
@@ -1241,6 +1699,7 @@ load_mgmt(struct loader *L, const config_setting_t *g, int index)
 		return;
 	}
 	m->line = setting_line(g);
+	m->file = setting_file(L, g);
 	m->service = -1;
 	if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
 		lerr(L, g, object, "a management entry must be a group { from "
@@ -1423,6 +1882,77 @@ load_enforce(struct loader *L, const config_setting_t *g)
 }
 
 /* ---------------------------------------------------------------------
+ * ha: one node of an active/standby pair
+ */
+
+static int
+ha_peer(struct loader *L, const config_setting_t *e, const char *v, void *arg)
+{
+	struct policy_ha *ha = arg;
+	struct addr_pfx pfx, *slot;
+	char err[160];
+
+	if (addr_parse(v, &pfx, err, sizeof(err)) < 0) {
+		lerr(L, e, "ha", "peer: %s", err);
+		return -1;
+	}
+	slot = push((void **)&ha->peers, &ha->npeers, sizeof(*slot));
+	if (slot == NULL) {
+		L->d->oom = 1;
+		return -1;
+	}
+	*slot = pfx;
+	return 0;
+}
+
+static void
+load_ha(struct loader *L, const config_setting_t *g)
+{
+	static const char *const keys[] = { "sync_interface", "peer",
+	    "sync_port", NULL };
+	struct policy_ha *ha = &L->p->ha;
+	const config_setting_t *s;
+	const char *v;
+	long long n;
+
+	ha->line = setting_line(g);
+	ha->file = setting_file(L, g);
+	if (check_keys(L, g, "ha", keys) > 0)
+		ha->bad = true;
+	if (get_string(L, g, "sync_interface", "ha", true, &v,
+	    &ha->iface_line) > 0) {
+		s = config_setting_get_member(g, "sync_interface");
+		if (check_ifname(L, s, "ha", v) < 0)
+			ha->bad = true;
+		else if (strcmp(v, "lo") == 0) {
+			lerr(L, s, "ha", "the sync link cannot be the loopback "
+			    "interface: conntrackd needs a dedicated link "
+			    "between the two nodes");
+			ha->bad = true;
+		} else
+			set_string(L, &ha->sync_iface, v);
+	} else
+		ha->bad = true;
+	if ((s = config_setting_get_member(g, "peer")) == NULL) {
+		missing(L, g, "ha", "peer");
+		ha->bad = true;
+	} else {
+		ha->peer_line = setting_line(s);
+		if (each_string(L, s, "peer", "ha", ha_peer, ha) < 0)
+			ha->bad = true;
+	}
+	switch (get_int(L, g, "sync_port", "ha", 1, 65535, &n,
+	    &ha->port_line)) {
+	case 1:
+		ha->sync_port = (int)n;
+		break;
+	case -1:
+		ha->bad = true;
+		break;
+	}
+}
+
+/* ---------------------------------------------------------------------
  * the file
  */
 
@@ -1488,7 +2018,7 @@ load_root(struct loader *L, const config_setting_t *root)
 {
 	static const char *const keys[] = { "version", "model", "zones",
 	    "hosts", "services", "flows", "management", "monitor", "log",
-	    "control", "enforce", NULL };
+	    "control", "enforce", "ha", NULL };
 	const config_setting_t *s;
 	const char *v;
 	long long n;
@@ -1541,6 +2071,13 @@ load_root(struct loader *L, const config_setting_t *root)
 		load_control(L, s);
 	if ((s = get_group(L, root, "enforce", NULL, &bad)) != NULL)
 		load_enforce(L, s);
+	if ((s = get_group(L, root, "ha", NULL, &bad)) != NULL)
+		load_ha(L, s);
+	else if (config_setting_get_member(root, "ha") != NULL) {
+		L->p->ha.line = setting_line(config_setting_get_member(root,
+		    "ha"));
+		L->p->ha.bad = true;
+	}
 }
 
 static int
@@ -1565,8 +2102,8 @@ fill_defaults(struct loader *L)
 }
 
 static int
-load_config(config_t *cfg, const char *name, struct policy **out,
-    struct diag *d)
+load_config(config_t *cfg, const char *name, const char *dir,
+    struct policy **out, struct diag *d)
 {
 	struct loader L;
 
@@ -1574,11 +2111,13 @@ load_config(config_t *cfg, const char *name, struct policy **out,
 	memset(&L, 0, sizeof(L));
 	L.d = d;
 	L.file = name;
+	L.dir = dir;
 	if ((L.p = policy_new()) == NULL || (L.p->file = strdup(name)) == NULL) {
 		policy_free(L.p);
 		d->oom = 1;
 		return -1;
 	}
+	L.file = L.p->file;
 	load_root(&L, config_root_setting(cfg));
 	index_free(&L.zones);
 	index_free(&L.hosts);
@@ -1593,19 +2132,34 @@ load_config(config_t *cfg, const char *name, struct policy **out,
 	return 0;
 }
 
+/* libconfig's error, explained where confsyntax recognises the mistake. */
 static void
-syntax_error(const config_t *cfg, const char *name, struct diag *d)
+syntax_error(const config_t *cfg, const char *text, const char *name,
+    const char *dir, struct diag *d)
 {
-	const char *f = config_error_file(cfg), *t = config_error_text(cfg);
+	struct confsyntax *cs = malloc(sizeof(*cs));
 
-	/* libconfig's own text is often just "syntax error" */
-	if (t == NULL || strcmp(t, "syntax error") == 0)
-		diag_add(d, f ? f : name, config_error_line(cfg), DIAG_ERROR,
-		    ZL011, NULL, "syntax error (a value, ';', ',' or a closing "
-		    "bracket missing on this line or the one before?)");
-	else
-		diag_add(d, f ? f : name, config_error_line(cfg), DIAG_ERROR,
-		    ZL011, NULL, "syntax error: %s", t);
+	if (cs == NULL) {
+		diag_add(d, name, config_error_line(cfg), DIAG_ERROR, ZL011,
+		    NULL, "syntax error");
+		return;
+	}
+	confsyntax_explain(text, name, dir, config_error_file(cfg),
+	    config_error_line(cfg), config_error_text(cfg), cs);
+	diag_add(d, cs->file, cs->line, DIAG_ERROR, ZL011, NULL, "%s",
+	    cs->msg);
+	free(cs);
+}
+
+/* The directory of a policy file, for relative @include names and
+ * address lists; NULL for a name without one. */
+static const char *
+policy_dir(const char *name, char *buf, size_t len)
+{
+	if (strchr(name, '/') == NULL)
+		return NULL;
+	snprintf(buf, len, "%s", name);
+	return dirname(buf);
 }
 
 int
@@ -1613,7 +2167,8 @@ conf_load(const char *path, struct policy **out, struct diag *d, char *err,
     size_t errlen)
 {
 	config_t cfg;
-	char dir[PATH_MAX];
+	char dirbuf[PATH_MAX];
+	const char *dir = policy_dir(path, dirbuf, sizeof(dirbuf));
 	FILE *fp;
 	int rc;
 
@@ -1625,22 +2180,32 @@ conf_load(const char *path, struct policy **out, struct diag *d, char *err,
 		return -1;
 	}
 	config_init(&cfg);
-	snprintf(dir, sizeof(dir), "%s", path);
-	config_set_include_dir(&cfg, dirname(dir));
+	config_set_include_dir(&cfg, dir ? dir : ".");
 	if (config_read(&cfg, fp) == CONFIG_FALSE) {
-		fclose(fp);
+		char *text = NULL;
+		size_t cap = 0;
+
 		if (config_error_type(&cfg) == CONFIG_ERR_FILE_IO) {
+			fclose(fp);
 			snprintf(err, errlen, "%s: %s", path,
 			    config_error_text(&cfg));
 			config_destroy(&cfg);
 			return -1;
 		}
-		syntax_error(&cfg, path, d);
+		/* the text again, for the explanation */
+		rewind(fp);
+		if (getdelim(&text, &cap, '\0', fp) < 0) {
+			free(text);
+			text = NULL;
+		}
+		fclose(fp);
+		syntax_error(&cfg, text, path, dir, d);
+		free(text);
 		config_destroy(&cfg);
 		return 0;
 	}
 	fclose(fp);
-	rc = load_config(&cfg, path, out, d);
+	rc = load_config(&cfg, path, dir, out, d);
 	config_destroy(&cfg);
 	if (rc < 0)
 		snprintf(err, errlen, "%s: out of memory", path);
@@ -1652,21 +2217,20 @@ conf_load_string(const char *text, const char *name, struct policy **out,
     struct diag *d)
 {
 	config_t cfg;
+	char dirbuf[PATH_MAX];
+	const char *dir = policy_dir(name, dirbuf, sizeof(dirbuf));
 	int rc;
 
 	*out = NULL;
 	config_init(&cfg);
-	if (strchr(name, '/') != NULL) {	/* @include relative to it */
-		char dir[PATH_MAX];
-		snprintf(dir, sizeof(dir), "%s", name);
-		config_set_include_dir(&cfg, dirname(dir));
-	}
+	if (dir != NULL)	/* @include relative to it */
+		config_set_include_dir(&cfg, dir);
 	if (config_read_string(&cfg, text) == CONFIG_FALSE) {
-		syntax_error(&cfg, name, d);
+		syntax_error(&cfg, text, name, dir, d);
 		config_destroy(&cfg);
 		return 0;
 	}
-	rc = load_config(&cfg, name, out, d);
+	rc = load_config(&cfg, name, dir, out, d);
 	config_destroy(&cfg);
 	return rc;
 }

@@ -30,5 +30,7 @@ int conf_load_string(const char *text, const char *name, struct policy **out,
 
 /* Parse "2026-12-31T23:59:59+09:00" (RFC 3339 with an offset or Z). */
 int conf_parse_time(const char *s, time_t *out);
+/* The same, and the offset it was written in (minutes east of UTC). */
+int conf_parse_time_off(const char *s, time_t *out, int *off);
 
 #endif

@@ -23,6 +23,8 @@
 #define CTL_CMD_VERIFY	"verify"
 #define CTL_CMD_ALERTS	"alerts"
 #define CTL_CMD_RELOAD	"reload"
+#define CTL_CMD_HEALTH	"health"	/* can this node carry traffic? */
+#define CTL_CMD_HA_STATE "ha-state"	/* keepalived's word, via ha-notify */
 
 enum ctl_code {
 	CTL_OK = 0,

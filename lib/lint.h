@@ -1,10 +1,12 @@
 /*
- * lint — the three-layer compliance rules (ZL001..ZL015) on a loaded policy.
+ * lint — the three-layer compliance rules (ZL001..ZL016) on a loaded policy,
+ * and ZL017 on the sync link of an active/standby pair.
  *
- * One defect, one finding: each rule owns its cases.  A flow that ZL001 or
- * ZL013 reports is left out of the other rules, and an object with a loader
- * error (ZL011) or an address error (ZL008) — or a flow naming such an
- * object — is left out of every other rule.
+ * One defect, one finding: each rule owns its cases.  A flow that ZL001,
+ * ZL013 or ZL016 reports is left out of the other rules, and an object with
+ * a loader error (ZL011) or an address error (ZL008) — or a flow naming such
+ * an object — is left out of every other rule.  A list (of hosts, of
+ * addresses) is judged element by element and reported once.
  */
 #ifndef ZONED_LINT_H
 #define ZONED_LINT_H

@@ -19,9 +19,11 @@
 #include <libnftnl/table.h>
 
 #include "nftcanon.h"
+#include "nftgen.h"
 
 /* Runtime sets: their elements change without a reload. */
-static const char *const runtime_sets[] = { "isolated", NULL };
+static const char *const runtime_sets[] = { "isolated", NFTGEN_HA_STANDBY,
+    NULL };
 
 void
 canon_init(struct canon *c)

@@ -791,27 +791,38 @@ pair_chain(struct gen *g, int zi, int zo, const char *deny)
 		logged |= f->log;
 		snprintf(comment, sizeof(comment), "%s:%d flow %s",
 		    base_name(g->ir->file), f->line, f->name);
+		/* every element of an address list holds: one element per
+		 * source prefix, destination prefix and service, so that a
+		 * change of a list is a change of elements */
 		for (int fam = ADDR_V4; fam <= ADDR_V6; fam += 2) {
-			struct addr_pfx src, dst;
-			struct box b;
+			struct policy_pfx_iter si, di;
+			const struct addr_pfx *src, *dst;
+			int sh;
 
-			if (policy_endpoint_prefix(p, &f->from, fam, &src) == 0 ||
-			    policy_endpoint_prefix(p, &f->to, fam, &dst) == 0)
-				continue;
-			memset(&b, 0, sizeof(b));
-			b.lay.family = (uint8_t)fam;
-			addr_range(&src, b.src_lo, b.src_hi);
-			addr_range(&dst, b.dst_lo, b.dst_hi);
-			if (f->from.kind == EP_HOST &&
-			    p->hosts[f->from.idx].has_mac) {
-				b.lay.mac = true;
-				memcpy(b.mac, p->hosts[f->from.idx].mac, 6);
+			policy_pfx_iter(&si, p, &f->from, fam);
+			while ((src = policy_pfx_next(&si, &sh)) != NULL) {
+				policy_pfx_iter(&di, p, &f->to, fam);
+				while ((dst = policy_pfx_next(&di, NULL)) !=
+				    NULL) {
+					struct box b;
+
+					memset(&b, 0, sizeof(b));
+					b.lay.family = (uint8_t)fam;
+					addr_range(src, b.src_lo, b.src_hi);
+					addr_range(dst, b.dst_lo, b.dst_hi);
+					if (sh >= 0 && p->hosts[sh].has_mac) {
+						b.lay.mac = true;
+						memcpy(b.mac, p->hosts[sh].mac,
+						    6);
+					}
+					for (size_t k = 0; k < f->nservices;
+					    k++)
+						if (each_service_box(g, &L,
+						    &p->services[f->services[k]],
+						    &b, flow_box, &fa) < 0)
+							break;
+				}
 			}
-			for (size_t k = 0; k < f->nservices; k++)
-				if (each_service_box(g, &L,
-				    &p->services[f->services[k]], &b, flow_box,
-				    &fa) < 0)
-					break;
 		}
 	}
 	name = ir_str(g, "fwd.%s.%s", in, out);
@@ -994,9 +1005,8 @@ pin_sets(struct gen *g, struct nft_chain *fwd, const char *deny)
 			const struct host *h = &p->hosts[i];
 			struct nft_elem *e;
 
-			if (h->bad || !h->has_mac || !addr_is_host(&h->addr) ||
-			    h->addr.family != fam || h->zone < 0 ||
-			    p->zones[h->zone].kind != ZONE_MYNUMBER)
+			if (!policy_host_pinned(p, h) ||
+			    h->addrs[0].pfx.family != fam)
 				continue;
 			if (sa == NULL) {
 				sa = add_set(g, v4 ? "pinaddr4" : "pinaddr6",
@@ -1008,11 +1018,11 @@ pin_sets(struct gen *g, struct nft_chain *fwd, const char *deny)
 			}
 			if ((e = add_elem(g, sa)) == NULL)
 				return;
-			put(e->key, &ka, 0, h->addr.a);
+			put(e->key, &ka, 0, h->addrs[0].pfx.a);
 			e->line = h->line;
 			if ((e = add_elem(g, sp)) == NULL)
 				return;
-			put(e->key, &kp, 0, h->addr.a);
+			put(e->key, &kp, 0, h->addrs[0].pfx.a);
 			put(e->key, &kp, 1, h->mac);
 			e->line = h->line;
 		}
@@ -1044,6 +1054,29 @@ mgmt_box(struct gen *g, struct layered *L, struct box *b, void *arg)
 	return layered_add(g, L, &copy, 0, ma->comment, ma->line);
 }
 
+/* The elements of one source prefix of a management entry, one per
+ * interface of its zone. */
+static void
+mgmt_iface_boxes(struct gen *g, struct layered *L, const struct policy *p,
+    const struct mgmt *m, int z, const struct addr_pfx *src,
+    struct mgmt_arg *ma)
+{
+	for (size_t k = 0; k < p->zones[z].nifaces; k++) {
+		struct box b;
+
+		memset(&b, 0, sizeof(b));
+		b.lay.family = src->family;
+		b.lay.mgmt = true;
+		snprintf((char *)b.ifname, sizeof(b.ifname), "%s",
+		    p->zones[z].ifaces[k]);
+		addr_range(src, b.src_lo, b.src_hi);
+		memset(b.dst_hi, 0xff, 16);	/* no daddr */
+		if (each_service_box(g, L, &p->services[m->service], &b,
+		    mgmt_box, ma) < 0)
+			break;
+	}
+}
+
 static void
 mgmt_rules(struct gen *g, struct nft_chain *in)
 {
@@ -1067,24 +1100,12 @@ mgmt_rules(struct gen *g, struct nft_chain *in)
 		snprintf(comment, sizeof(comment), "%s:%d management",
 		    base_name(g->ir->file), m->line);
 		for (int fam = ADDR_V4; fam <= ADDR_V6; fam += 2) {
-			struct addr_pfx src;
+			struct policy_pfx_iter si;
+			const struct addr_pfx *src;
 
-			if (policy_endpoint_prefix(p, &m->from, fam, &src) == 0)
-				continue;
-			for (size_t k = 0; k < p->zones[z].nifaces; k++) {
-				struct box b;
-				memset(&b, 0, sizeof(b));
-				b.lay.family = (uint8_t)fam;
-				b.lay.mgmt = true;
-				snprintf((char *)b.ifname, sizeof(b.ifname),
-				    "%s", p->zones[z].ifaces[k]);
-				addr_range(&src, b.src_lo, b.src_hi);
-				memset(b.dst_hi, 0xff, 16);	/* no daddr */
-				if (each_service_box(g, &L,
-				    &p->services[m->service], &b, mgmt_box,
-				    &ma) < 0)
-					break;
-			}
+			policy_pfx_iter(&si, p, &m->from, fam);
+			while ((src = policy_pfx_next(&si, NULL)) != NULL)
+				mgmt_iface_boxes(g, &L, p, m, z, src, &ma);
 		}
 	}
 	slot_rules(g, in, &L, false);
@@ -1144,6 +1165,120 @@ forward_established(struct gen *g, struct nft_chain *fwd)
 	op(r, OP_JUMP, 0, stale, NULL);
 }
 
+/* ---------------------------------------------------------------------
+ * One node of a pair (policy "ha"): keepalived's adverts and conntrackd's
+ * sync traffic in; forwarding held while the node is not the master
+ */
+
+/* The input rules: VRRP adverts (IPv4 224.0.0.18, IPv6 ff02::12, protocol
+ * 112) on the zone interfaces; conntrackd's UDP from the peer on the sync
+ * interface, and nothing else from there. */
+static void
+ha_input(struct gen *g, struct nft_chain *in)
+{
+	static const uint8_t vrrp4[16] = { 224, 0, 0, 18 };
+	static const uint8_t vrrp6[16] = { 0xff, 0x02, [15] = 0x12 };
+	const struct policy *p = g->p;
+	const struct policy_ha *ha = &p->ha;
+
+	for (int fam = ADDR_V4; fam <= ADDR_V6; fam += 2) {
+		bool v4 = fam == ADDR_V4, has = false;
+		struct nft_key kv = mkkey(3, NF_IIFNAME, v4 ? NF_DADDR4 :
+		    NF_DADDR6, NF_L4PROTO);
+		struct nft_key ks = mkkey(4, NF_IIFNAME, v4 ? NF_SADDR4 :
+		    NF_SADDR6, NF_L4PROTO, NF_TH_DPORT);
+		size_t alen = v4 ? 4 : 16;
+		struct nft_set *s;
+		struct nft_rule *r;
+
+		for (size_t z = 0; z < p->nzones; z++)
+			has |= policy_zone_has_family(&p->zones[z], fam);
+		if (has) {
+			if ((s = add_set(g, v4 ? "ha.vrrp4" : "ha.vrrp6", &kv,
+			    ND_NONE, false)) == NULL)
+				return;
+			s->line = ha->line;
+			for (size_t z = 0; z < p->nzones; z++)
+				for (size_t i = 0; i < p->zones[z].nifaces;
+				    i++) {
+					struct nft_elem *e = add_elem(g, s);
+					if (e == NULL)
+						return;
+					put_ifname(e->key, &kv, 0,
+					    p->zones[z].ifaces[i]);
+					memcpy(e->key + nftgen_field_offset(&kv,
+					    1), v4 ? vrrp4 : vrrp6, alen);
+					put_u8(e->key, &kv, 2, NFTGEN_VRRP_PROTO);
+					e->line = ha->line;
+				}
+			r = add_rule(g, in, ha->line);
+			op(r, OP_NFPROTO, (uint32_t)fam, NULL, NULL);
+			op(r, OP_LOOKUP, 0, s->name, &kv);
+			op(r, OP_ACCEPT, 0, NULL, NULL);
+		}
+		s = NULL;
+		for (size_t k = 0; k < ha->npeers; k++) {
+			struct nft_elem *e;
+
+			if (ha->peers[k].family != fam)
+				continue;
+			if (s == NULL && (s = add_set(g, v4 ? "ha.sync4" :
+			    "ha.sync6", &ks, ND_NONE, true)) == NULL)
+				return;
+			if ((e = add_elem(g, s)) == NULL)
+				return;
+			put_ifname(e->key, &ks, 0, ha->sync_iface);
+			put_ifname(e->key_end, &ks, 0, ha->sync_iface);
+			addr_range(&ha->peers[k], e->key +
+			    nftgen_field_offset(&ks, 1), e->key_end +
+			    nftgen_field_offset(&ks, 1));
+			put_u8(e->key, &ks, 2, PROTO_UDP);
+			put_u8(e->key_end, &ks, 2, PROTO_UDP);
+			put_u16(e->key, &ks, 3, (uint16_t)ha->sync_port);
+			put_u16(e->key_end, &ks, 3, (uint16_t)ha->sync_port);
+			e->line = ha->peer_line ? ha->peer_line : ha->line;
+		}
+		if (s == NULL)
+			continue;
+		s->line = ha->line;
+		r = add_rule(g, in, ha->line);
+		op(r, OP_NFPROTO, (uint32_t)fam, NULL, NULL);
+		op(r, OP_LOOKUP, 0, s->name, &ks);
+		op(r, OP_ACCEPT, 0, NULL, NULL);
+	}
+}
+
+/* The forward chain's first word on a node of a pair: while it is not the
+ * master (keepalived has not said so, or the synced connections are not
+ * committed yet), nothing it receives on a zone interface is forwarded —
+ * a packet that met no state would otherwise be judged as a new
+ * connection.  The set's elements change at run time (zonectl ha-notify),
+ * without a reload. */
+static void
+ha_forward(struct gen *g, struct nft_chain *fwd)
+{
+	const struct policy *p = g->p;
+	struct nft_key kif = mkkey(1, NF_IIFNAME);
+	const char *deny = deny_chain(g, "ha-standby", NULL, p->ha.line);
+	struct nft_set *s;
+	struct nft_rule *r;
+
+	if ((s = add_set(g, NFTGEN_HA_STANDBY, &kif, ND_NONE, false)) == NULL)
+		return;
+	s->runtime = true;
+	s->line = p->ha.line;
+	for (size_t z = 0; g->o->ha_standby && z < p->nzones; z++)
+		for (size_t i = 0; i < p->zones[z].nifaces; i++) {
+			struct nft_elem *e = add_elem(g, s);
+			if (e)
+				put_ifname(e->key, &kif, 0,
+				    p->zones[z].ifaces[i]);
+		}
+	r = add_rule(g, fwd, p->ha.line);
+	op(r, OP_LOOKUP, 0, NFTGEN_HA_STANDBY, &kif);
+	op(r, OP_JUMP, 0, deny, NULL);
+}
+
 static void
 input_chain(struct gen *g)
 {
@@ -1170,6 +1305,8 @@ input_chain(struct gen *g)
 	}
 	if (g->p)
 		mgmt_rules(g, in);
+	if (g->p && policy_ha(g->p))
+		ha_input(g, in);
 	deny = deny_chain(g, "input", NULL, 0);
 	r = add_rule(g, in, 0);
 	op(r, OP_JUMP, 0, deny, NULL);
@@ -1189,6 +1326,8 @@ build_policy(struct gen *g)
 	struct nft_rule *r;
 
 	forward_head(g, fwd);
+	if (policy_ha(p))
+		ha_forward(g, fwd);
 	spoof = deny_chain(g, "spoofed", NULL, 0);
 	s4 = add_set(g, "src4", &kif4, ND_NONE, true);
 	s6 = add_set(g, "src6", &kif6, ND_NONE, true);

@@ -7,6 +7,8 @@
  *
  *   forward (hook forward, policy drop)
  *     iifname/oifname @isolated       -> jump deny.isolated
+ *     iifname @ha.standby             -> jump deny.ha-standby (a node of a
+ *                                      pair that is not the master)
  *     ct state invalid                 -> jump deny.invalid
  *     iifname . saddr != @src4/@src6   -> jump deny.spoofed
  *     saddr @pinaddrN, saddr . ether saddr != @pinnedN -> jump deny.mac
@@ -24,7 +26,9 @@
  *   deny.X: limit rate R/second log prefix "zoned:deny:X" group G;
  *     counter name "deny.X" drop (X: a reason, or IN>OUT for a zone pair)
  *   input (hook input, policy drop): lo, established, ICMPv6 neighbour
- *     discovery, management access sets, jump deny.input
+ *     discovery, management access sets, on a node of a pair VRRP adverts
+ *     on the zone interfaces (@ha.vrrp4/6) and conntrackd's sync traffic
+ *     from the peer on the sync interface (@ha.sync4/6), jump deny.input
  *   verdict (hook forward, priority 10, policy accept), in dual mode:
  *     ct state untracked -> drop (only a hand-made rule accepts it);
  *     ct state new, ct label AGREED -> accept;
@@ -176,6 +180,12 @@ enum nft_hook {
  * later packets never go to the queue again. */
 #define NFTGEN_AGREED_LABEL 120
 
+/* One node of a pair (policy "ha"): the runtime set of the zone interfaces
+ * whose packets are not forwarded while the node is not the master, and
+ * the protocol of keepalived's adverts. */
+#define NFTGEN_HA_STANDBY "ha.standby"
+#define NFTGEN_VRRP_PROTO 112
+
 struct nft_chain {
 	char *name;
 	enum nft_hook hook;	/* base chains: policy drop, priority 0 */
@@ -211,6 +221,8 @@ struct nftgen_opts {
 	size_t nisolated;
 	bool deny_all;			/* fail closed: no flows, no policy */
 	bool queue_compat;		/* the kernel has no nft_queue */
+	bool ha_standby;		/* one node of a pair, not the master:
+					 * forward nothing (policy "ha") */
 };
 
 /*

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "policy.h"
 
@@ -34,6 +35,7 @@ policy_defaults(struct policy *p)
 	p->enforce.mode = ENFORCE_DUAL;
 	p->enforce.queue = POLICY_DEFAULT_QUEUE;
 	p->enforce.queue_maxlen = POLICY_DEFAULT_QUEUE_MAXLEN;
+	p->ha.sync_port = POLICY_DEFAULT_SYNC_PORT;
 }
 
 void
@@ -44,6 +46,7 @@ policy_free(struct policy *p)
 	for (size_t i = 0; i < p->nzones; i++) {
 		struct zone *z = &p->zones[i];
 		free(z->name);
+		free(z->label);
 		for (size_t j = 0; j < z->nifaces; j++)
 			free(z->ifaces[j]);
 		free(z->ifaces);
@@ -52,11 +55,15 @@ policy_free(struct policy *p)
 	free(p->zones);
 	for (size_t i = 0; i < p->nhosts; i++) {
 		free(p->hosts[i].name);
+		free(p->hosts[i].label);
+		free(p->hosts[i].addrs);
+		free(p->hosts[i].list_file);
 		free(p->hosts[i].comment);
 	}
 	free(p->hosts);
 	for (size_t i = 0; i < p->nservices; i++) {
 		free(p->services[i].name);
+		free(p->services[i].label);
 		free(p->services[i].ports);
 		free(p->services[i].types);
 		free(p->services[i].comment);
@@ -65,16 +72,27 @@ policy_free(struct policy *p)
 	for (size_t i = 0; i < p->nflows; i++) {
 		struct flow *f = &p->flows[i];
 		free(f->name);
+		free(f->label);
+		free(f->from.hosts);
+		free(f->to.hosts);
 		free(f->services);
 		free(f->approval);
+		free(f->product);
 		free(f->comment);
 	}
 	free(p->flows);
+	for (size_t i = 0; i < p->nmgmt; i++)
+		free(p->mgmt[i].from.hosts);
 	free(p->mgmt);
+	for (size_t i = 0; i < p->nfiles; i++)
+		free(p->files[i]);
+	free(p->files);
 	free(p->monitor.evidence_dir);
 	free(p->log.facility);
 	free(p->control.socket);
 	free(p->control.group);
+	free(p->ha.sync_iface);
+	free(p->ha.peers);
 	free(p->file);
 	free(p);
 }
@@ -199,6 +217,62 @@ policy_proto_str(uint8_t proto, bool any)
 }
 
 int
+policy_edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	int row[64];
+
+	if (lb >= 64 || la >= 64)
+		return 99;
+	for (size_t j = 0; j <= lb; j++)
+		row[j] = (int)j;
+	for (size_t i = 1; i <= la; i++) {
+		int prev = row[0];
+		row[0] = (int)i;
+		for (size_t j = 1; j <= lb; j++) {
+			int cur = row[j];
+			int best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+const char *
+policy_near_name(const struct policy *p, const char *word, bool zones)
+{
+	const char *best = NULL;
+	int bestd = strlen(word) > 5 ? 3 : 2;
+
+	for (size_t i = 0; i < p->nhosts; i++) {
+		const struct host *h = &p->hosts[i];
+		int d;
+		if (h->label && strcmp(h->label, word) == 0)
+			return h->name;
+		if ((d = policy_edit_distance(h->name, word)) < bestd) {
+			bestd = d;
+			best = h->name;
+		}
+	}
+	for (size_t i = 0; zones && i < p->nzones; i++) {
+		const struct zone *z = &p->zones[i];
+		int d;
+		if (z->label && strcmp(z->label, word) == 0)
+			return z->name;
+		if ((d = policy_edit_distance(z->name, word)) < bestd) {
+			bestd = d;
+			best = z->name;
+		}
+	}
+	return best;
+}
+
+int
 policy_find_zone(const struct policy *p, const char *name)
 {
 	for (size_t i = 0; i < p->nzones; i++)
@@ -270,7 +344,8 @@ policy_endpoint_zone(const struct policy *p, const struct endpoint *e)
 {
 	if (e->kind == EP_ZONE)
 		return e->idx;
-	if (e->kind == EP_HOST && e->idx >= 0 && (size_t)e->idx < p->nhosts)
+	if ((e->kind == EP_HOST || e->kind == EP_HOSTS) && e->idx >= 0 &&
+	    (size_t)e->idx < p->nhosts)
 		return p->hosts[e->idx].zone;
 	return -1;
 }
@@ -279,13 +354,37 @@ const char *
 policy_endpoint_name(const struct policy *p, const struct endpoint *e,
     char *buf, size_t len)
 {
+	size_t n = 0;
+
+	buf[0] = '\0';
 	if (e->kind == EP_ZONE)
 		snprintf(buf, len, "zone \"%s\"", p->zones[e->idx].name);
 	else if (e->kind == EP_HOST)
 		snprintf(buf, len, "host \"%s\"", p->hosts[e->idx].name);
-	else
+	else if (e->kind == EP_HOSTS) {
+		for (size_t i = 0; i < e->nhosts && n + 1 < len; i++) {
+			snprintf(buf + n, len - n, "%s\"%s\"", i ? ", " :
+			    "hosts ", p->hosts[e->hosts[i]].name);
+			n += strlen(buf + n);
+		}
+	} else
 		snprintf(buf, len, "nothing");
 	return buf;
+}
+
+const int *
+policy_endpoint_hosts(const struct endpoint *e, size_t *n)
+{
+	if (e->kind == EP_HOST) {
+		*n = 1;
+		return &e->idx;
+	}
+	if (e->kind == EP_HOSTS) {
+		*n = e->nhosts;
+		return e->hosts;
+	}
+	*n = 0;
+	return NULL;
 }
 
 bool
@@ -297,31 +396,135 @@ policy_zone_has_family(const struct zone *z, int family)
 	return false;
 }
 
-int
-policy_endpoint_prefix(const struct policy *p, const struct endpoint *e,
-    int family, struct addr_pfx *out)
+bool
+policy_ha(const struct policy *p)
 {
-	memset(out, 0, sizeof(*out));
-	if (e->kind == EP_HOST) {
-		const struct host *h = &p->hosts[e->idx];
-		if (h->addr.family != family)
-			return 0;
-		*out = h->addr;
-		return 1;
+	return p != NULL && p->ha.line > 0 && !p->ha.bad &&
+	    p->ha.sync_iface != NULL && p->ha.npeers > 0;
+}
+
+void
+policy_pfx_iter(struct policy_pfx_iter *it, const struct policy *p,
+    const struct endpoint *e, int family)
+{
+	memset(it, 0, sizeof(*it));
+	it->p = p;
+	it->e = e;
+	it->family = family;
+	it->any.family = (uint8_t)family;
+}
+
+const struct addr_pfx *
+policy_pfx_next(struct policy_pfx_iter *it, int *host)
+{
+	const struct endpoint *e = it->e;
+	const int *hv;
+	size_t nh;
+
+	if (e->kind == EP_ZONE) {
+		if (host)
+			*host = -1;
+		if (it->h++ > 0 || !policy_zone_has_family(
+		    &it->p->zones[e->idx], it->family))
+			return NULL;
+		return &it->any;
 	}
-	if (e->kind == EP_ZONE &&
-	    policy_zone_has_family(&p->zones[e->idx], family)) {
-		out->family = (uint8_t)family;
-		out->len = 0;
-		return 1;
+	hv = policy_endpoint_hosts(e, &nh);
+	for (; it->h < nh; it->h++, it->a = 0) {
+		const struct host *h = &it->p->hosts[hv[it->h]];
+		size_t lo = it->family == ADDR_V4 ? 0 : h->nv4;
+		size_t hi = it->family == ADDR_V4 ? h->nv4 : h->naddrs;
+
+		if (it->a < lo)
+			it->a = lo;
+		if (it->a < hi) {
+			if (host)
+				*host = hv[it->h];
+			return &h->addrs[it->a++].pfx;
+		}
 	}
-	return 0;
+	return NULL;
+}
+
+bool
+policy_endpoint_has_family(const struct policy *p, const struct endpoint *e,
+    int family)
+{
+	struct policy_pfx_iter it;
+
+	policy_pfx_iter(&it, p, e, family);
+	return policy_pfx_next(&it, NULL) != NULL;
+}
+
+bool
+policy_endpoint_holds(const struct policy *p, const struct endpoint *e,
+    int fam, const uint8_t a[16])
+{
+	struct policy_pfx_iter it;
+	const struct addr_pfx *pf;
+
+	policy_pfx_iter(&it, p, e, fam);
+	while ((pf = policy_pfx_next(&it, NULL)) != NULL)
+		if (addr_contains_ip(pf, fam, a))
+			return true;
+	return false;
+}
+
+bool
+policy_host_single(const struct host *h)
+{
+	return !h->list && h->naddrs == 1 && addr_is_host(&h->addrs[0].pfx);
+}
+
+bool
+policy_host_pinned(const struct policy *p, const struct host *h)
+{
+	return !h->bad && h->has_mac && policy_host_single(h) &&
+	    h->zone >= 0 && p->zones[h->zone].kind == ZONE_MYNUMBER &&
+	    !p->zones[h->zone].closed_line;
+}
+
+const char *
+policy_label_name(const char *name, const char *label, char *buf,
+    size_t len)
+{
+	if (label != NULL)
+		snprintf(buf, len, "%s (%s)", name, label);
+	else
+		snprintf(buf, len, "%s", name);
+	return buf;
 }
 
 bool
 policy_flow_active(const struct flow *f, time_t now)
 {
-	return !f->has_expires || now < f->expires;
+	return (!f->has_starts || now >= f->starts) &&
+	    (!f->has_expires || now < f->expires);
+}
+
+bool
+policy_flow_pending(const struct flow *f, time_t now)
+{
+	return f->has_starts && now < f->starts;
+}
+
+const char *
+policy_intern_file(struct policy *p, const char *name)
+{
+	char **v, *s;
+
+	if (name == NULL || (p->file && strcmp(name, p->file) == 0))
+		return p->file;
+	for (size_t i = 0; i < p->nfiles; i++)
+		if (strcmp(p->files[i], name) == 0)
+			return p->files[i];
+	if ((v = realloc(p->files, (p->nfiles + 1) * sizeof(*v))) == NULL)
+		return NULL;
+	p->files = v;
+	if ((s = strdup(name)) == NULL)
+		return NULL;
+	p->files[p->nfiles++] = s;
+	return s;
 }
 
 /* FNV-1a, 32 bits: a stable id, not a security hash. */
@@ -344,18 +547,35 @@ hash_str(uint32_t h, const char *s)
 }
 
 static uint32_t
+hash_host(uint32_t h, const struct host *ho)
+{
+	h = hash_str(h, ho->name);
+	if (ho->list) {
+		/* an address list is the host's name and where the list comes
+		 * from: a change of its elements changes set elements only,
+		 * and the flows naming it keep their ids (zoned.conf(5)) */
+		h = fnv1a(h, "list", 4);
+		if (ho->list_file)
+			h = hash_str(h, ho->list_file);
+	} else if (ho->naddrs > 0)
+		h = fnv1a(h, &ho->addrs[0].pfx, sizeof(ho->addrs[0].pfx));
+	if (ho->has_mac)
+		h = fnv1a(h, ho->mac, 6);
+	return h;
+}
+
+static uint32_t
 hash_endpoint(uint32_t h, const struct policy *p, const struct endpoint *e)
 {
+	const int *hv;
+	size_t n;
+
 	h = fnv1a(h, &e->kind, sizeof(e->kind));
 	if (e->kind == EP_ZONE)
 		return hash_str(h, p->zones[e->idx].name);
-	if (e->kind == EP_HOST) {
-		const struct host *ho = &p->hosts[e->idx];
-		h = hash_str(h, ho->name);
-		h = fnv1a(h, &ho->addr, sizeof(ho->addr));
-		if (ho->has_mac)
-			h = fnv1a(h, ho->mac, 6);
-	}
+	hv = policy_endpoint_hosts(e, &n);
+	for (size_t i = 0; i < n; i++)
+		h = hash_host(h, &p->hosts[hv[i]]);
 	return h;
 }
 

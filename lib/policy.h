@@ -60,7 +60,15 @@ enum enforce_mode {
 
 struct zone {
 	char *name;
+	char *label;		/* any UTF-8, shown beside the name; NULL */
+	const char *file;	/* where it is written (interned) */
 	enum zone_kind kind;
+	/* kind mynumber only: the Government Cloud environment of the My
+	 * Number tier, reached over a dedicated closed line (see zoned.conf(5),
+	 * "The Government Cloud"): an extension of the My Number zone whose
+	 * hosts lie beyond a router, so they are never pinned by MAC */
+	bool closed_line;
+	int closed_line_line;
 	char **ifaces;
 	size_t nifaces;
 	struct addr_pfx *nets;
@@ -70,10 +78,26 @@ struct zone {
 	bool bad;		/* has a ZL011/ZL008 error */
 };
 
+/* One element of a host's addresses. */
+struct host_addr {
+	struct addr_pfx pfx;
+	const char *file;	/* the policy file or the list file (interned) */
+	int line;		/* of the element in that file */
+};
+
 struct host {
 	char *name;
+	char *label;		/* any UTF-8, shown beside the name; NULL */
+	const char *file;
 	int zone;		/* index into policy.zones, -1 if unknown */
-	struct addr_pfx addr;
+	/* its addresses, IPv4 first then IPv6, each in the order written:
+	 * one (address = "..."), or a list (address = [ ... ] and/or
+	 * addresses_file); a host with an error may have none */
+	struct host_addr *addrs;
+	size_t naddrs, nv4;
+	bool list;		/* written as a list: an address list */
+	char *list_file;	/* addresses_file as given, NULL */
+	int list_line;		/* of addresses_file */
 	bool has_mac;
 	uint8_t mac[6];
 	enum host_role role;
@@ -96,6 +120,8 @@ struct port_range {
 
 struct service {
 	char *name;
+	char *label;
+	const char *file;
 	bool any_proto;		/* proto = "any": every protocol, no ports */
 	uint8_t proto;
 	struct port_range *ports;	/* destination ports; none = every port */
@@ -112,33 +138,42 @@ enum endpoint_kind {
 	EP_NONE = 0,
 	EP_HOST,
 	EP_ZONE,
+	EP_HOSTS,		/* a list of hosts of one zone */
 };
 
 struct endpoint {
 	enum endpoint_kind kind;
-	int idx;		/* into hosts or zones */
+	int idx;		/* into hosts or zones; EP_HOSTS: its first */
+	int *hosts;		/* EP_HOSTS: every host (owned by the flow) */
+	size_t nhosts;
 };
 
 struct flow {
 	char *name;
+	char *label;
+	const char *file;
 	struct endpoint from, to;
 	int *services;		/* indices into policy.services */
 	size_t nservices;
 	enum flow_method method;
 	char *approval;		/* NULL when absent */
-	bool has_expires;
-	time_t expires;
+	char *product;		/* the sanitiser product that delivers this
+				 * way (file-sanitize into LGWAN), NULL */
+	bool has_expires, has_starts;
+	time_t expires, starts;
+	int expires_off, starts_off;	/* minutes east of UTC, as written */
 	bool log;
 	char *comment;
 	uint32_t mark;		/* ct mark: stable id, see policy_flow_marks */
 	int line;
 	int name_line, from_line, to_line, service_line, method_line;
-	int approval_line, expires_line;
+	int approval_line, expires_line, starts_line, product_line;
 	bool bad;		/* a ZL011/ZL008 error on it or what it names */
 };
 
 /* Management access to the appliance itself (the input hook). */
 struct mgmt {
+	const char *file;
 	struct endpoint from;
 	int service;
 	int line;
@@ -172,6 +207,22 @@ struct policy_enforce {
 	int line;
 };
 
+/*
+ * One node of an active/standby pair (zoned(8), HIGH AVAILABILITY):
+ * keepalived moves the zones' virtual addresses, conntrackd copies the
+ * connections over a dedicated sync link.  line 0: not one of a pair.
+ */
+struct policy_ha {
+	int line;		/* of "ha", 0 when absent */
+	const char *file;	/* where it is written (interned) */
+	char *sync_iface;	/* the dedicated link: in no zone */
+	struct addr_pfx *peers;	/* the pair's addresses on the sync link */
+	size_t npeers;
+	int sync_port;		/* conntrackd's UDP port */
+	int iface_line, peer_line, port_line;
+	bool bad;		/* a loader or ZL017 error */
+};
+
 struct policy_control {
 	char *socket;
 	char *group;
@@ -180,6 +231,9 @@ struct policy_control {
 
 struct policy {
 	char *file;		/* as given */
+	char **files;		/* every file the objects name: the policy,
+				 * its @includes and address lists */
+	size_t nfiles;
 	int version;
 	enum policy_model model;
 	int model_line;
@@ -197,6 +251,7 @@ struct policy {
 	struct policy_log log;
 	struct policy_control control;
 	struct policy_enforce enforce;
+	struct policy_ha ha;
 };
 
 /* Defaults of the optional keys (documented in zoned.conf(5)). */
@@ -216,6 +271,7 @@ struct policy {
 #define POLICY_DEFAULT_VERIFY_INTERVAL 60
 #define POLICY_DEFAULT_QUEUE 100
 #define POLICY_DEFAULT_QUEUE_MAXLEN 1024
+#define POLICY_DEFAULT_SYNC_PORT 3780	/* conntrackd's default */
 
 struct policy *policy_new(void);
 void policy_free(struct policy *p);
@@ -234,6 +290,12 @@ enum host_role policy_role_from_str(const char *s);	/* -1 unknown */
 const char *policy_proto_str(uint8_t proto, bool any);
 
 int policy_find_zone(const struct policy *p, const char *name);
+/* Levenshtein distance (99 for names of 64 characters or more). */
+int policy_edit_distance(const char *a, const char *b);
+/* The host (or, with zones, zone) name nearest to word, for "did you
+ * mean", or the one whose label is word; NULL when none is near. */
+const char *policy_near_name(const struct policy *p, const char *word,
+    bool zones);
 int policy_find_host(const struct policy *p, const char *name);
 int policy_find_service(const struct policy *p, const char *name);
 int policy_find_flow(const struct policy *p, const char *name);
@@ -251,25 +313,67 @@ int policy_zone_of_addr(const struct policy *p, int family,
 
 /* The zone an endpoint lies in. */
 int policy_endpoint_zone(const struct policy *p, const struct endpoint *e);
-/* "host \"atena\"" / "zone \"lgwan\"" into buf. */
+/* "host \"atena\"" / "zone \"lgwan\"" / "hosts \"a\", \"b\"" into buf. */
 const char *policy_endpoint_name(const struct policy *p,
     const struct endpoint *e, char *buf, size_t len);
+/* The hosts an endpoint names (one, or a list); NULL and 0 for a zone. */
+const int *policy_endpoint_hosts(const struct endpoint *e, size_t *n);
 
 /* Does zone z carry addresses of this family (ADDR_V4/ADDR_V6)? */
 bool policy_zone_has_family(const struct zone *z, int family);
 
 /*
- * The address prefixes an endpoint stands for, for one family.  A host gives
- * its address (if of that family); a zone gives the whole family (0/0 or
+ * The address prefixes an endpoint stands for, one family at a time: each
+ * address of each host it names, or for a zone the whole family (0/0 or
  * ::/0) when it has networks of that family, since the zone itself is
- * enforced by interface (dispatch and anti-spoofing).  Returns the count
- * (0 or 1) and fills *out.
+ * enforced by interface (dispatch and anti-spoofing).
+ *
+ *	struct policy_pfx_iter it;
+ *	policy_pfx_iter(&it, p, &f->to, ADDR_V4);
+ *	while ((pf = policy_pfx_next(&it, &host)) != NULL) ...
+ *
+ * host is the index of the host the prefix belongs to, -1 for a zone.
  */
-int policy_endpoint_prefix(const struct policy *p, const struct endpoint *e,
-    int family, struct addr_pfx *out);
+struct policy_pfx_iter {
+	const struct policy *p;
+	const struct endpoint *e;
+	int family;
+	size_t h, a;
+	struct addr_pfx any;
+};
+void policy_pfx_iter(struct policy_pfx_iter *it, const struct policy *p,
+    const struct endpoint *e, int family);
+const struct addr_pfx *policy_pfx_next(struct policy_pfx_iter *it,
+    int *host);
+/* Does the endpoint stand for any address of this family? */
+bool policy_endpoint_has_family(const struct policy *p,
+    const struct endpoint *e, int family);
+/* Does the endpoint hold the address a of family fam? */
+bool policy_endpoint_holds(const struct policy *p, const struct endpoint *e,
+    int fam, const uint8_t a[16]);
 
-/* Is the flow active at time now (not expired)? */
+/* A host with one address, not a list: "10.20.1.25" but not a network. */
+bool policy_host_single(const struct host *h);
+/* Is h pinned: a host of a My Number zone (not beyond a closed line) with
+ * one address and a MAC, without errors?  Pinned hosts get the MAC rule,
+ * a permanent neighbour entry and the monitor's MAC check. */
+bool policy_host_pinned(const struct policy *p, const struct host *h);
+
+/* "name" or "name (label)": how reports show an object.  Returns buf. */
+const char *policy_label_name(const char *name, const char *label,
+    char *buf, size_t len);
+
+/* Is the policy one node of a pair (an "ha" block without errors)? */
+bool policy_ha(const struct policy *p);
+
+/* Is the flow active at time now: started (or no start) and not expired? */
 bool policy_flow_active(const struct flow *f, time_t now);
+/* Has it a start still to come at now? */
+bool policy_flow_pending(const struct flow *f, time_t now);
+
+/* The name of a file for the objects of p, kept once (NULL: p->file).
+ * NULL when out of memory. */
+const char *policy_intern_file(struct policy *p, const char *name);
 
 /*
  * Give every flow a stable non-zero 32-bit id (its ct mark), derived from

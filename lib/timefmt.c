@@ -61,3 +61,21 @@ timefmt_utc(time_t t, char *buf, size_t len)
 	snprintf(buf, len, "%s", date);
 	return buf;
 }
+
+char *
+timefmt_offset(time_t t, int off, char *buf, size_t len)
+{
+	time_t local = t + (time_t)off * 60;
+	struct tm tm;
+	char date[32];
+	int a = off < 0 ? -off : off;
+
+	if (off == 0)
+		return timefmt_utc(t, buf, len);
+	if (gmtime_r(&local, &tm) == NULL ||
+	    strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm) == 0)
+		return timefmt_epoch(t, false, 0, buf, len);
+	snprintf(buf, len, "%s%c%02d:%02d", date, off < 0 ? '-' : '+', a / 60,
+	    a % 60);
+	return buf;
+}

@@ -1,9 +1,10 @@
 /*
  * timefmt — a time as RFC 3339 text, the one form zoned prints times in:
  * local time with its offset (2026-12-03T19:07:23+09:00, the daemon's
- * answers and the audit's frame times, there with six decimals) or UTC
- * (2026-12-03T10:07:23Z, the expiry of a flow in findings and
- * explanations).  The parser of such text is conf_parse_time() (conf.h).
+ * answers and the audit's frame times, there with six decimals), UTC
+ * (2026-12-03T10:07:23Z), or in a given offset (the start and expiry of a
+ * flow in findings and explanations, in the offset the policy wrote them
+ * in).  The parser of such text is conf_parse_time() (conf.h).
  *
  * Each function writes at most len bytes with the terminating NUL, cut
  * like snprintf() when len is short, and returns buf.  A time that has no
@@ -29,5 +30,8 @@ char *timefmt_local(time_t t, char *buf, size_t len);
 char *timefmt_local_usec(time_t t, long usec, char *buf, size_t len);
 /* 2026-12-03T10:07:23Z */
 char *timefmt_utc(time_t t, char *buf, size_t len);
+/* 2026-12-03T19:07:23+09:00 for off = 540 minutes east of UTC; UTC with
+ * a Z for 0. */
+char *timefmt_offset(time_t t, int off, char *buf, size_t len);
 
 #endif

@@ -8,10 +8,13 @@
 #                            replays the corpora with gcc and needs neither)
 set -eu
 
+# keepalived, conntrackd and conntrack: the active/standby pair of the HA
+# tests and `make demo-ha` (zoned(8), HIGH AVAILABILITY).
 PKGS="gcc make pkg-config libc6-dev
 libconfig-dev libnftnl-dev libmnl-dev libpcap-dev libjansson-dev
 libcap-ng-dev libssl-dev libnetfilter-queue-dev check
-nftables iproute2 busybox-syslogd procps"
+nftables iproute2 busybox-syslogd procps
+keepalived conntrackd conntrack"
 
 case ${1:-} in
 bench) PKGS="$PKGS libdpdk-dev" ;;

@@ -181,6 +181,18 @@ print_json(const json_t *j)
 	free(s);
 }
 
+int
+ctl_answer_error(const json_t *ans)
+{
+	return answer_error(ans);
+}
+
+void
+ctl_print_json(const json_t *j)
+{
+	print_json(j);
+}
+
 /* The answer's result to cmd with args (consumed); NULL on trouble (exit
  * code in *rc). */
 static json_t *
@@ -417,6 +429,56 @@ status_monitor(json_t *m)
 		    num(jint(al, "evidence_bytes"), b[2], 32));
 }
 
+/* The MAC pins, and each that cannot prove its host (off the
+ * appliance's segment). */
+static void
+status_pins(json_t *n)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(n))
+		return;
+	printf("pins         %lld pinned, %lld not on the appliance's "
+	    "segment\n", (long long)jint(n, "pinned"),
+	    (long long)jint(n, "off_link"));
+	json_array_foreach(json_object_get(n, "problems"), i, v)
+		printf("  OFF-LINK   host %s %s (%s): %s: %s\n", jstr(v, "host"),
+		    jstr(v, "address"), jstr(v, "mac"), jstr(v, "reason"),
+		    jstr(v, "detail"));
+}
+
+/* "ha": one node of a pair, the state keepalived reported */
+static void
+status_ha(json_t *h)
+{
+	json_t *v;
+	size_t i;
+
+	if (!json_is_object(h))
+		return;
+	printf("ha           %s%s%s", jstrd(h, "state"), jstr(h, "since") ?
+	    " since " : "", jstr(h, "since") ? jstr(h, "since") : "");
+	if (!json_is_true(json_object_get(h, "pair")))
+		printf(" (the running policy has no ha block)\n");
+	else {
+		printf(", %s; sync link %s, peer", json_is_true(
+		    json_object_get(h, "forwarding")) ? "forwarding" :
+		    "HOLDING every zone (not the master)",
+		    jstrd(h, "sync_interface"));
+		json_array_foreach(json_object_get(h, "peers"), i, v)
+			printf("%s%s", i ? ", " : " ", json_string_value(v));
+		printf("\n");
+	}
+	if (jstr(h, "conntrackd"))
+		printf("conntrackd   %s\n", jstr(h, "conntrackd"));
+	if (jstr(h, "peer_sha256"))
+		printf("peer policy  %s (%s, %s)\n", jstr(h, "peer_sha256"),
+		    json_is_true(json_object_get(h, "peer_match")) ?
+		    "the same" : "DIFFERS from this node's",
+		    jstrd(h, "peer_checked_at"));
+}
+
 int
 ctl_status(struct ctl *c, int argc, char **argv)
 {
@@ -466,8 +528,10 @@ ctl_status(struct ctl *c, int argc, char **argv)
 	printf("denied       %s packets, %s bytes\n",
 	    num(jint(n, "denied_packets"), b1, sizeof(b1)),
 	    num(jint(n, "denied_bytes"), b2, sizeof(b2)));
+	status_ha(json_object_get(r, "ha"));
 	status_enforce(json_object_get(r, "enforce"));
 	status_monitor(json_object_get(r, "monitor"));
+	status_pins(json_object_get(r, "pins"));
 	if (json_array_size(json_object_get(r, "isolated")) > 0) {
 		size_t i;
 		json_t *v;
@@ -516,7 +580,16 @@ ctl_zones(struct ctl *c, int argc, char **argv)
 			snprintf(nets + strlen(nets), sizeof(nets) -
 			    strlen(nets), "%s%s", j ? "," : "",
 			    json_string_value(v));
-		table_add(&t, jstr(z, "name"), jstr(z, "kind"), ifs, nets,
+		char zname[160], kind[48];
+		if (jstr(z, "label"))
+			snprintf(zname, sizeof(zname), "%s (%s)", jstr(z, "name"),
+			    jstr(z, "label"));
+		else
+			snprintf(zname, sizeof(zname), "%s", jstr(z, "name"));
+		snprintf(kind, sizeof(kind), "%s%s", jstr(z, "kind"),
+		    json_is_true(json_object_get(z, "closed_line")) ?
+		    "+closed-line" : "");
+		table_add(&t, zname, kind, ifs, nets,
 		    num(jint(z, "permitted_in"), b[0], 32),
 		    num(jint(z, "permitted_out"), b[1], 32),
 		    num(jint(z, "denied_in"), b[2], 32),
@@ -600,6 +673,20 @@ last_hit(const json_t *row, int last, int since, char *buf, size_t len)
 	return buf;
 }
 
+/* FLOW: the name, and its label in parentheses when it has one. */
+static const char *
+flow_name(const json_t *row, int name, int label, char *buf, size_t len)
+{
+	char s[8];
+	const char *n = cell(row, name, s, sizeof(s));
+	const char *l = cell(row, label, s, sizeof(s));
+
+	if (l == NULL)
+		return n;
+	snprintf(buf, len, "%s (%s)", n ? n : "-", l);
+	return buf;
+}
+
 int
 ctl_flows(struct ctl *c, int argc, char **argv)
 {
@@ -609,10 +696,10 @@ ctl_flows(struct ctl *c, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	json_t *args = json_object(), *r, *rows, *row, *cols;
-	int k[12], rc;
+	int k[14], rc;
 	bool unused;
 	size_t i;
-	char b[4][64], s[8];	/* the cells of strings need no buffer */
+	char b[5][160], s[8];	/* the cells of strings need no buffer */
 
 	if (parse_opts(c, argc, argv, "flows [--unused DAYS] [--json]", opts,
 	    flows_opt, args) < 0) {
@@ -645,12 +732,14 @@ ctl_flows(struct ctl *c, int argc, char **argv)
 	k[9] = column(cols, "first_hit");
 	k[10] = column(cols, "last_hit");
 	k[11] = column(cols, "watched_since");
+	k[12] = column(cols, "label");
+	k[13] = column(cols, "state");
 	if (unused) {
 		struct table t = { .ncols = 6 };
 		table_add(&t, "FLOW", "FROM", "TO", "METHOD", "APPROVAL",
 		    "LAST-HIT");
 		json_array_foreach(rows, i, row)
-			table_add(&t, cell(row, k[0], s, 8),
+			table_add(&t, flow_name(row, k[0], k[12], b[1], 160),
 			    cell(row, k[1], s, 8), cell(row, k[2], s, 8),
 			    cell(row, k[4], s, 8), cell(row, k[6], s, 8),
 			    last_hit(row, k[10], k[11], b[0], 64));
@@ -663,9 +752,10 @@ ctl_flows(struct ctl *c, int argc, char **argv)
 		table_add(&t, "FLOW", "FROM", "TO", "SERVICES", "METHOD",
 		    "STATE", "PACKETS", "BYTES", "FIRST-HIT", "LAST-HIT");
 		json_array_foreach(rows, i, row)
-			table_add(&t, cell(row, k[0], s, 8),
+			table_add(&t, flow_name(row, k[0], k[12], b[4], 160),
 			    cell(row, k[1], s, 8), cell(row, k[2], s, 8),
 			    cell(row, k[3], s, 8), cell(row, k[4], s, 8),
+			    cell(row, k[13], s, 8) ? cell(row, k[13], s, 8) :
 			    json_is_true(json_array_get(row, (size_t)k[5])) ?
 			    "active" : "expired", cell(row, k[7], b[0], 64),
 			    cell(row, k[8], b[1], 64),

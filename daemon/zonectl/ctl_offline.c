@@ -98,7 +98,8 @@ parse_opts(struct ctl *c, int argc, char **argv, struct offline_opts *o,
 	return 0;
 usage:
 	fprintf(stderr, "usage: zonectl %s\n", check ?
-	    "check [-f FILE] SRC DST PROTO[/PORT] [--sport N] [--mac MAC] "
+	    "check [-f FILE] SRC DST|appliance PROTO[/PORT]|SERVICE [--sport N] "
+	    "[--mac MAC] "
 	    "[--json] [--at TIME]" : "lint [-f FILE] [--json] [--at TIME]");
 	return -1;
 }
@@ -149,7 +150,7 @@ int
 ctl_check(struct ctl *c, int argc, char **argv)
 {
 	struct offline_opts o;
-	struct query_args a;
+	struct query_args a = { 0 };
 	struct query q;
 	struct classify *cl;
 	struct classify_verdict v;
@@ -161,9 +162,9 @@ ctl_check(struct ctl *c, int argc, char **argv)
 	if (parse_opts(c, argc, argv, &o, true) < 0)
 		return EXIT_TROUBLE;
 	if (argc - optind != 3) {
-		fprintf(stderr, "usage: zonectl check [-f FILE] SRC DST "
-		    "PROTO[/PORT] [--sport N] [--mac MAC] [--json] "
-		    "[--at TIME]\n");
+		fprintf(stderr, "usage: zonectl check [-f FILE] SRC "
+		    "DST|appliance PROTO[/PORT]|SERVICE [--sport N] [--mac MAC] "
+		    "[--json] [--at TIME]\n");
 		return EXIT_TROUBLE;
 	}
 	a.src = argv[optind];
@@ -206,7 +207,7 @@ ctl_check(struct ctl *c, int argc, char **argv)
 		fprintf(stderr, "zonectl: %s\n", err);
 		goto out;
 	}
-	classify_one(cl, &q.pkt, &v);
+	query_classify(cl, p, &q, &v);
 	if (c->json) {
 		json_t *j = query_answer_json(cl, p, &q, &v);
 		char *s = j ? json_dumps(j, JSON_INDENT(2) |
@@ -216,7 +217,7 @@ ctl_check(struct ctl *c, int argc, char **argv)
 		free(s);
 		json_decref(j);
 	} else {
-		query_answer_text(cl, &q, &v, out, sizeof(out));
+		query_answer_text(cl, p, &q, &v, out, sizeof(out));
 		fputs(out, stdout);
 	}
 	rc = v.reason == CLASSIFY_PERMIT ? 0 : EXIT_NO;

@@ -25,6 +25,10 @@ static const struct command commands[] = {
 	{ "verify", ctl_verify, "verify [--json]" },
 	{ "reload", ctl_reload, "reload [--full] [--json]" },
 	{ "alerts", ctl_alerts, "alerts [--since TIME] [--json]" },
+	{ "health", ctl_health, "health [--peer SHA256] [--accept-last-good] "
+	    "[--json]" },
+	{ "ha-notify", ctl_ha_notify, "ha-notify master|backup|fault|stop "
+	    "[--conntrackd-conf FILE] [--wait SECONDS] [--json]" },
 	{ "audit", ctl_audit, "audit [-f FILE] CAPTURE [--zone ZONE] [--json] "
 	    "[--at TIME]" },
 	{ NULL, NULL, NULL },

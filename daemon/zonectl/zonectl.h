@@ -32,8 +32,16 @@ int ctl_audit(struct ctl *c, int argc, char **argv);
 int ctl_check_online(struct ctl *c, const char *src, const char *dst,
     const char *proto, const char *mac, int sport);
 
+int ctl_health(struct ctl *c, int argc, char **argv);
+int ctl_ha_notify(struct ctl *c, int argc, char **argv);
+
 /* One request to zoned; NULL (reason printed) when it cannot be reached. */
 json_t *ctl_request(const struct ctl *c, const char *cmd, json_t *args);
+/* An error answer on stderr (message, findings, kernel errors); its exit
+ * code. */
+int ctl_answer_error(const json_t *ans);
+/* A JSON value, indented, on stdout. */
+void ctl_print_json(const json_t *j);
 
 /* Parse "--at TIME" for tests and what-if questions: RFC 3339. */
 int ctl_parse_at(const char *s, long long *out);

@@ -3,11 +3,15 @@
  * line and checks its arguments against what the command takes (the table
  * below), the caller's right is checked here, and the command's handler
  * answers with a JSON value that zonectl prints (status, zones, flows,
- * check, verify, alerts, reload).  No sockets here: control.c is the
- * transport.
+ * check, verify, alerts, reload, health, ha-state).  No sockets here:
+ * control.c is the transport.
  */
+#include <ctype.h>
 #include <errno.h>
+#include <ifaddrs.h>
 #include <net/if.h>
+#include <netinet/in.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +26,10 @@
 #include "ctlproto.h"
 #include "engine.h"
 #include "flowuse.h"
+#include "ha.h"
 #include "log.h"
 #include "monitor.h"
+#include "neigh.h"
 #include "nflog.h"
 #include "query.h"
 #include "request.h"
@@ -71,6 +77,45 @@ transaction_json(const struct zoned *z)
 		json_object_set_new(t, "changes",
 		    json_integer((json_int_t)z->apply_changes));
 	return t;
+}
+
+/* One node of a pair: the HA state and the sync link; null when the
+ * policy has no "ha" and keepalived never said a word (a node failing
+ * closed keeps its state, without a sync link to show). */
+static json_t *
+ha_json(const struct zoned *z)
+{
+	const struct policy *p = z->pol;
+	bool pair = policy_ha(p);
+	struct ha_info hi;
+	char a[ADDR_PFX_STRLEN];
+	json_t *peers;
+
+	ha_info(z->ha, &hi);
+	if (!pair && hi.state == HA_UNKNOWN)
+		return json_null();
+	peers = json_array();
+	for (size_t i = 0; pair && i < p->ha.npeers; i++)
+		json_array_append_new(peers, json_string(addr_format(
+		    &p->ha.peers[i], a, sizeof(a))));
+	return json_pack("{s:s, s:o, s:b, s:b, s:o, s:o, s:o, s:I, s:o, s:o, "
+	    "s:o, s:o}",
+	    "state", ha_state_str(hi.state),
+	    "since", jtime(hi.since),
+	    "pair", pair,
+	    "forwarding", p != NULL && ha_forwarding(z->ha, p),
+	    "sync_interface", pair ? json_string(p->ha.sync_iface) :
+	    json_null(),
+	    "peers", peers,
+	    "sync_port", pair ? json_integer(p->ha.sync_port) : json_null(),
+	    "transitions", (json_int_t)hi.transitions,
+	    "conntrackd", hi.conntrackd[0] ? json_string(hi.conntrackd) :
+	    json_null(),
+	    "peer_sha256", hi.peer_match < 0 ? json_null() :
+	    json_string(hi.peer_sha),
+	    "peer_match", hi.peer_match < 0 ? json_null() :
+	    json_boolean(hi.peer_match),
+	    "peer_checked_at", jtime(hi.peer_at));
 }
 
 static int
@@ -141,7 +186,9 @@ cmd_status(struct zoned *z, json_t *args, long uid, json_t **result,
 	json_object_set_new(r, "enforce", json_pack("{s:s, s:o}", "mode",
 	    p == NULL ? "fail-closed" : p->enforce.mode == ENFORCE_DUAL ?
 	    "dual" : "kernel", "queue", verdict_json(z->verdict, z->queue_native)));
+	json_object_set_new(r, "ha", ha_json(z));
 	json_object_set_new(r, "monitor", monitor_json(z->mon));
+	json_object_set_new(r, "pins", neigh_json(z->neigh));
 	json_object_set_new(r, "denied_log", nflog_json(z->nflog));
 	if (z->ctl != NULL) {
 		struct control_stats cs;
@@ -233,10 +280,11 @@ cmd_zones(struct zoned *z, json_t *args, long uid, json_t **result,
 			    zo->name)) != NULL)
 				dout += k->packets;
 		}
-		json_array_append_new(r, json_pack("{s:s, s:s, s:o, s:o, s:I, "
-		    "s:I, s:I, s:I}", "name", zo->name, "kind",
-		    policy_zone_kind_str(zo->kind), "interfaces", ifs,
-		    "networks", nets,
+		json_array_append_new(r, json_pack("{s:s, s:o, s:s, s:b, s:o, "
+		    "s:o, s:I, s:I, s:I, s:I}", "name", zo->name, "label",
+		    zo->label ? json_string(zo->label) : json_null(), "kind",
+		    policy_zone_kind_str(zo->kind), "closed_line",
+		    zo->closed_line, "interfaces", ifs, "networks", nets,
 		    "permitted_in", (json_int_t)pin,
 		    "permitted_out", (json_int_t)pout,
 		    "denied_in", (json_int_t)din,
@@ -296,6 +344,36 @@ static const struct request_arg check_args[] = {
 	{ NULL, 0, false, 0, 0 },
 };
 
+/* Is word an address of the appliance itself?  Then `check` answers from
+ * the management entries, as the input hook does. */
+static bool
+command_own_address(const char *word)
+{
+	struct ifaddrs *ifa, *i;
+	uint8_t a[16], b[16];
+	int fam = addr_parse_ip(word, a);
+	bool own = false;
+
+	if (fam == 0 || getifaddrs(&ifa) < 0)
+		return false;
+	for (i = ifa; i && !own; i = i->ifa_next) {
+		if (i->ifa_addr == NULL)
+			continue;
+		memset(b, 0, sizeof(b));
+		if (fam == ADDR_V4 && i->ifa_addr->sa_family == AF_INET)
+			memcpy(b, &((struct sockaddr_in *)(void *)
+			    i->ifa_addr)->sin_addr, 4);
+		else if (fam == ADDR_V6 && i->ifa_addr->sa_family == AF_INET6)
+			memcpy(b, &((struct sockaddr_in6 *)(void *)
+			    i->ifa_addr)->sin6_addr, 16);
+		else
+			continue;
+		own = memcmp(a, b, 16) == 0;
+	}
+	freeifaddrs(ifa);
+	return own;
+}
+
 static int
 cmd_check(struct zoned *z, json_t *args, long uid, json_t **result,
     json_t **detail, char *err, size_t errlen)
@@ -321,9 +399,10 @@ cmd_check(struct zoned *z, json_t *args, long uid, json_t **result,
 		    "closed: every crossing is denied", "note");
 		return CTL_OK;
 	}
+	a.dst_self = command_own_address(a.dst);
 	if (query_build(z->pol, &a, &q, err, errlen) < 0)
 		return CTL_BAD_REQUEST;
-	classify_one(z->cls, &q.pkt, &v);
+	query_classify(z->cls, z->pol, &q, &v);
 	*result = query_answer_json(z->cls, z->pol, &q, &v);
 	return *result ? CTL_OK : CTL_INTERNAL;
 }
@@ -439,6 +518,203 @@ cmd_alerts(struct zoned *z, json_t *args, long uid, json_t **result,
 	return CTL_OK;
 }
 
+/* ---------------------------------------------------------------------
+ * health: can this node carry traffic?  (keepalived's track_script)
+ */
+
+static void problem(json_t *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+problem(json_t *a, const char *fmt, ...)
+{
+	char buf[640];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	json_array_append_new(a, json_string(buf));
+}
+
+/* A SHA-256 in hex, lower-cased into out. */
+static bool
+sha256_arg(const char *s, char out[65])
+{
+	if (s == NULL || strlen(s) != 64)
+		return false;
+	for (int i = 0; i < 64; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return false;
+		out[i] = (char)tolower((unsigned char)s[i]);
+	}
+	out[64] = '\0';
+	return true;
+}
+
+/*
+ * Healthy when the node enforces its policy (not failing closed, not on
+ * the last good one unless the caller accepts it), the kernel's table is
+ * the policy's (read now), the queue of the second verdict is bound in
+ * dual mode, every zone interface is up, the monitor captures on every one
+ * of them, and, on a node of a pair, keepalived has reported its state
+ * since the daemon started.  With "peer", also that the peer runs the same
+ * policy.  Each problem is named.
+ */
+static const struct request_arg health_args[] = {
+	{ "peer", REQUEST_STRING, false, 0, 64 },	/* a SHA-256 */
+	{ "accept_last_good", REQUEST_BOOL, false, 0, 0 },
+	{ NULL, 0, false, 0, 0 },
+};
+
+static int
+cmd_health(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	const struct policy *p = z->pol;
+	json_t *jpeer = json_object_get(args, "peer"), *problems;
+	bool accept_lg = json_is_true(json_object_get(args,
+	    "accept_last_good"));
+	char peer[65], buf[512];
+	int n;
+
+	(void)uid;
+	(void)detail;
+	if (jpeer != NULL && !sha256_arg(json_string_value(jpeer), peer)) {
+		snprintf(err, errlen, "\"peer\" must be a SHA-256 (64 hex "
+		    "digits)");
+		return CTL_BAD_REQUEST;
+	}
+	problems = json_array();
+	switch (z->mode) {
+	case MODE_POLICY:
+		break;
+	case MODE_LAST_GOOD:
+		if (!accept_lg)
+			problem(problems, "running the last good policy: %s",
+			    z->fail_reason);
+		break;
+	case MODE_FAIL_CLOSED:
+		problem(problems, "failing closed, every crossing is denied: "
+		    "%s", z->fail_reason);
+		break;
+	case MODE_NONE:
+		problem(problems, "starting");
+		break;
+	}
+	/* (a policy loaded with commit-confirm and not yet confirmed is no
+	 * ground to carry traffic either, once reload --confirm exists) */
+	/* keepalived asks every second: a table read within the same
+	 * second stands */
+	if (z->verified && z->verified_at == time(NULL))
+		n = z->kernel_match ? 0 : (int)z->drift;
+	else
+		n = engine_verify(z, NULL, true);
+	if (n < 0)
+		problem(problems, "the kernel's table cannot be read");
+	else if (n > 0)
+		problem(problems, "the kernel's table differs from the policy "
+		    "(%d difference%s, see zonectl verify)", n, n == 1 ? "" :
+		    "s");
+	if (p != NULL && p->enforce.mode == ENFORCE_DUAL &&
+	    (z->verdict == NULL || z->queue_failed))
+		problem(problems, "the queue of the second verdict (%d) is not "
+		    "bound: new crossings are refused", p->enforce.queue);
+	for (size_t i = 0; p && i < p->nzones; i++)
+		for (size_t j = 0; j < p->zones[i].nifaces; j++) {
+			const char *st = link_state(p->zones[i].ifaces[j]);
+			if (strcmp(st, "up") != 0)
+				problem(problems, "interface %s of zone %s is "
+				    "%s", p->zones[i].ifaces[j],
+				    p->zones[i].name, st);
+		}
+	if (p != NULL && p->monitor.enabled) {
+		if (z->mon == NULL)
+			problem(problems, "the audit monitor is not running");
+		else if (monitor_detached(z->mon, buf, sizeof(buf)) > 0)
+			problem(problems, "the audit monitor does not capture "
+			    "on %s", buf);
+	}
+	if (policy_ha(p) && ha_state(z->ha) == HA_UNKNOWN)
+		problem(problems, "keepalived has not reported this node's "
+		    "state since zoned started (zonectl ha-notify): it holds "
+		    "every zone");
+	if (jpeer != NULL && !ha_peer_check(z->ha, z->sha256, peer))
+		problem(problems, "the peer runs policy %s, this node %s",
+		    peer, z->sha256[0] ? z->sha256 : "none (failing closed)");
+	*result = json_pack("{s:b, s:o, s:s, s:o, s:o, s:o}",
+	    "healthy", json_array_size(problems) == 0,
+	    "problems", problems,
+	    "mode", mode_str(z->mode),
+	    "sha256", z->sha256[0] ? json_string(z->sha256) : json_null(),
+	    "peer_sha256", jpeer ? json_string(peer) : json_null(),
+	    "ha", ha_json(z));
+	return *result ? CTL_OK : CTL_INTERNAL;
+}
+
+/* ---------------------------------------------------------------------
+ * ha-state: keepalived's word on this node, through zonectl ha-notify
+ * after the conntrackd steps of that state (on master: the synced
+ * connections are committed) — only then does a master forward.
+ */
+
+static const struct request_arg ha_state_args[] = {
+	{ "state", REQUEST_STRING, true, 0, 16 },
+	/* absent when no conntrackd step ran (zonectl ha-notify leaves it
+	 * out: a string argument is never empty) */
+	{ "conntrackd", REQUEST_STRING, false, 0, 200 },
+	{ NULL, 0, false, 0, 0 },
+};
+
+static int
+cmd_ha_state(struct zoned *z, json_t *args, long uid, json_t **result,
+    json_t **detail, char *err, size_t errlen)
+{
+	const char *name = json_string_value(json_object_get(args, "state"));
+	const char *ct = json_string_value(json_object_get(args,
+	    "conntrackd"));
+	if (ct != NULL && ct[0] == '\0')
+		ct = NULL;
+	int s = ha_state_from_str(name);
+	enum ha_state prev;
+	bool was, fwd;
+	char uids[24];
+
+	(void)detail;
+	if (s < 0) {
+		snprintf(err, errlen, "\"state\" must be master, backup, fault "
+		    "or stop");
+		return CTL_BAD_REQUEST;
+	}
+	if (ct != NULL && strlen(ct) > 200) {
+		snprintf(err, errlen, "\"conntrackd\" is at most 200 bytes");
+		return CTL_BAD_REQUEST;
+	}
+	was = ha_forwarding(z->ha, z->pol);
+	prev = ha_set(z->ha, (enum ha_state)s, ct);
+	if (engine_ha(z, err, errlen) < 0) {
+		/* the table holds what it held: so does the state */
+		ha_set(z->ha, prev, ct);
+		log_event(LOG_CRIT, "ha-state-failed", "state=%s reason=%s "
+		    "kept=%s", name, lq(err), ha_state_str(prev));
+		return CTL_INTERNAL;
+	}
+	fwd = ha_forwarding(z->ha, z->pol);
+	snprintf(uids, sizeof(uids), "%ld", uid);
+	log_event(s == HA_MASTER || s == HA_BACKUP ? LOG_NOTICE : LOG_WARNING,
+	    "ha-state", "state=%s previous=%s forwarding=%s%s conntrackd=%s "
+	    "uid=%s", name, ha_state_str(prev), fwd ? "yes" : "no",
+	    !policy_ha(z->pol) ? " pair=no" : "", lq(ct ? ct : "-"), uids);
+	/* The change journal (issue 10: daemon/zoned/journal.c) records
+	 * this transition here once it exists — action "ha-state", the
+	 * uid, the previous and the new state, the conntrackd outcome;
+	 * until then event=ha-state in syslog is the record. */
+	*result = json_pack("{s:s, s:s, s:b, s:b, s:b}", "state", name,
+	    "previous", ha_state_str(prev), "forwarding", fwd, "was_forwarding",
+	    was, "pair", policy_ha(z->pol));
+	return *result ? CTL_OK : CTL_INTERNAL;
+}
+
 /* A handler returns a ctl_code; on CTL_OK *result is the answer, else err
  * says why and *detail may add structured facts (findings). */
 typedef int (*command_fn)(struct zoned *z, json_t *args, long uid,
@@ -457,6 +733,8 @@ static const struct command {
 	{ CTL_CMD_VERIFY, false, NULL, cmd_verify },
 	{ CTL_CMD_ALERTS, false, alerts_args, cmd_alerts },
 	{ CTL_CMD_RELOAD, true, reload_args, cmd_reload },
+	{ CTL_CMD_HEALTH, false, health_args, cmd_health },
+	{ CTL_CMD_HA_STATE, true, ha_state_args, cmd_ha_state },
 	{ NULL, false, NULL, NULL },
 };
 

@@ -26,6 +26,7 @@
 #include "event.h"
 #include "fault.h"
 #include "flowuse.h"
+#include "ha.h"
 #include "lint.h"
 #include "log.h"
 #include "monitor.h"
@@ -228,6 +229,7 @@ build_apply(struct zoned *z, const struct policy *p, bool whole,
 		.nisolated = z->nisolated,
 		.deny_all = p == NULL,
 		.queue_compat = !z->queue_native,
+		.ha_standby = !ha_forwarding(z->ha, p),
 	};
 	struct counters snap;
 	struct nft_ir *ir;
@@ -371,7 +373,8 @@ on_queue_retry(int fd, uint32_t what, void *arg)
 	queue_sync(arg);
 }
 
-/* The expiry timer: the next flow to expire re-applies the table. */
+/* The expiry timer: the next flow to start or to expire re-applies the
+ * table (one timer for both). */
 static void
 schedule_expiry(struct zoned *z)
 {
@@ -382,6 +385,9 @@ schedule_expiry(struct zoned *z)
 		if (f->has_expires && f->expires > now &&
 		    (next == 0 || f->expires < next))
 			next = f->expires;
+		if (f->has_starts && f->starts > now &&
+		    (next == 0 || f->starts < next))
+			next = f->starts;
 	}
 	if (event_timer_at(z->expire_timer, next) < 0)
 		log_warn("expiry timer");
@@ -707,6 +713,52 @@ engine_run(struct zoned *z, enum engine_source source, const char *why)
 }
 
 /* ---------------------------------------------------------------------
+ * One node of a pair
+ */
+
+int
+engine_ha(struct zoned *z, char *err, size_t errlen)
+{
+	const struct policy *p = z->pol;
+	bool fwd = ha_forwarding(z->ha, p);
+	const char **ifs = NULL;
+	struct apply_errors kerr;
+	struct nft_batch b;
+	size_t n = 0;
+	int rc;
+
+	if (!policy_ha(p))
+		return 0;
+	/* standby: add every zone interface (an element already there is no
+	 * error); master: delete without elements, which empties the set */
+	if (!fwd) {
+		for (size_t i = 0; i < p->nzones; i++)
+			n += p->zones[i].nifaces;
+		if ((ifs = calloc(n + 1, sizeof(*ifs))) == NULL) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+		n = 0;
+		for (size_t i = 0; i < p->nzones; i++)
+			for (size_t j = 0; j < p->zones[i].nifaces; j++)
+				ifs[n++] = p->zones[i].ifaces[j];
+	}
+	if (nftemit_set_elems(NFTGEN_HA_STANDBY, ifs, n, !fwd,
+	    apply_next_seq(z->nl, 16), &b, err, errlen) < 0) {
+		free(ifs);
+		return -1;
+	}
+	free(ifs);
+	rc = apply_batch(z->nl, &b, NULL, &kerr, err, errlen);
+	if (rc < 0 && kerr.n > 0)
+		snprintf(err, errlen, "set %s: %s", NFTGEN_HA_STANDBY,
+		    strerror(kerr.v[0].error));
+	apply_errors_free(&kerr);
+	nftemit_free(&b);
+	return rc;
+}
+
+/* ---------------------------------------------------------------------
  * Start
  */
 
@@ -884,6 +936,7 @@ on_expire(int fd, uint32_t what, void *arg)
 {
 	struct zoned *z = arg;
 	time_t now = time(NULL);
+	bool started = false;
 
 	(void)fd;
 	(void)what;
@@ -893,8 +946,16 @@ on_expire(int fd, uint32_t what, void *arg)
 		    f->expires > now - 5)
 			log_event(LOG_NOTICE, "flow-expired", "flow=%s",
 			    lq(f->name));
+		if (f->has_starts && f->starts <= now && f->starts > now - 5 &&
+		    !f->bad) {
+			log_event(LOG_NOTICE, "flow-started", "flow=%s "
+			    "approval=%s", lq(f->name), lq(f->approval ?
+			    f->approval : "-"));
+			started = true;
+		}
 	}
-	engine_run(z, ENGINE_RUNNING, "flow-expired");
+	engine_run(z, ENGINE_RUNNING, started ? "flow-started" :
+	    "flow-expired");
 }
 
 int

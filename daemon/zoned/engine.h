@@ -62,6 +62,10 @@ void engine_probe_queue(struct zoned *z);
  * since the last install, an unchanged ruleset generation stands for
  * reading it again. */
 int engine_verify(struct zoned *z, struct canon *diffs, bool timer);
+/* One node of a pair: make the forward chain's standby set say what the
+ * HA state says (hold every zone interface unless the master), with one
+ * set update, no reload.  0, or -1 with err filled (nothing changed). */
+int engine_ha(struct zoned *z, char *err, size_t errlen);
 /* The table's counters plus what earlier tables had counted: a flow's
  * from its usage record (flowuse.c), the others' with z->base. */
 int engine_counters(struct zoned *z, struct counters *out, char *err,

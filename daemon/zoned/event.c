@@ -15,6 +15,7 @@
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/timerfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -33,6 +34,7 @@ struct event {
 	uint32_t events;
 	bool dead;
 	bool armed;		/* timers */
+	time_t at;		/* event_timer_at's second, else 0 */
 	event_fn fn;
 	void *arg;
 	struct event *next, *prev;	/* live events; or the dead list */
@@ -194,6 +196,7 @@ event_timer_arm(struct event *ev, uint64_t first_ms, uint64_t every_ms)
 	if (timerfd_settime(ev->fd, 0, &its, NULL) < 0)
 		return -1;
 	ev->armed = first_ms != 0;
+	ev->at = 0;
 	return 0;
 }
 
@@ -209,6 +212,7 @@ event_timer_at(struct event *ev, time_t when)
 	if (timerfd_settime(ev->fd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
 		return -1;
 	ev->armed = when != 0;
+	ev->at = when;
 	return 0;
 }
 
@@ -247,6 +251,19 @@ event_signal(const int *signals, size_t n, event_fn fn, void *arg)
  * The loop
  */
 
+/* An absolute timer fires on the precise clock; time(), which its callback
+ * compares with the second it was armed for, reads the coarse one, which
+ * lags by a tick or two (some milliseconds).  Wait until time() has
+ * reached the second, at most 100 ms, so that the callback sees it come. */
+static void
+wait_coarse(time_t at)
+{
+	const struct timespec ms = { 0, 1000000L };
+
+	for (int i = 0; i < 100 && time(NULL) < at; i++)
+		nanosleep(&ms, NULL);
+}
+
 static void
 run(struct event *ev, uint32_t events)
 {
@@ -260,6 +277,8 @@ run(struct event *ev, uint32_t events)
 		if (timerfd_gettime(ev->fd, &its) == 0 &&
 		    its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0)
 			ev->armed = false;	/* a one-shot fired */
+		if (ev->at != 0)
+			wait_coarse(ev->at);
 		ev->fn(ev->fd, EVENT_TIMEOUT, ev->arg);
 	} else {
 		struct signalfd_siginfo si;

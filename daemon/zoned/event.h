@@ -53,7 +53,8 @@ struct event *event_timer(clockid_t clock, event_fn fn, void *arg);
  * first_ms 0 disarms. */
 int event_timer_arm(struct event *ev, uint64_t first_ms, uint64_t every_ms);
 /* Absolute, once, at the wall-clock second when (0 disarms); a moment
- * already past fires at once. */
+ * already past fires at once.  In the callback time(NULL) >= when (the
+ * coarse clock time() reads is waited for, a few milliseconds). */
 int event_timer_at(struct event *ev, time_t when);
 bool event_timer_armed(const struct event *ev);
 

@@ -663,11 +663,10 @@ make_pins(struct monitor *m)
 		return;
 	for (size_t i = 0; i < p->nhosts; i++) {
 		const struct host *h = &p->hosts[i];
-		if (h->bad || !h->has_mac || !addr_is_host(&h->addr) ||
-		    h->zone < 0 || p->zones[h->zone].kind != ZONE_MYNUMBER)
+		if (!policy_host_pinned(p, h))
 			continue;
-		m->pins[m->npins].family = h->addr.family;
-		memcpy(m->pins[m->npins].addr, h->addr.a, 16);
+		m->pins[m->npins].family = h->addrs[0].pfx.family;
+		memcpy(m->pins[m->npins].addr, h->addrs[0].pfx.a, 16);
 		memcpy(m->pins[m->npins].mac, h->mac, 6);
 		m->pins[m->npins++].host = h->name;
 	}
@@ -889,3 +888,20 @@ monitor_json(const struct monitor *m)
 	return o;
 }
 
+size_t
+monitor_detached(const struct monitor *m, char *buf, size_t len)
+{
+	size_t n = 0, off = 0;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (size_t i = 0; m != NULL && i < m->nifs; i++) {
+		if (m->ifs[i].out != NULL)
+			continue;
+		if (off < len)
+			off += (size_t)snprintf(buf + off, len - off, "%s%s",
+			    n ? ", " : "", m->ifs[i].name);
+		n++;
+	}
+	return n;
+}

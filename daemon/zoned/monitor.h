@@ -30,5 +30,8 @@ void monitor_policy(struct monitor *m, const struct policy *p,
 /* Links changed: attach to interfaces that appeared. */
 void monitor_links(struct monitor *m);
 json_t *monitor_json(const struct monitor *m);
+/* The zone interfaces it has no capture on, names into buf ("a, b"); how
+ * many (zonectl health). */
+size_t monitor_detached(const struct monitor *m, char *buf, size_t len);
 
 #endif

@@ -37,6 +37,7 @@
 #include "engine.h"
 #include "event.h"
 #include "flowuse.h"
+#include "ha.h"
 #include "lint.h"
 #include "log.h"
 #include "monitor.h"
@@ -394,6 +395,10 @@ main(int argc, char **argv)
 	    NULL)
 		log_warnx("no flow usage: %s", err);
 
+	/* one node of a pair forwards only as the master it was in this
+	 * boot: known before the first table is built */
+	if ((z.ha = ha_open(z.state_dir)) == NULL)
+		fatalx("out of memory");
 	/* the policy, the last good one, or a table that denies crossings;
 	 * with it the monitor, the queue and the denied-traffic log */
 	if (engine_start(&z) < 0)
@@ -434,6 +439,7 @@ main(int argc, char **argv)
 	alerts_free(z.alerts);
 	flowuse_close(z.use);	/* read and saved a last time */
 	apply_close(z.nl);
+	ha_close(z.ha);
 	engine_free(&z);
 	event_del(sigev);
 	event_fini();

@@ -36,6 +36,7 @@ struct apply;
 struct control;
 struct event;
 struct flowuse;
+struct ha;
 struct monitor;
 struct neigh;
 struct nflog;
@@ -61,6 +62,8 @@ struct zoned {
 	struct verdict *verdict;	/* enforce.mode "dual" */
 	bool queue_native;	/* the kernel has nft_queue (else xt) */
 	bool queue_failed;	/* dual mode, but the queue is not bound */
+	struct ha *ha;		/* one node of a pair: the state keepalived
+				 * reported (forward only as the master) */
 
 	/* the engine's timers */
 	struct event *verify_timer;	/* drift, every verify_interval */

@@ -20,6 +20,7 @@ case $PROBE in /*) ;; *) PROBE=$top/$PROBE ;; esac
 # on one machine need not share them.
 export LAB_PREFIX=${ZT_PREFIX:-zt-}
 GW=${LAB_PREFIX}gw MN=${LAB_PREFIX}mn LG=${LAB_PREFIX}lg IN=${LAB_PREFIX}in
+GC=${LAB_PREFIX}gc
 
 pass=0
 fail=0
@@ -129,6 +130,11 @@ policy() {
 	sed -e "s|/run/zoned/zoned.sock|$T/zoned.sock|" \
 	    -e "s|/var/lib/zoned/evidence|$T/evidence|" "$src" >"$T/zoned.conf"
 	chmod 644 "$T/zoned.conf"
+	# the address lists it names lie beside it
+	for f in "$(dirname "$src")"/*.addresses; do
+		[ -f "$f" ] && install -m 644 "$f" "$T/"
+	done
+	return 0
 }
 
 # enforce.mode of the policy: dual (the default) or kernel.

@@ -408,8 +408,8 @@ corners_of(const struct policy *p, struct corners *c)
 		for (size_t k = 0; k < p->zones[z].nnets; k++)
 			corner_pfx(c, &p->zones[z].nets[k]);
 	for (size_t h = 0; h < p->nhosts; h++)
-		if (p->hosts[h].addr.family)
-			corner_pfx(c, &p->hosts[h].addr);
+		for (size_t e = 0; e < p->hosts[h].naddrs; e++)
+			corner_pfx(c, &p->hosts[h].addrs[e].pfx);
 	port_add(c, 0);
 	port_add(c, 65535);
 	for (size_t s = 0; s < p->nservices; s++) {
@@ -482,10 +482,10 @@ rand_pkt(const struct policy *p, const struct corners *c,
 		/* a pinned host's address, with its MAC or another */
 		for (int tries = 0; tries < 8; tries++) {
 			const struct host *h = &p->hosts[rn((unsigned)p->nhosts)];
-			if (!h->has_mac || !addr_is_host(&h->addr))
+			if (!h->has_mac || !policy_host_single(h))
 				continue;
-			k->family = h->addr.family;
-			memcpy(k->src, h->addr.a, 16);
+			k->family = h->addrs[0].pfx.family;
+			memcpy(k->src, h->addrs[0].pfx.a, 16);
 			if (chance(70))
 				memcpy(k->src_mac, h->mac, 6);
 			break;
@@ -829,7 +829,7 @@ START_TEST(test_alpha_query)
 {
 	const struct qcase *t = &alpha_cases[_i];
 	struct policy *p = load_alpha();
-	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport };
+	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport, false };
 	struct query q;
 	struct classify *c;
 	struct classify_verdict v, r;
@@ -839,11 +839,11 @@ START_TEST(test_alpha_query)
 	ck_assert_msg(query_build(p, &a, &q, err, sizeof(err)) == 0,
 	    "query_build: %s", err);
 	if (t->in_zone != -2)
-		q.pkt.in_zone = (int16_t)t->in_zone;
+		q.pkt[0].in_zone = (int16_t)t->in_zone;
 	c = classify_build(p, NOW, err, sizeof(err));
 	ck_assert(c != NULL);
-	classify_one(c, &q.pkt, &v);
-	classify_reference(p, NOW, &q.pkt, &r);
+	classify_one(c, &q.pkt[0], &v);
+	classify_reference(p, NOW, &q.pkt[0], &r);
 	ck_assert_int_eq(v.flow, r.flow);
 	ck_assert_int_eq(v.reason, r.reason);
 	ck_assert_msg(strcmp(classify_reason_str(v.reason), t->reason) == 0,
@@ -858,12 +858,12 @@ START_TEST(test_alpha_query)
 		ck_assert_str_eq(p->zones[v.in_zone].name, t->from_zone);
 	if (t->to_zone)
 		ck_assert_str_eq(p->zones[v.out_zone].name, t->to_zone);
-	classify_explain(c, &q.pkt, &v, why, sizeof(why));
+	classify_explain(c, &q.pkt[0], &v, why, sizeof(why));
 	if (t->explain)
 		ck_assert_msg(strstr(why, t->explain) != NULL,
 		    "explain: \"%s\", want ...%s...", why, t->explain);
 	/* the text and JSON answers say the same */
-	query_answer_text(c, &q, &v, text, sizeof(text));
+	query_answer_text(c, p, &q, &v, text, sizeof(text));
 	ck_assert_msg(strncmp(text, t->flow ? "permit: " : "deny: ",
 	    t->flow ? 8 : 6) == 0, "text: %s", text);
 	ck_assert(strstr(text, why) != NULL);
@@ -891,7 +891,7 @@ END_TEST
 START_TEST(test_alpha_expired_hint)
 {
 	struct policy *p = load_alpha();
-	struct query_args a = { "atena", "chukan", "tcp/443", NULL, -1 };
+	struct query_args a = { "atena", "chukan", "tcp/443", NULL, -1, false };
 	struct query q;
 	struct classify *c;
 	struct classify_verdict v;
@@ -904,16 +904,16 @@ START_TEST(test_alpha_expired_hint)
 	ck_assert_int_eq(query_build(p, &a, &q, err, sizeof(err)), 0);
 	c = classify_build(p, NOW, err, sizeof(err));
 	ck_assert(c != NULL);
-	classify_one(c, &q.pkt, &v);
+	classify_one(c, &q.pkt[0], &v);
 	ck_assert_int_eq(v.reason, CLASSIFY_NO_FLOW);
 	ck_assert_int_eq(v.flow, -1);
-	classify_explain(c, &q.pkt, &v, why, sizeof(why));
+	classify_explain(c, &q.pkt[0], &v, why, sizeof(why));
 	ck_assert_msg(strstr(why, "flow \"atena-chukan\" would, but it expired "
 	    "at 2026-11-20T23:00:00Z") != NULL, "explain: %s", why);
 	classify_free(c);
 	/* before it expired, it permits */
 	c = classify_build(p, NOW - 3601, err, sizeof(err));
-	classify_one(c, &q.pkt, &v);
+	classify_one(c, &q.pkt[0], &v);
 	ck_assert_int_eq(v.reason, CLASSIFY_PERMIT);
 	ck_assert_int_eq(v.flow, fi);
 	classify_free(c);
@@ -968,13 +968,13 @@ START_TEST(test_ipv6_and_no_zone)
 	ck_assert(c != NULL);
 	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
 		struct query_args a = { t[i].src, t[i].dst, t[i].proto, NULL,
-		    -1 };
+		    -1, false };
 		struct query q;
 		struct classify_verdict v, r;
 
 		ck_assert_int_eq(query_build(p, &a, &q, err, sizeof(err)), 0);
-		classify_one(c, &q.pkt, &v);
-		classify_reference(p, NOW, &q.pkt, &r);
+		classify_one(c, &q.pkt[0], &v);
+		classify_reference(p, NOW, &q.pkt[0], &r);
 		ck_assert_msg(strcmp(classify_reason_str(v.reason),
 		    t[i].reason) == 0 && (t[i].flow ? v.flow == 0 :
 		    v.flow == -1) && v.flow == r.flow && v.reason == r.reason,
@@ -982,13 +982,64 @@ START_TEST(test_ipv6_and_no_zone)
 		    t[i].src, t[i].dst, t[i].proto,
 		    classify_reason_str(v.reason), v.flow,
 		    classify_reason_str(r.reason), r.flow);
-		classify_explain(c, &q.pkt, &v, why, sizeof(why));
+		classify_explain(c, &q.pkt[0], &v, why, sizeof(why));
 		if (v.reason == CLASSIFY_NO_ZONE)
 			ck_assert_msg(strstr(why, "lies in no zone"), "%s", why);
 	}
 	classify_free(c);
 	policy_free(p);
 	diag_free(&d);
+}
+END_TEST
+
+/* --- issue 16: address lists ------------------------------------------- */
+
+static struct policy *
+load_town(void)
+{
+	return unit_load_policy("conf/alpha-prime.conf", NOW);
+}
+
+/* Every element of an address list and of a list of hosts classifies,
+ * and the compiled classifier agrees with the reference on them. */
+START_TEST(test_town_lists)
+{
+	struct policy *p = load_town();
+	struct classify *c;
+	char err[256];
+	int hi = policy_find_host(p, "m365");
+	size_t n = 0;
+
+	ck_assert_int_ge(hi, 0);
+	c = classify_build(p, NOW, err, sizeof(err));
+	ck_assert(c != NULL);
+	for (size_t e = 0; e < p->hosts[hi].naddrs; e++) {
+		const struct addr_pfx *pf = &p->hosts[hi].addrs[e].pfx;
+		struct classify_pkt k;
+		struct classify_verdict v, r;
+
+		memset(&k, 0, sizeof(k));
+		k.family = pf->family;
+		k.in_zone = k.out_zone = -1;
+		k.proto = PROTO_TCP;
+		k.dport = 443;
+		memcpy(k.dst, pf->a, 16);
+		if (!addr_is_host(pf))
+			k.dst[pf->family == ADDR_V4 ? 3 : 15] |= 1;
+		ck_assert_int_eq(addr_parse_ip(pf->family == ADDR_V4 ?
+		    "10.20.101.7" : "fd00:20:0:100::7", k.src), pf->family);
+		classify_one(c, &k, &v);
+		classify_reference(p, NOW, &k, &r);
+		ck_assert_int_eq(v.reason, r.reason);
+		ck_assert_int_eq(v.flow, r.flow);
+		ck_assert_msg(pf->family == ADDR_V6 || (v.reason ==
+		    CLASSIFY_PERMIT && strcmp(p->flows[v.flow].name, "m365") ==
+		    0), "element %zu: %s", e, classify_reason_str(v.reason));
+		n++;
+	}
+	ck_assert_uint_ge(n, 16);
+	classify_free(c);
+	policy_free(p);
 }
 END_TEST
 
@@ -1008,6 +1059,7 @@ classify_suite(void)
 	tcase_add_loop_test(tc, test_alpha_query, 0,
 	    (int)ARRAY_LEN(alpha_cases));
 	tcase_add_test(tc, test_alpha_expired_hint);
+	tcase_add_test(tc, test_town_lists);
 	tcase_add_test(tc, test_ipv6_and_no_zone);
 	suite_add_tcase(s, tc);
 	return s;

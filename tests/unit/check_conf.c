@@ -17,6 +17,7 @@
 #include "conf.h"
 #include "diag.h"
 #include "policy.h"
+#include "timefmt.h"
 #include "unit.h"
 
 /* --- helpers ------------------------------------------------------------ */
@@ -105,7 +106,8 @@ static const struct lerr_case lerr_cases[] = {
 	{ "unknown key, no near name",
 	  POLICY("", "  h = { zone = \"lg\"; address = \"10.20.1.2\";\n"
 	  "    colour = \"red\"; #@\n  };\n", "", ""), "#@",
-	  "unknown key \"colour\" (expected: zone, address, mac, role, comment)",
+	  "unknown key \"colour\" (expected: zone, address, addresses_file, mac, "
+	  "role, label, comment)",
 	  "host \"h\"" },
 	{ "unknown key at the top",
 	  BASE "flow = ( ); #@\n", "#@", "unknown key \"flow\" (did you "
@@ -178,7 +180,8 @@ static const struct lerr_case lerr_cases[] = {
 	  "\"kind\" must be a string, not a boolean", "zone \"z\"" },
 	{ "address an integer",
 	  POLICY("", "  h = { zone = \"lg\"; address = 167772161; }; #@\n",
-	  "", ""), "#@", "\"address\" must be a string, not an integer",
+	  "", ""), "#@", "\"address\" must be a string or a list of strings, not an "
+	  "integer",
 	  "host \"h\"" },
 	{ "log a string",
 	  POLICY("", "", "", ",\n  { name = \"f\"; from = \"a\"; to = \"b\"; "
@@ -520,6 +523,127 @@ static const struct lerr_case lerr_cases[] = {
 	{ "evidence max too small",
 	  BASE "monitor = { evidence = { max_bytes = 1000; }; }; #@\n",
 	  "#@", "\"max_bytes\" = 1000 is out of range", "monitor.evidence" },
+	/* --- issue 16: the language of a real town hall --- */
+	{ "closed_line on an LGWAN zone",
+	  POLICY("  z = { kind = \"lgwan\"; interfaces = [ \"z0\" ];\n"
+	  "    networks = [ \"10.40.0.0/16\" ]; closed_line = true; }; #@\n",
+	  "", "", ""), "#@", "\"closed_line\" is for a zone of kind mynumber",
+	  "zone \"z\"" },
+	{ "closed_line not a boolean",
+	  POLICY("  z = { kind = \"mynumber\"; interfaces = [ \"z0\" ];\n"
+	  "    networks = [ \"10.40.0.0/16\" ]; closed_line = \"yes\"; }; #@\n",
+	  "", "", ""), "#@", "\"closed_line\" must be true or false",
+	  "zone \"z\"" },
+	{ "an empty label",
+	  POLICY("", "  h = { zone = \"lg\"; address = \"10.20.1.2\";\n"
+	  "    label = \"\"; }; #@\n", "", ""), "#@",
+	  "\"label\" must not be empty", "host \"h\"" },
+	{ "a label with a control character",
+	  POLICY("", "  h = { zone = \"lg\"; address = \"10.20.1.2\";\n"
+	  "    label = \"a\\tb\"; }; #@\n", "", ""), "#@",
+	  "\"label\" must be UTF-8 text", "host \"h\"" },
+	{ "an address range",
+	  POLICY("", "  h = { zone = \"lg\"; address = \"192.168.100.40-47\"; "
+	  "}; #@\n", "", ""), "#@", "\"192.168.100.40-47\" is a range, not an "
+	  "address: write the prefix \"192.168.100.40/29\"", "host \"h\"" },
+	{ "an address range over several prefixes",
+	  POLICY("", "  h = { zone = \"lg\"; address = \"10.20.0.5-10.20.0.8\"; "
+	  "}; #@\n", "", ""), "#@", "address = [ \"10.20.0.5\", \"10.20.0.6/31\", "
+	  "\"10.20.0.8\" ]", "host \"h\"" },
+	{ "an empty address list",
+	  POLICY("", "  h = { zone = \"lg\"; address = [ ]; }; #@\n", "", ""),
+	  "#@", "\"address\" must not be empty", "host \"h\"" },
+	{ "an address twice in a list",
+	  POLICY("", "  h = { zone = \"lg\";\n    address = [ \"10.20.1.2\", "
+	  "\"10.20.1.3\", \"10.20.1.2\" ]; }; #@\n", "", ""), "#@",
+	  "address 10.20.1.2 listed twice", "host \"h\"" },
+	{ "neither address nor addresses_file",
+	  POLICY("", "  h = { zone = \"lg\"; }; #@\n", "", ""), "#@",
+	  "missing required key \"address\"", "host \"h\"" },
+	{ "an address list file that is not there",
+	  POLICY("", "  h = { zone = \"lg\";\n"
+	  "    addresses_file = \"/nonexistent/zoned/x.addresses\"; }; #@\n",
+	  "", ""), "#@", "cannot read the address list "
+	  "\"/nonexistent/zoned/x.addresses\": No such file", "host \"h\"" },
+	{ "a list of hosts of two zones",
+	  POLICY("", "", "", ",\n  { name = \"f\"; from = [ \"a\", \"b\" ]; #@\n"
+	  "    to = \"lg\"; service = \"https\"; }"), "#@",
+	  "a flow joins one pair of zones", "flow \"f\"" },
+	{ "a zone in a list of hosts",
+	  POLICY("", "", "", ",\n  { name = \"f\"; from = [ \"a\", \"cl\" ]; #@\n"
+	  "    to = \"lg\"; service = \"https\"; }"), "#@",
+	  "a list names hosts; a zone stands alone", "flow \"f\"" },
+	{ "a host twice in a list",
+	  POLICY("", "", "", ",\n  { name = \"f\"; to = [ \"a\", \"a\" ]; #@\n"
+	  "    from = \"b\"; service = \"https\"; }"), "#@",
+	  "host \"a\" listed twice in \"to\"", "flow \"f\"" },
+	{ "an empty list of hosts",
+	  POLICY("", "", "", ",\n  { name = \"f\"; to = [ ]; #@\n"
+	  "    from = \"b\"; service = \"https\"; }"), "#@",
+	  "\"to\" must not be empty", "flow \"f\"" },
+	{ "a host name typo: did you mean",
+	  POLICY("", "  lg-terms = { zone = \"lg\"; address = \"10.20.100.0/24\"; "
+	  "};\n", "", ",\n  { name = \"f\"; from = \"lg-term\"; #@\n"
+	  "    to = \"b\"; service = \"https\"; }"), "#@",
+	  "no host or zone of that name (did you mean \"lg-terms\"?)",
+	  "flow \"f\"" },
+	{ "a Japanese name where a host goes: its label",
+	  POLICY("", "  jumin = { zone = \"lg\"; address = \"10.20.1.9\"; "
+	  "label = \"住民記録\"; };\n", "", ",\n  { name = \"f\"; from = "
+	  "\"住民記録\"; #@\n    to = \"b\"; service = \"https\"; }"), "#@",
+	  "(did you mean \"jumin\"?)", "flow \"f\"" },
+	{ "a zone typo in a host: did you mean",
+	  POLICY("", "  h = { zone = \"lgg\"; address = \"10.20.1.9\"; }; #@\n",
+	  "", ""), "#@", "no zone named \"lgg\" (did you mean \"lg\"?)",
+	  "host \"h\"" },
+	{ "a Japanese flow name",
+	  POLICY("", "", "", ",\n  { name = \"住民記録連携\"; #@\n"
+	  "    from = \"b\"; to = \"a\"; service = \"https\"; }"), "#@",
+	  "write an ASCII name and the Japanese one as label", NULL },
+	{ "starts not a time",
+	  POLICY("", "", "", ",\n  { name = \"f\"; from = \"b\"; to = \"a\";\n"
+	  "    service = \"https\"; starts = \"monday\"; } #@"), "#@",
+	  "invalid time \"monday\"", "flow \"f\"" },
+	{ "starts after expires",
+	  POLICY("", "", "", ",\n  { name = \"f\"; from = \"b\"; to = \"a\";\n"
+	  "    service = \"https\"; expires = \"2027-01-01T00:00:00Z\";\n"
+	  "    starts = \"2027-01-01T09:00:00+09:00\"; } #@"), "#@",
+	  "\"starts\" is not before \"expires\"", "flow \"f\"" },
+	{ "product on a flow that is not file-sanitize",
+	  POLICY("", "", "", ",\n  { name = \"f\"; from = \"b\"; to = \"a\";\n"
+	  "    service = \"https\"; product = \"P\"; } #@"), "#@",
+	  "\"product\" names the sanitiser product", "flow \"f\"" },
+	/* --- ha: one node of a pair --- */
+	{ "ha without a peer",
+	  BASE "ha = { sync_interface = \"sync0\"; }; #@\n",
+	  "#@", "missing required key \"peer\"", "ha" },
+	{ "ha without a sync interface",
+	  BASE "ha = { peer = \"192.168.255.2\"; }; #@\n",
+	  "#@", "missing required key \"sync_interface\"", "ha" },
+	{ "ha sync interface misspelt",
+	  BASE "ha = { sync_interfac = \"sync0\"; #@\n  peer = \"192.168.255.2\"; };\n",
+	  "#@", "unknown key \"sync_interfac\" (did you mean \"sync_interface\"?)", "ha" },
+	{ "ha on the loopback",
+	  BASE "ha = { sync_interface = \"lo\"; #@\n  peer = \"192.168.255.2\"; };\n",
+	  "#@", "cannot be the loopback", "ha" },
+	{ "ha interface name too long",
+	  BASE "ha = { sync_interface = \"sync-link-number-0\"; #@\n"
+	  "  peer = \"192.168.255.2\"; };\n",
+	  "#@", "invalid interface name", "ha" },
+	{ "ha peer not an address",
+	  BASE "ha = { sync_interface = \"sync0\";\n  peer = [ \"192.168.255.1\", "
+	  "\"node-b\" ]; #@\n};\n",
+	  "#@", "peer: invalid address \"node-b\"", "ha" },
+	{ "ha peer a number",
+	  BASE "ha = { sync_interface = \"sync0\";\n  peer = 3; #@\n};\n",
+	  "#@", "\"peer\" must be a string or a list of strings", "ha" },
+	{ "ha port out of range",
+	  BASE "ha = { sync_interface = \"sync0\"; peer = \"192.168.255.2\";\n"
+	  "  sync_port = 0; #@\n};\n",
+	  "#@", "\"sync_port\" = 0 is out of range (1..65535)", "ha" },
+	{ "ha not a group",
+	  BASE "ha = \"sync0\"; #@\n",
+	  "#@", "\"ha\" must be a group", NULL },
 };
 
 static void
@@ -597,6 +721,40 @@ static const struct syn_case syn_cases[] = {
 	  "syntax error" },
 	{ "bad token", HDR "zones = {\n" Z_LG "  cl = { kind = closed; }; #@\n"
 	  "};\n", "#@", "syntax error" },
+	/* --- issue 16: each says what to write instead --- */
+	{ "an unquoted word", HDR "zones = {\n" Z_LG "  cl = { kind = closed; }; #@\n"
+	  "};\n", "#@", "a string is written in double quotes: kind = \"closed\";" },
+	{ "a missing value", HDR "zones = {\n  lg = { kind = ; }; #@\n};\n", "#@",
+	  "a value is missing after \"kind =\"" },
+	{ "a Japanese name", HDR ZONES("") "hosts = {\n"
+	  "  住民記録 = { zone = \"lg\"; address = \"10.20.1.9\"; }; #@\n};\n",
+	  "#@", "\"住民記録\" cannot be a name" },
+	{ "a name starting with a digit is no name either", HDR ZONES("")
+	  "hosts = {\n  365 = { zone = \"lg\"; address = \"10.20.1.9\"; }; #@\n"
+	  "};\n", "#@", "\"365\" cannot be a name: a name starts with a "
+	  "letter" },
+	{ "an unquoted port range", HDR ZONES("") HOSTS("") "services = {\n"
+	  "  t = { proto = \"udp\"; ports = [ 50000-50003 ]; }; #@\n};\n",
+	  "#@", "write \"50000-50003\"" },
+	{ "an unquoted address", HDR ZONES("") "hosts = {\n"
+	  "  h = { zone = \"lg\"; address = 10.20.1.9; }; #@\n};\n",
+	  "#@", "write it in double quotes, \"10.20.1.9\"" },
+	{ "a comma after the last element, on its own line", HDR ZONES("")
+	  HOSTS("") SVCS("") "flows = (\n" FLOW_OK ", #@\n);\n", "#@",
+	  "a ',' after the last element of a list: remove it" },
+	{ "a comma after the last port", HDR ZONES("") HOSTS("")
+	  "services = {\n  s = { proto = \"tcp\"; ports = [ 1, 2, ]; }; #@\n"
+	  "};\n", "#@", "a ',' after the last element" },
+	{ "a duplicate host, named", HDR ZONES("") "hosts = {\n"
+	  "  a = { zone = \"lg\"; address = \"10.20.1.1\"; };\n"
+	  "  a = { zone = \"lg\"; address = \"10.20.1.2\"; }; #@\n};\n", "#@",
+	  "duplicate setting name \"a\" in \"hosts\" (first at line 8)" },
+	{ "two semicolons", HDR ZONES("") "hosts = {\n"
+	  "  a = { zone = \"lg\";; address = \"10.20.1.1\"; }; #@\n};\n", "#@",
+	  "';' after ';'" },
+	{ "a comma missing between flows", HDR ZONES("") HOSTS("") SVCS("")
+	  "flows = (\n" FLOW_OK "\n" FLOW_OK " #@\n);\n", "#@",
+	  "a ',' is missing between two elements" },
 };
 
 START_TEST(test_syntax_error)
@@ -761,6 +919,202 @@ START_TEST(test_include_file_name)
 	ck_assert(p != NULL && p->nservices == 2);
 	policy_free(p);
 	diag_free(&d);
+}
+END_TEST
+
+/* --- issue 16: address lists, labels, staged flows ---------------------- */
+
+/* An address list file: one address or prefix a line, '#' comments,
+ * blank lines, both families; v4 first then v6, each with its line. */
+START_TEST(test_address_list_file)
+{
+	char text[2048];
+	const char *list = unit_tmpfile("lst-ok.addresses",
+	    "# a published list\n"
+	    "203.0.113.128/28\n"
+	    "\n"
+	    "2001:db8:5000::/48   # Exchange, IPv6\n"
+	    "   203.0.113.222  \n");
+	const char *path;
+	struct policy *p = NULL;
+	struct diag d;
+	char err[256];
+	const struct host *h;
+
+	snprintf(text, sizeof(text), HDR "zones = {\n" Z_LG
+	    "  in = { kind = \"internet\"; interfaces = [ \"in0\" ]; "
+	    "networks = [ \"0.0.0.0/0\", \"::/0\" ]; };\n};\n"
+	    "hosts = {\n  m = { zone = \"in\"; addresses_file = "
+	    "\"lst-ok.addresses\"; address = [ \"198.51.100.7\" ]; };\n};\n");
+	path = unit_tmpfile("lst-main.conf", text);
+	diag_init(&d);
+	ck_assert_int_eq(conf_load(path, &p, &d, err, sizeof(err)), 0);
+	ck_assert_msg(p != NULL && d.n == 0, "findings:%s", unit_diag_dump(&d));
+	h = &p->hosts[0];
+	ck_assert(h->list);
+	ck_assert_uint_eq(h->naddrs, 4);
+	ck_assert_uint_eq(h->nv4, 3);
+	/* the inline address first (as written), then the list's IPv4 */
+	ck_assert_int_eq(h->addrs[0].pfx.family, ADDR_V4);
+	ck_assert_int_eq(h->addrs[1].pfx.len, 28);
+	ck_assert_int_eq(h->addrs[1].line, 2);
+	ck_assert_msg(strstr(h->addrs[1].file, "lst-ok.addresses") != NULL,
+	    "file %s", h->addrs[1].file);
+	ck_assert_int_eq(h->addrs[2].line, 5);
+	ck_assert_int_eq(h->addrs[3].pfx.family, ADDR_V6);
+	ck_assert_int_eq(h->addrs[3].line, 4);
+	ck_assert(!policy_host_single(h));
+	policy_free(p);
+	diag_free(&d);
+	(void)list;
+}
+END_TEST
+
+/* Errors in a list file are named with the list file and its line. */
+START_TEST(test_address_list_errors)
+{
+	static const struct {
+		const char *list;	/* the list file's text */
+		int line;
+		const char *msg;
+	} t[] = {
+		{ "203.0.113.1\n203.0.113.300\n", 2, "invalid address "
+		  "\"203.0.113.300\"" },
+		{ "# ok\n\n10.0.0.5-9\n", 3, "is a range, not an address" },
+		{ "203.0.113.1\n203.0.113.1\n", 2, "listed twice (first at " },
+		{ "203.0.113.1 203.0.113.2\n", 1, "one address or prefix a "
+		  "line" },
+		{ "203.0.113.1, 203.0.113.2\n", 1, "one address or prefix" },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		char text[1024];
+		const char *list = unit_tmpfile("lst-bad.addresses", t[i].list);
+		const char *path;
+		struct policy *p = NULL;
+		struct diag d;
+		char err[256];
+
+		snprintf(text, sizeof(text), HDR "zones = {\n" Z_LG "};\n"
+		    "hosts = {\n  m = { zone = \"lg\"; addresses_file = "
+		    "\"lst-bad.addresses\"; };\n};\n");
+		path = unit_tmpfile("lst-bad.conf", text);
+		diag_init(&d);
+		ck_assert_int_eq(conf_load(path, &p, &d, err, sizeof(err)), 0);
+		ck_assert_msg(d.n == 1 && d.v[0].line == t[i].line &&
+		    strcmp(d.v[0].file, list) == 0 &&
+		    strstr(d.v[0].message, t[i].msg) != NULL &&
+		    strcmp(d.v[0].id, "ZL011") == 0,
+		    "case %zu: expected %s:%d: ...%s..., got:%s", i, list,
+		    t[i].line, t[i].msg, unit_diag_dump(&d));
+		ck_assert(p->hosts[0].bad);
+		policy_free(p);
+		diag_free(&d);
+	}
+}
+END_TEST
+
+/* A change of an address list's elements keeps the flow's id (its
+ * established connections); a change of a single address does not. */
+START_TEST(test_marks_address_lists)
+{
+#define MPOL(addr, addr2) POLICY("", "  l = { zone = \"lg\"; address = " addr \
+	"; };\n  s = { zone = \"lg\"; address = " addr2 "; };\n", "", \
+	",\n  { name = \"f\"; from = \"l\"; to = \"b\"; service = \"https\"; },\n" \
+	"  { name = \"g\"; from = \"s\"; to = \"b\"; service = \"https\"; }")
+	struct policy *p1 = load_ok(MPOL("[ \"10.20.5.0/24\" ]", "\"10.20.6.1\""));
+	struct policy *p2 = load_ok(MPOL("[ \"10.20.5.0/24\", \"10.20.7.0/24\" ]",
+	    "\"10.20.6.1\""));
+	struct policy *p3 = load_ok(MPOL("[ \"10.20.5.0/24\" ]", "\"10.20.6.2\""));
+
+	ck_assert_uint_eq(p1->flows[1].mark, p2->flows[1].mark);
+	ck_assert_uint_eq(p1->flows[1].mark, p2->flows[1].mark);
+	ck_assert_uint_ne(p1->flows[2].mark, p3->flows[2].mark);
+	ck_assert_uint_eq(p1->flows[1].mark, p3->flows[1].mark);
+	policy_free(p1);
+	policy_free(p2);
+	policy_free(p3);
+#undef MPOL
+}
+END_TEST
+
+/* Labels, lists of hosts, closed lines, starts with its offset. */
+START_TEST(test_issue16_forms)
+{
+	static const char text[] = HDR "zones = {\n" Z_LG Z_CL
+	    "  gc = { kind = \"mynumber\"; closed_line = true; label = "
+	    "\"ガバメントクラウド\";\n    interfaces = [ \"gc0\" ]; networks = "
+	    "[ \"10.128.0.0/16\" ]; };\n};\n"
+	    HOSTS("  c = { zone = \"lg\"; address = \"10.20.1.3\"; label = "
+	    "\"住民記録\"; };\n")
+	    SVCS("  s2 = { proto = \"tcp\"; ports = [ 8443 ]; label = \"業務\"; };\n")
+	    "flows = (\n" FLOW_OK ",\n"
+	    "  { name = \"l\"; from = [ \"a\", \"c\" ]; to = \"b\"; service = "
+	    "\"https\";\n    label = \"連携\"; starts = "
+	    "\"2027-01-04T09:00:00+09:00\"; expires = \"2027-03-31T23:59:59-05:30\"; "
+	    "}\n);\n";
+	struct policy *p = load_ok(text);
+	const struct flow *f = &p->flows[1];
+	char buf[64];
+
+	ck_assert(p->zones[2].closed_line);
+	ck_assert_str_eq(p->zones[2].label, "ガバメントクラウド");
+	ck_assert_str_eq(p->hosts[2].label, "住民記録");
+	ck_assert_str_eq(p->services[1].label, "業務");
+	ck_assert_str_eq(f->label, "連携");
+	ck_assert_int_eq(f->from.kind, EP_HOSTS);
+	ck_assert_uint_eq(f->from.nhosts, 2);
+	ck_assert_int_eq(policy_endpoint_zone(p, &f->from), 0);
+	ck_assert(f->has_starts && f->has_expires);
+	ck_assert_int_eq(f->starts_off, 540);
+	ck_assert_int_eq(f->expires_off, -330);
+	ck_assert_str_eq(timefmt_offset(f->starts, f->starts_off, buf,
+	    sizeof(buf)), "2027-01-04T09:00:00+09:00");
+	ck_assert_str_eq(timefmt_offset(f->expires, f->expires_off, buf,
+	    sizeof(buf)), "2027-03-31T23:59:59-05:30");
+	ck_assert(!policy_flow_active(f, f->starts - 1));
+	ck_assert(policy_flow_pending(f, f->starts - 1));
+	ck_assert(policy_flow_active(f, f->starts));
+	ck_assert(!policy_flow_active(f, f->expires));
+	ck_assert(!policy_flow_pending(f, f->expires));
+	policy_free(p);
+}
+END_TEST
+
+/* addr_range_prefixes: the exact cover of a range. */
+START_TEST(test_range_prefixes)
+{
+	static const struct {
+		const char *lo, *hi;
+		size_t n;
+		const char *first, *last;
+	} t[] = {
+		{ "192.168.100.40", "192.168.100.47", 1, "192.168.100.40/29",
+		  "192.168.100.40/29" },
+		{ "10.0.0.5", "10.0.0.8", 3, "10.0.0.5", "10.0.0.8" },
+		{ "0.0.0.0", "255.255.255.255", 1, "0.0.0.0/0", "0.0.0.0/0" },
+		{ "10.0.0.0", "10.0.1.255", 1, "10.0.0.0/23", "10.0.0.0/23" },
+		{ "2001:db8::1", "2001:db8::2", 2, "2001:db8::1", "2001:db8::2" },
+		{ "10.0.0.9", "10.0.0.8", 0, NULL, NULL },
+	};
+
+	for (size_t i = 0; i < ARRAY_LEN(t); i++) {
+		uint8_t lo[16], hi[16];
+		struct addr_pfx v[40];
+		char a[ADDR_PFX_STRLEN];
+		int fam = addr_parse_ip(t[i].lo, lo);
+		size_t n;
+
+		ck_assert_int_eq(addr_parse_ip(t[i].hi, hi), fam);
+		n = addr_range_prefixes(fam, lo, hi, v, 40);
+		ck_assert_msg(n == t[i].n, "%s-%s: %zu prefixes", t[i].lo,
+		    t[i].hi, n);
+		if (n == 0)
+			continue;
+		ck_assert_str_eq(addr_format(&v[0], a, sizeof(a)), t[i].first);
+		ck_assert_str_eq(addr_format(&v[n - 1], a, sizeof(a)),
+		    t[i].last);
+	}
 }
 END_TEST
 
@@ -971,14 +1325,14 @@ START_TEST(test_ipv6)
 	ck_assert_uint_eq(p->zones[1].nifaces, 2);
 	ck_assert_int_eq(p->zones[1].nets[1].len, 0);
 	h = &p->hosts[0];
-	ck_assert_int_eq(h->addr.family, ADDR_V6);
-	ck_assert_int_eq(h->addr.len, 128);
-	ck_assert(addr_is_host(&h->addr));
+	ck_assert_int_eq(h->addrs[0].pfx.family, ADDR_V6);
+	ck_assert_int_eq(h->addrs[0].pfx.len, 128);
+	ck_assert(addr_is_host(&h->addrs[0].pfx));
 	h = &p->hosts[1];
-	ck_assert_int_eq(h->addr.len, 64);
+	ck_assert_int_eq(h->addrs[0].pfx.len, 64);
 	h = &p->hosts[2];
 	ck_assert_int_eq(addr_parse_ip("2001:db8::80", a), ADDR_V6);
-	ck_assert(memcmp(h->addr.a, a, 16) == 0);
+	ck_assert(memcmp(h->addrs[0].pfx.a, a, 16) == 0);
 	/* the most specific local network wins; ::/0 only for the rest */
 	ck_assert_int_eq(addr_parse_ip("fd00:20::99", a), ADDR_V6);
 	ck_assert_int_eq(policy_zone_of_addr(p, ADDR_V6, a), 0);
@@ -1015,6 +1369,10 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(p->control.verify_interval,
 	    POLICY_DEFAULT_VERIFY_INTERVAL);
 	ck_assert_uint_eq(p->nmgmt, 0);
+	/* not one of a pair */
+	ck_assert_int_eq(p->ha.line, 0);
+	ck_assert(!policy_ha(p));
+	ck_assert_int_eq(p->ha.sync_port, POLICY_DEFAULT_SYNC_PORT);
 	/* the documented values themselves */
 	ck_assert_str_eq(POLICY_DEFAULT_SOCKET, "/run/zoned/zoned.sock");
 	ck_assert_uint_eq(POLICY_DEFAULT_EVIDENCE_MAX, 536870912ULL);
@@ -1065,6 +1423,39 @@ START_TEST(test_settings_given)
 	ck_assert_uint_eq(p->nmgmt, 1);
 	ck_assert_int_eq(p->mgmt[0].from.kind, EP_HOST);
 	ck_assert_int_eq(p->mgmt[0].service, 0);
+	policy_free(p);
+}
+END_TEST
+
+/* One node of a pair: the sync link, one peer or a list (networks too),
+ * conntrackd's port; without sync_port, conntrackd's default. */
+START_TEST(test_ha_block)
+{
+	static const char text[] = BASE
+	    "ha = { sync_interface = \"sync0\";\n"
+	    "  peer = [ \"192.168.255.1\", \"fd00:ff::/64\" ];\n"
+	    "  sync_port = 3781; };\n";
+	static const char one[] = BASE
+	    "ha = { sync_interface = \"bond1\"; peer = \"169.254.0.2\"; };\n";
+	struct policy *p = load_ok(text);
+	char a[ADDR_PFX_STRLEN];
+
+	ck_assert(policy_ha(p));
+	ck_assert_int_eq(p->ha.line, 17);
+	ck_assert_str_eq(p->ha.sync_iface, "sync0");
+	ck_assert_uint_eq(p->ha.npeers, 2);
+	ck_assert_str_eq(addr_format(&p->ha.peers[0], a, sizeof(a)),
+	    "192.168.255.1");
+	ck_assert_str_eq(addr_format(&p->ha.peers[1], a, sizeof(a)),
+	    "fd00:ff::/64");
+	ck_assert_int_eq(p->ha.sync_port, 3781);
+	ck_assert_int_eq(p->ha.peer_line, 18);
+	policy_free(p);
+	p = load_ok(one);
+	ck_assert(policy_ha(p));
+	ck_assert_uint_eq(p->ha.npeers, 1);
+	ck_assert_int_eq(p->ha.sync_port, POLICY_DEFAULT_SYNC_PORT);
+	ck_assert_int_eq(POLICY_DEFAULT_SYNC_PORT, 3780);
 	policy_free(p);
 }
 END_TEST
@@ -1287,6 +1678,11 @@ conf_suite(void)
 	tcase_add_test(tc, test_all_errors_in_one_run);
 	tcase_add_test(tc, test_no_cascade);
 	tcase_add_test(tc, test_include_file_name);
+	tcase_add_test(tc, test_address_list_file);
+	tcase_add_test(tc, test_address_list_errors);
+	tcase_add_test(tc, test_marks_address_lists);
+	tcase_add_test(tc, test_issue16_forms);
+	tcase_add_test(tc, test_range_prefixes);
 	tcase_add_test(tc, test_io_error);
 	tcase_add_test(tc, test_empty_file);
 	tcase_add_test(tc, test_file_load);
@@ -1299,6 +1695,7 @@ conf_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_settings_given);
 	tcase_add_test(tc, test_flow_fields);
+	tcase_add_test(tc, test_ha_block);
 	tcase_add_loop_test(tc, test_parse_time, 0, (int)ARRAY_LEN(time_cases));
 	tcase_add_test(tc, test_marks);
 	tcase_add_test(tc, test_marks_many);

@@ -159,9 +159,20 @@ replace_once(const char *text, const char *from, const char *to)
 	"  p2 = { proto = \"tcp\"; ports = [ \"8005-8020\" ]; };\n" \
 	x "};\n"
 
+#define ZONE_GC "  gc = { kind = \"mynumber\"; closed_line = true; " \
+	"interfaces = [ \"gc0\" ]; networks = [ \"10.128.0.0/16\" ]; };\n"
+#define GZONES "zones = {\n" ZONE_MN ZONE_LG ZONE_INET ZONE_CL ZONE_GC "};\n"
+#define GHOSTS \
+	"  mn-terms = { zone = \"mn\"; address = \"10.10.100.0/24\"; };\n" \
+	"  gc-std = { zone = \"gc\"; address = [ \"10.128.1.0/24\", " \
+	"\"10.128.2.0/24\" ]; };\n" \
+	"  gc-one = { zone = \"gc\"; address = \"10.128.5.10\"; };\n"
 #define FLOWS(x) "flows = (\n" x "\n);\n"
 #define LPOL(model, hosts, svcs, flows) \
 	LHDR(model) LZONES LHOSTS(hosts) LSVCS(svcs) FLOWS(flows)
+/* With the Government Cloud of the My Number tier (zone "gc"). */
+#define GPOL(hosts, svcs, flows) \
+	LHDR("alpha") GZONES LHOSTS(GHOSTS hosts) LSVCS(svcs) FLOWS(flows)
 #define LPOLT(model, hosts, svcs, flows, tail) \
 	LHDR(model) LZONES LHOSTS(hosts) LSVCS(svcs) FLOWS(flows) tail
 
@@ -169,6 +180,13 @@ replace_once(const char *text, const char *from, const char *to)
 #define FX(name, from, to, svc, rest) \
 	"  { name = \"" name "\"; #@F\n" \
 	"    from = \"" from "\"; #@FROM\n" \
+	"    to = \"" to "\"; #@TO\n" \
+	"    service = " svc "; #@S\n" \
+	"    " rest "\n  }"
+/* The same with from written as it stands (a list). */
+#define FXL(name, from, to, svc, rest) \
+	"  { name = \"" name "\"; #@F\n" \
+	"    from = " from "; #@FROM\n" \
 	"    to = \"" to "\"; #@TO\n" \
 	"    service = " svc "; #@S\n" \
 	"    " rest "\n  }"
@@ -270,7 +288,7 @@ static const struct lcase cases[] = {
 	  "\"dns\"; #@S", "\"syslog\"; #@S", 0 },
 	{ "ZL003 a range of 17 ports",
 	  LPOL("alpha", "", "", FX("x", "atena", "chukan", "\"wide\"", SPEC)),
-	  { { "ZL003", E, "#@S", "8000-8016 (17 ports)" } },
+	  { { "ZL003", E, "#@S", "opens 17 tcp ports (8000-8016)" } },
 	  "\"wide\"; #@S", "\"w16\"; #@S", 0 },
 
 	/* ---- ZL004 ---- */
@@ -444,10 +462,10 @@ static const struct lcase cases[] = {
 	  APPR("cloud-lbo"))),
 	  { { "ZL006", E, "#@TO", "whole Internet zone" } },
 	  "to = \"inet\"", "to = \"cloud\"", 0 },
-	{ "ZL006 cloud-lbo on another port",
+	{ "ZL012 cloud-lbo on another port is a warning (issue 16 point 8)",
 	  LPOL("alpha-prime", "", "", FX("x", "lg-terms", "cloud", "\"alt\"",
 	  APPR("cloud-lbo"))),
-	  { { "ZL006", E, "#@S", "TCP 443 only" } },
+	  { { "ZL012", W, "#@S", "beyond TLS on TCP 443" } },
 	  "\"alt\"; #@S", "\"https\"; #@S", 0 },
 
 	/* ---- ZL007 ---- */
@@ -659,15 +677,187 @@ static const struct lcase cases[] = {
 	{ "ZL014 expired",
 	  LPOL("alpha", "", "", FX("x", "lgsrv", "gcloud", "\"https\"",
 	  "expires = \"2026-01-01T00:00:00+09:00\"; #@X")),
-	  { { "ZL014", W, "#@X", "expired at 2025-12-31T15:00:00Z" } },
+	  { { "ZL014", W, "#@X", "expired at 2026-01-01T00:00:00+09:00" } },
 	  "\"2026-01-01T00:00:00+09:00\"", "\"2027-01-01T00:00:00+09:00\"",
 	  0 },
 	{ "ZL014 expiring exactly now",
 	  LPOL("alpha", "", "", FX("x", "lgsrv", "gcloud", "\"https\"",
 	  "expires = \"2026-11-21T09:00:00+09:00\"; #@X")),
-	  { { "ZL014", W, "#@X", "expired at 2026-11-21T00:00:00Z" } },
+	  { { "ZL014", W, "#@X", "expired at 2026-11-21T09:00:00+09:00" } },
 	  "\"2026-11-21T09:00:00+09:00\"", "\"2026-11-21T09:00:01+09:00\"",
 	  0 },
+
+	/* ---- issue 16: the Government Cloud of the My Number tier ---- */
+	{ "tier: terminals (a network) to the Government Cloud by network",
+	  GPOL("", "", FX("x", "mn-terms", "gc-std", "\"https\"", SPEC)),
+	  { { NULL } }, NULL, NULL, 0 },
+	{ "tier: the whole Government Cloud zone",
+	  GPOL("", "", FX("x", "mn-terms", "gc", "\"https\"", SPEC)),
+	  { { "ZL002", E, "#@TO", "names its networks" } },
+	  "to = \"gc\"", "to = \"gc-std\"", 0 },
+	{ "tier: still explicit ports",
+	  GPOL("", "", FX("x", "mn-terms", "gc-std", "\"dns\"", SPEC)),
+	  { { "ZL003", E, "#@S", "allows every port" } },
+	  "\"dns\"; #@S", "\"syslog\"; #@S", 0 },
+	{ "tier: still an approval and method specific",
+	  GPOL("", "", FX("x", "mn-terms", "gc-std", "\"https\"", "")),
+	  { { "ZL005", E, "#@F", "specific" }, { "ZL010", E, "#@F", NULL } },
+	  NULL, NULL, 0 },
+	{ "tier: never the Internet",
+	  GPOL("", "", FX("x", "gc-std", "web", "\"https\"", SPEC)),
+	  { { "ZL001", E, "#@F", NULL } }, NULL, NULL, 0 },
+	{ "tier: a list beyond the closed line crossing to LGWAN",
+	  GPOL("", "", FX("x", "gc-std", "chukan", "\"https\"", SPEC)),
+	  { { "ZL002", E, "#@FROM", "is a list of 2 addresses" } },
+	  "from = \"gc-std\"", "from = \"gc-one\"", 0 },
+	{ "tier: a MAC beyond the closed line is one finding on the host",
+	  GPOL("  gc-mac = { zone = \"gc\"; address = \"10.128.5.11\"; #@H\n"
+	  "    mac = \"02:00:0a:80:05:0b\"; }; #@MAC\n", "",
+	  FX("x", "gc-mac", "chukan", "\"https\"", SPEC)),
+	  { { "ZL002", E, "#@MAC", "cannot pin it" } },
+	  "    mac = \"02:00:0a:80:05:0b\"; }; #@MAC", "    }; #@MAC", 0 },
+
+	/* ---- issue 16: address lists and lists of hosts ---- */
+	{ "a list of hosts of two zones",
+	  LPOL("alpha", "", "", FX("x", "lgsrv", "gcloud", "\"https\"", "")
+	  ",\n" "  { name = \"y\"; from = [ \"lgsrv\", \"web\" ]; #@Y\n"
+	  "    to = \"gcloud\"; service = \"https\"; }"),
+	  { { "ZL011", E, "#@Y", "a flow joins one pair of zones" } },
+	  "\"lgsrv\", \"web\"", "\"lgsrv\", \"lg-mail\"", 0 },
+	{ "a list of My Number hosts: each pinned",
+	  LPOL("alpha", "  mnx = { zone = \"mn\"; address = \"10.10.3.3\"; };\n",
+	  "", FXL("x", "[ \"atena\", \"mnx\" ]", "chukan", "\"https\"", SPEC)),
+	  { { "ZL002", E, "#@FROM", "\"mnx\" has no MAC" } },
+	  "\"10.10.3.3\"; };", "\"10.10.3.3\"; mac = \"02:00:0a:0a:03:03\"; };",
+	  0 },
+	{ "a My Number host with an address list",
+	  LPOL("alpha", "  mnl = { zone = \"mn\"; address = [ \"10.10.3.3\", "
+	  "\"10.10.3.4\" ]; mac = \"02:00:0a:0a:03:03\"; };\n", "",
+	  FX("x", "mnl", "chukan", "\"https\"", SPEC)),
+	  { { "ZL002", E, "#@FROM", "is a list of 2 addresses" } },
+	  "[ \"10.10.3.3\", \"10.10.3.4\" ]", "\"10.10.3.3\"", 0 },
+	{ "a peer with an address list",
+	  LPOL("alpha", "  lgl = { zone = \"lg\"; address = [ \"10.20.3.3\", "
+	  "\"10.20.3.4\" ]; };\n", "", FX("x", "atena", "lgl", "\"https\"",
+	  SPEC)),
+	  { { "ZL004", E, "#@TO", "is a list of 2 addresses" } },
+	  "[ \"10.20.3.3\", \"10.20.3.4\" ]", "\"10.20.3.3\"", 0 },
+	{ "an Internet host list reaching into LGWAN, per prefix, once",
+	  LPOL("alpha", "  leaky = { zone = \"inet\"; #@H\n"
+	  "    address = [ \"192.0.2.0/28\", \"10.20.7.0/24\", \"10.20.8.0/24\" ]; "
+	  "}; #@A\n", "", ""),
+	  { { "ZL008", E, "#@A", "10.20.7.0/24 of an Internet-zone host lies "
+	  "inside network 10.20.0.0/16 of zone \"lg\" (and 1 more" } },
+	  "\"10.20.7.0/24\", \"10.20.8.0/24\" ", "\"192.0.2.16/28\" ", 0 },
+	{ "a peer covered through an element of an address list",
+	  LPOL("alpha", "  lgset = { zone = \"lg\"; address = [ \"10.20.9.0/24\", "
+	  "\"10.20.1.0/24\" ]; };\n", "", FL("fs", "lgset", "isan", "\"https\"",
+	  "method = \"file-sanitize\"; approval = \"A-2\";") ",\n"
+	  FX("x", "atena", "lgsrv", "\"https\"", SPEC)),
+	  { { "ZL004", E, "#@TO", "flow \"fs\"" } },
+	  "\"10.20.1.0/24\"", "\"10.20.2.0/24\"", 0 },
+
+	/* ---- issue 16: one defect, one finding ---- */
+	{ "ZL004: a peer that talks to the Internet is one finding for all "
+	  "its My Number flows",
+	  LPOL("alpha", "", "", FL("mail-in", "mailrelay", "lg-mail", "\"smtp\"",
+	  "method = \"mail-text\"; approval = \"A-2\";") ",\n"
+	  FX("x", "atena", "lg-mail", "\"https\"", SPEC) ",\n"
+	  FL("x2", "atena", "lg-mail", "\"syslog\"", "method = \"specific\"; "
+	  "approval = \"A-3\";")),
+	  { { "ZL004", E, "#@TO", "also the peer of 1 more My Number flow" } },
+	  "to = \"lg-mail\"; service = \"smtp\"",
+	  "to = \"lgsrv\"; service = \"smtp\"", 0 },
+	{ "ZL004: an Internet flow that ZL013 owns covers no peer",
+	  LPOL("alpha", "", "", FX("gc-web", "gcloud", "web", "\"https\"", "")
+	  ",\n" FL("x", "atena", "gcloud", "\"https\"", "method = "
+	  "\"specific\"; approval = \"A-1\";")),
+	  { { "ZL013", E, "#@F", NULL } }, NULL, NULL, 0 },
+	{ "ZL008: a network overlapping three, and an Internet host in it, is "
+	  "one finding",
+	  LHDR("alpha") "zones = {\n" ZONE_MN ZONE_LG ZONE_INET
+	  "  wide = { kind = \"closed\"; interfaces = [ \"w0\" ]; "
+	  "networks = [ \"10.0.0.0/8\" ]; }; #@W\n};\n"
+	  "hosts = {\n  odd = { zone = \"inet\"; address = \"10.99.0.1\"; };\n"
+	  "};\n",
+	  { { "ZL008", E, "#@W", "10.10.0.0/16 of zone \"mn\", 10.20.0.0/16 of "
+	  "zone \"lg\", 10.200.0.0/16 of zone \"lg\"; local" } },
+	  "\"10.0.0.0/8\"", "\"10.30.0.0/16\"", 0 },
+
+	/* ---- issue 16: silent holes ---- */
+	{ "ZL016 an IPv4 host to an IPv6 host",
+	  LPOL("alpha", "  lg6 = { zone = \"lg\"; address = \"fd20::60\"; };\n",
+	  "", FX("x", "lgsrv", "lg6", "\"https\"", "")),
+	  { { "ZL016", E, "#@TO", "share no address family" } },
+	  "to = \"lg6\"", "to = \"lg-mail\"", 0 },
+	{ "ZL016 ICMP between IPv6 ends",
+	  LPOL("alpha", "  lg6 = { zone = \"lg\"; address = \"fd20::60\"; };\n",
+	  "", FX("x", "chukan6", "lg6", "\"ping\"", "")),
+	  { { "ZL016", E, "#@S", "icmp is IPv4" } }, NULL, NULL, 0 },
+	{ "ZL016 owns the flow (no ZL004 or ZL010 on it)",
+	  LPOL("alpha", "", "", FX("x", "atena6", "chukan", "\"https\"", "")),
+	  { { "ZL016", E, "#@TO", NULL } }, NULL, NULL, 0 },
+	{ "ZL003 several ranges that together open more than 16 ports",
+	  LPOL("alpha", "", "", FX("x", "atena", "chukan", "[ \"p2\", "
+	  "\"juki\" ]", SPEC)),
+	  { { "ZL003", E, "#@S", "opens 21 tcp ports (700, 8000-8003, 8005-8020)" } },
+	  "\"p2\", ", "", 0 },
+	{ "ZL003 overlapping ranges count once",
+	  LPOL("alpha", "", "", FX("x", "atena", "chukan", "[ \"w16\", \"j2\" ]",
+	  SPEC)), { { NULL } }, NULL, NULL, 0 },
+
+	/* ---- issue 16: the sanitiser into LGWAN ---- */
+	{ "ZL006 the sanitiser into a whole LGWAN zone",
+	  LPOL("alpha", "", "", FX("x", "isan", "lg", "\"https\"",
+	  APPR("file-sanitize"))),
+	  { { "ZL006", E, "#@TO", "never to the whole zone \"lg\"" } },
+	  "to = \"lg\"", "to = \"lgsrv\"", 0 },
+	{ "ZL006 the sanitiser into a network",
+	  LPOL("alpha", "", "", FX("x", "isan", "lg-terms", "\"https\"",
+	  APPR("file-sanitize"))),
+	  { { "ZL006", E, "#@TO", "a network (10.20.100.0/24)" } },
+	  "to = \"lg-terms\"", "to = \"lgsrv\"", 0 },
+	{ "ZL006 the sanitiser into LGWAN over SSH without a product",
+	  LPOL("alpha", "", "", FX("x", "isan", "lgsrv", "\"ssh\"",
+	  APPR("file-sanitize"))),
+	  { { "ZL006", E, "#@S", "SSH (SFTP, SCP)" } },
+	  "approval = \"A-1\";", "approval = \"A-1\"; product = \"P\";", 1 },
+	{ "ZL006 the sanitiser into LGWAN over every port",
+	  LPOL("alpha", "", "", FX("x", "isan", "lgsrv", "\"everything\"",
+	  APPR("file-sanitize"))),
+	  { { "ZL006", E, "#@S", "every protocol and port" } },
+	  "\"everything\"; #@S", "\"https\"; #@S", 0 },
+	{ "ZL012 a named product on SMB still warns",
+	  LPOLT("alpha", "", "  smb = { proto = \"tcp\"; ports = [ 445 ]; };\n",
+	  FX("x", "isan", "lgsrv", "\"smb\"", APPR("file-sanitize")
+	  " product = \"P\";"), ""),
+	  { { "ZL012", W, "#@S", NULL } }, NULL, NULL, 0 },
+	{ "product on another method",
+	  LPOL("alpha", "", "", FX("x", "lg-mail", "mailrelay", "\"smtp\"",
+	  APPR("mail-text") " product = \"P\"; #@P")),
+	  { { "ZL011", E, "#@P", "names the sanitiser product" } },
+	  " product = \"P\"; #@P", "", 0 },
+
+	/* ---- issue 16: local breakout beyond 443 ---- */
+	{ "ZL006 cloud-lbo on every port",
+	  LPOL("alpha-prime", "", "", FX("x", "lg-terms", "cloud", "\"dns\"",
+	  APPR("cloud-lbo"))),
+	  { { "ZL006", E, "#@S", "allows every port" } },
+	  "\"dns\"; #@S", "\"https\"; #@S", 0 },
+
+	/* ---- issue 16: staged exceptions ---- */
+	{ "ZL014 pending",
+	  LPOL("alpha", "", "", FX("x", "lgsrv", "gcloud", "\"https\"",
+	  "starts = \"2027-01-04T09:00:00+09:00\"; #@X")),
+	  { { "ZL014", W, "#@X", "is pending: it starts at "
+	  "2027-01-04T09:00:00+09:00" } },
+	  "2027-01-04T09:00:00+09:00", "2026-01-04T09:00:00+09:00", 0 },
+	{ "starts not before expires",
+	  LPOL("alpha", "", "", FX("x", "lgsrv", "gcloud", "\"https\"",
+	  "starts = \"2027-01-04T09:00:00+09:00\"; #@X\n"
+	  "    expires = \"2027-01-04T00:00:00Z\";")),
+	  { { "ZL011", E, "#@X", "never be active" } },
+	  "2027-01-04T00:00:00Z", "2027-01-05T00:00:00Z", 1 },
 
 	/* ---- ZL015 ---- */
 	{ "ZL015 management from the Internet",
@@ -681,6 +871,33 @@ static const struct lcase cases[] = {
 	  "  { from = \"lg-terms\"; #@G\n    service = \"everything\"; }\n);\n"),
 	  { { "ZL015", E, "#@G", "allows every protocol" } },
 	  "\"everything\"; }", "\"https\"; }", 0 },
+
+	/* ---- ZL017 ---- */
+	{ "ZL017 the sync interface belongs to a zone",
+	  LPOLT("alpha", "", "", "", "ha = { sync_interface = \"lg0\"; #@H\n"
+	  "  peer = \"192.168.255.2\"; };\n"),
+	  { { "ZL017", E, "#@H", "belongs to zone \"lg\"" } },
+	  "\"lg0\"; #@H", "\"sync0\"; #@H", 0 },
+	{ "ZL017 the peer lies in a zone's network",
+	  LPOLT("alpha", "", "", "", "ha = { sync_interface = \"sync0\";\n"
+	  "  peer = [ \"192.168.255.1\", \"10.20.0.3\" ]; #@P\n};\n"),
+	  { { "ZL017", E, "#@P", "lies in network 10.20.0.0/16 of zone "
+	  "\"lg\"" } }, "\"10.20.0.3\"", "\"192.168.255.2\"", 0 },
+	{ "ZL017 an IPv6 peer in a zone's network, one finding",
+	  LPOLT("alpha", "", "", "", "ha = { sync_interface = \"sync0\";\n"
+	  "  peer = \"fd20::2\"; #@P\n};\n"),
+	  { { "ZL017", E, "#@P", "fd20::2 lies in network fd20::/48" } },
+	  "\"fd20::2\"", "\"fe80::2\"", 0 },
+	{ "ZL017 a multicast peer",
+	  LPOLT("alpha", "", "", "", "ha = { sync_interface = \"sync0\";\n"
+	  "  peer = \"225.0.0.50\"; #@P\n};\n"),
+	  { { "ZL017", E, "#@P", "not the other node's address" } },
+	  "\"225.0.0.50\"", "\"192.168.255.0/30\"", 0 },
+	{ "ZL017 a peer that is every address",
+	  LPOLT("alpha", "", "", "", "ha = { sync_interface = \"sync0\";\n"
+	  "  peer = \"::/0\"; #@P\n};\n"),
+	  { { "ZL017", E, "#@P", "not the other node's address" } },
+	  "\"::/0\"; #@P", "\"fe80::/64\"; #@P", 0 },
 
 	/* ---- several rules on one flow: one finding per defect ---- */
 	{ "several defects of one My Number flow",
@@ -804,13 +1021,13 @@ START_TEST(test_every_rule_covered)
 				found = strcmp(cases[i].want[k].id, r->id) == 0;
 		ck_assert_msg(found, "no case for rule %s", r->id);
 	}
-	ck_assert_uint_ge(n, 15);
+	ck_assert_uint_ge(n, 17);
 }
 END_TEST
 
 /* The rule table: ids consecutive from ZL001, severities as DESIGN §4 (and
- * as lint.h documents the rules added since: ZL014 a warning, ZL015 an
- * error). */
+ * as lint.h documents the rules added since: ZL014 a warning, ZL015,
+ * ZL016 and ZL017 errors). */
 START_TEST(test_rule_table)
 {
 	static const char *const warnings[] = { "ZL009", "ZL012", "ZL014" };
@@ -824,12 +1041,12 @@ START_TEST(test_rule_table)
 		ck_assert_str_eq(r->id, id);
 		for (size_t k = 0; k < ARRAY_LEN(warnings); k++)
 			warn |= strcmp(warnings[k], id) == 0;
-		if (i < 15)
+		if (i < 17)
 			ck_assert_msg(r->severity == (warn ? DIAG_WARNING :
 			    DIAG_ERROR), "%s has the wrong severity", id);
 		ck_assert(r->summary != NULL && r->summary[0] != '\0');
 	}
-	ck_assert_int_ge(i, 15);
+	ck_assert_int_ge(i, 17);
 }
 END_TEST
 
@@ -848,7 +1065,7 @@ START_TEST(test_zl014_now_injected)
 	lint_text(text, (time_t)1798729199, &d);
 	ck_assert_msg(d.n == 1 && strcmp(d.v[0].id, "ZL014") == 0 &&
 	    d.v[0].line == mline(text, "#@X") &&
-	    strstr(d.v[0].message, "2026-12-31T14:59:59Z"), "findings:%s",
+	    strstr(d.v[0].message, "2026-12-31T23:59:59+09:00"), "findings:%s",
 	    unit_diag_dump(&d));
 	diag_free(&d);
 }

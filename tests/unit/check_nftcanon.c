@@ -2,9 +2,9 @@
  * check_nftcanon — lib/nftcanon.c: the canonical lines of a table, which
  * the drift check compares with the kernel's.
  *
- * Equal builds compare equal; element order and the isolated set are
- * ignored; rule order, a changed element, a changed queue and a changed
- * mode are not.  (The canonical lines of every clean policy's batch are
+ * Equal builds compare equal; element order, the isolated set and the
+ * standby set of a node of a pair are ignored; rule order, a changed
+ * element, a changed queue and a changed mode are not.  (The canonical lines of every clean policy's batch are
  * checked in the round trip of check_nftemit.c.)
  */
 #include <stdio.h>
@@ -155,6 +155,31 @@ START_TEST(test_canon)
 }
 END_TEST
 
+/* A node of a pair holding every zone (not the master) and one that
+ * forwards: the same table to the drift check. */
+START_TEST(test_canon_ha)
+{
+	struct policy *p = nfttest_load("tests/golden/ha-pair.conf");
+	struct nftgen_opts o = { .now = NOW, .ha_standby = true };
+	struct nft_ir *ir = nfttest_build(p, false), *held;
+	struct canon c1, c2;
+	struct diffs d;
+	char err[128];
+
+	held = nftgen_build(p, &o, err, sizeof(err));
+	ck_assert_msg(held != NULL, "%s", err);
+	ck_assert_uint_eq(nftgen_find_set(held, NFTGEN_HA_STANDBY)->nelems, 3);
+	nfttest_canon(ir, &c1);
+	nfttest_canon(held, &c2);
+	ck_assert_uint_eq(canon_cmp(&c1, &c2, &d), 0);
+	canon_free(&c1);
+	canon_free(&c2);
+	nftgen_free(held);
+	nftgen_free(ir);
+	policy_free(p);
+}
+END_TEST
+
 UNIT_SUITE(nftcanon_suite)
 
 static Suite *
@@ -164,6 +189,7 @@ nftcanon_suite(void)
 	TCase *tc = tcase_create("drift");
 
 	tcase_add_test(tc, test_canon);
+	tcase_add_test(tc, test_canon_ha);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

@@ -351,6 +351,7 @@ static const struct rt_case {
 	{ "tests/golden/zl009-duplicates.conf", false, true },
 	{ "tests/golden/zl012-ports.conf", false, true },
 	{ "tests/golden/zl014-expired.conf", false, true },
+	{ "tests/golden/ha-pair.conf", false, true },
 	{ NULL, false, false },
 };
 
@@ -751,6 +752,43 @@ START_TEST(test_large)
 }
 END_TEST
 
+/* One node of a pair, not the master: the standby set goes out with every
+ * zone interface, 16 bytes each, in zone order. */
+START_TEST(test_ha_standby)
+{
+	static const char *const zone_ifs[] = { "lg0", "inet0", "inet1" };
+	struct policy *p = nfttest_load("tests/golden/ha-pair.conf");
+	struct nftgen_opts o = { .now = NOW, .ha_standby = true };
+	char err[128];
+	struct nft_ir *ir = nftgen_build(p, &o, err, sizeof(err));
+	struct nftnl_set_elem **ev;
+	struct nft_batch b;
+	struct pbatch pb;
+	size_t n;
+
+	ck_assert_msg(ir != NULL, "%s", err);
+	nfttest_emit(ir, true, &b);
+	nfttest_parse_batch(&b, true, &pb);
+	nfttest_check_rules(ir, &pb);
+	nfttest_check_references(&pb);
+	ck_assert_ptr_nonnull(nfttest_pb_set(&pb, NFTGEN_HA_STANDBY));
+	ev = nfttest_pb_elems(&pb, NFTGEN_HA_STANDBY, &n);
+	ck_assert_uint_eq(n, ARRAY_LEN(zone_ifs));
+	for (size_t i = 0; i < n; i++) {
+		uint32_t len = 0;
+		const char *k = nftnl_set_elem_get(ev[i], NFTNL_SET_ELEM_KEY,
+		    &len);
+		ck_assert_uint_eq(len, 16);
+		ck_assert_str_eq(k, zone_ifs[i]);
+	}
+	free(ev);
+	nfttest_pbatch_free(&pb);
+	nftemit_free(&b);
+	nftgen_free(ir);
+	policy_free(p);
+}
+END_TEST
+
 UNIT_SUITE(nftemit_suite)
 
 static Suite *
@@ -762,6 +800,7 @@ nftemit_suite(void)
 	tcase_add_loop_test(tc, test_roundtrip, 0, (int)ARRAY_LEN(rt_cases));
 	tcase_add_test(tc, test_check_only);
 	tcase_add_test(tc, test_replace);
+	tcase_add_test(tc, test_ha_standby);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("large");

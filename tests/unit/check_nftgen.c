@@ -13,6 +13,8 @@
  *    forward chain as nft prints it; alpha: the IPv6 anti-spoofing ranges.
  * 4. Deny-all (fail closed): nothing on the forward path accepts, and a
  *    policy given with it is ignored.
+ * 5. One node of a pair: the input rules of keepalived and conntrackd, the
+ *    standby set of forward.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -573,7 +575,151 @@ START_TEST(test_deny_all)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------
+ * 5. One node of a pair (policy "ha", tests/golden/ha-pair.conf): VRRP
+ * adverts on the zone interfaces and conntrackd from the peers on the sync
+ * link in the input chain; the standby set at the head of forward, filled
+ * with every zone interface while the node is not the master, empty
+ * otherwise.  Without "ha" none of it exists.
+ */
+
+START_TEST(test_ha)
+{
+	static const char *const input_ha[] = {
+		"meta nfproto ipv4 iifname . ip daddr . meta l4proto @ha.vrrp4 "
+		    "accept comment \"ha-pair.conf:29\"",
+		"meta nfproto ipv4 iifname . ip saddr . meta l4proto . th dport "
+		    "@ha.sync4 accept comment \"ha-pair.conf:29\"",
+		"meta nfproto ipv6 iifname . ip6 daddr . meta l4proto @ha.vrrp6 "
+		    "accept comment \"ha-pair.conf:29\"",
+		"meta nfproto ipv6 iifname . ip6 saddr . meta l4proto . th dport "
+		    "@ha.sync6 accept comment \"ha-pair.conf:29\"",
+		"jump deny.input",
+	};
+	struct policy *p = nfttest_load("tests/golden/ha-pair.conf");
+	struct policy *plain = nfttest_load("tests/golden/alpha-small.conf");
+	struct nftgen_opts o = { .now = NOW, .ha_standby = true };
+	char err[128], *text, **lines;
+	struct nft_ir *ir = nfttest_build(p, false), *held, *ir0;
+	const struct nft_set *s;
+	size_t n;
+
+	/* the input chain ends with the pair's four rules */
+	text = nftgen_text(ir);
+	lines = nfttest_text_chain(text, "input", &n);
+	ck_assert_ptr_nonnull(lines);
+	ck_assert_uint_ge(n, ARRAY_LEN(input_ha));
+	for (size_t i = 0; i < ARRAY_LEN(input_ha); i++)
+		ck_assert_str_eq(lines[n - ARRAY_LEN(input_ha) + i],
+		    input_ha[i]);
+	nfttest_lines_free(lines, n);
+	lines = nfttest_text_chain(text, "forward", &n);
+	ck_assert_str_eq(lines[4], "iifname @ha.standby jump deny.ha-standby "
+	    "comment \"ha-pair.conf:29\"");
+	nfttest_lines_free(lines, n);
+	ck_assert_ptr_nonnull(strstr(text, "\"sync0\" . 192.168.255.2 . 17 . "
+	    "3781"));
+	ck_assert_ptr_nonnull(strstr(text, "\"sync0\" . fd00:ff::/64 . 17 . "
+	    "3781"));
+	ck_assert_ptr_nonnull(strstr(text, "\"inet1\" . ff02::12 . 112"));
+	ck_assert_ptr_nonnull(strstr(text, "log prefix \"zoned:deny:"
+	    "ha-standby\""));
+	free(text);
+	ck_assert(ir_has_counter(ir, "deny.ha-standby"));
+	/* VRRP on every zone interface, conntrackd from every peer */
+	ck_assert_uint_eq(nftgen_find_set(ir, "ha.vrrp4")->nelems, 3);
+	ck_assert_uint_eq(nftgen_find_set(ir, "ha.vrrp6")->nelems, 3);
+	ck_assert_uint_eq(nftgen_find_set(ir, "ha.sync4")->nelems, 2);
+	ck_assert(!nftgen_find_set(ir, "ha.sync4")->interval);
+	ck_assert(nftgen_find_set(ir, "ha.sync6")->interval);
+	/* the master forwards: the standby set is there, empty */
+	s = nftgen_find_set(ir, NFTGEN_HA_STANDBY);
+	ck_assert(s != NULL && s->runtime && s->nelems == 0);
+	/* nothing new accepts on the forward path */
+	ck_assert_uint_eq(nfttest_check_forward_accepts(ir), 2);
+
+	/* not the master: every zone interface is held */
+	held = nftgen_build(p, &o, err, sizeof(err));
+	ck_assert_msg(held != NULL, "%s", err);
+	ck_assert_uint_eq(nftgen_find_set(held, NFTGEN_HA_STANDBY)->nelems, 3);
+	nftgen_free(held);
+
+	/* without "ha": none of it, whatever the option says */
+	ir0 = nftgen_build(plain, &o, err, sizeof(err));
+	ck_assert_msg(ir0 != NULL, "%s", err);
+	ck_assert_ptr_null(nftgen_find_set(ir0, NFTGEN_HA_STANDBY));
+	ck_assert_ptr_null(nftgen_find_set(ir0, "ha.vrrp4"));
+	ck_assert_ptr_null(nftgen_find_set(ir0, "ha.sync4"));
+	ck_assert_ptr_null(nfttest_ir_chain(ir0, "deny.ha-standby"));
+	nftgen_free(ir0);
+	/* nor with a ZL017 error (a policy that would not be applied) */
+	p->ha.bad = true;
+	ir0 = nfttest_build(p, false);
+	ck_assert_ptr_null(nftgen_find_set(ir0, "ha.sync4"));
+	nftgen_free(ir0);
+
+	nftgen_free(ir);
+	policy_free(p);
+	policy_free(plain);
+}
+END_TEST
+
 UNIT_SUITE(nftgen_suite)
+
+/* A change in an address list is a change of set elements only: the
+ * flow keeps its mark, and the table differs by the elements of the added
+ * prefix (issue 16; incremental reloads build on it). */
+static void
+list_diff_line(char sign, const char *line, void *arg)
+{
+	char *out = arg;
+
+	snprintf(out, 512, "%c %s", sign, line);
+}
+
+START_TEST(test_address_list_elements)
+{
+#define LPOLICY(list) "version = 1;\nmodel = \"alpha-prime\";\n" \
+	"zones = {\n  lg = { kind = \"lgwan\"; interfaces = [ \"lg0\" ]; " \
+	"networks = [ \"10.20.0.0/16\" ]; };\n  in = { kind = \"internet\"; " \
+	"interfaces = [ \"in0\" ]; networks = [ \"0.0.0.0/0\" ]; };\n};\n" \
+	"hosts = {\n  terms = { zone = \"lg\"; address = \"10.20.100.0/24\"; };\n" \
+	"  cloud = { zone = \"in\"; address = [ " list " ]; };\n};\n" \
+	"services = { https = { proto = \"tcp\"; ports = [ 443 ]; }; };\n" \
+	"flows = (\n  { name = \"lbo\"; from = \"terms\"; to = \"cloud\"; " \
+	"service = \"https\"; method = \"cloud-lbo\"; approval = \"A\"; }\n);\n"
+	struct policy *p1 = nfttest_load_string(LPOLICY("\"203.0.113.0/28\", "
+	    "\"203.0.113.32/28\""), "l1.conf");
+	struct policy *p2 = nfttest_load_string(LPOLICY("\"203.0.113.0/28\", "
+	    "\"203.0.113.32/28\", \"203.0.113.64/28\""), "l1.conf");
+	struct nft_ir *ir1 = nfttest_build(p1, false), *ir2 = nfttest_build(p2, false);
+	struct nft_batch b1, b2;
+	struct canon c1, c2;
+	char line[512] = "";
+
+	ck_assert_uint_eq(p1->flows[0].mark, p2->flows[0].mark);
+	nfttest_emit(ir1, true, &b1);
+	nfttest_emit(ir2, true, &b2);
+	canon_init(&c1);
+	canon_init(&c2);
+	ck_assert_int_eq(canon_batch(&c1, &b1), 0);
+	ck_assert_int_eq(canon_batch(&c2, &b2), 0);
+	canon_sort(&c1);
+	canon_sort(&c2);
+	ck_assert_uint_eq(canon_diff(&c1, &c2, list_diff_line, line), 1);
+	ck_assert_msg(line[0] == '+' && strstr(line, "elem flows.lg.in.0 ") != NULL,
+	    "the difference: %s", line);
+	canon_free(&c1);
+	canon_free(&c2);
+	nftemit_free(&b1);
+	nftemit_free(&b2);
+	nftgen_free(ir1);
+	nftgen_free(ir2);
+	policy_free(p1);
+	policy_free(p2);
+#undef LPOLICY
+}
+END_TEST
 
 static Suite *
 nftgen_suite(void)
@@ -589,6 +735,8 @@ nftgen_suite(void)
 	tcase_add_test(tc, test_alpha_small);
 	tcase_add_test(tc, test_alpha_src6);
 	tcase_add_test(tc, test_deny_all);
+	tcase_add_test(tc, test_address_list_elements);
+	tcase_add_test(tc, test_ha);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	return s;

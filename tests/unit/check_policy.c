@@ -104,8 +104,27 @@ host(struct policy *p, const char *name, const char *zname, const char *a,
 	h = &p->hosts[p->nhosts - 1];
 	h->name = xstrdup(name);
 	h->zone = policy_find_zone(p, zname);
-	ck_assert_msg(addr_parse(a, &h->addr, err, sizeof(err)) == 0, "%s",
-	    err);
+	/* one address or, separated by spaces, a list (IPv4 first) */
+	{
+		char buf[256], *save = NULL;
+		snprintf(buf, sizeof(buf), "%s", a);
+		for (int pass = 0; pass < 2; pass++) {
+			snprintf(buf, sizeof(buf), "%s", a);
+			for (char *w = strtok_r(buf, " ", &save); w != NULL;
+			    w = strtok_r(NULL, " ", &save)) {
+				struct addr_pfx pf;
+				ck_assert_msg(addr_parse(w, &pf, err,
+				    sizeof(err)) == 0, "%s", err);
+				if ((pf.family == ADDR_V4) != (pass == 0))
+					continue;
+				h->addrs = grow(h->addrs, &h->naddrs,
+				    sizeof(*h->addrs));
+				h->addrs[h->naddrs - 1].pfx = pf;
+				h->nv4 += pf.family == ADDR_V4;
+			}
+		}
+		h->list = strchr(a, ' ') != NULL;
+	}
 	if (mac != NULL) {
 		ck_assert_int_eq(mac_parse(mac, h->mac, err, sizeof(err)), 0);
 		h->has_mac = true;
@@ -149,10 +168,12 @@ static struct endpoint
 ep(const struct policy *p, const char *s)
 {
 	if (strncmp(s, "host:", 5) == 0)
-		return (struct endpoint){ EP_HOST, policy_find_host(p, s + 5) };
+		return (struct endpoint){ EP_HOST, policy_find_host(p, s + 5),
+		    NULL, 0 };
 	if (strncmp(s, "zone:", 5) == 0)
-		return (struct endpoint){ EP_ZONE, policy_find_zone(p, s + 5) };
-	return (struct endpoint){ EP_NONE, -1 };
+		return (struct endpoint){ EP_ZONE, policy_find_zone(p, s + 5),
+		    NULL, 0 };
+	return (struct endpoint){ EP_NONE, -1, NULL, 0 };
 }
 
 /* services: names separated by spaces; expires 0: none. */
@@ -484,14 +505,16 @@ START_TEST(test_endpoint)
 		struct addr_pfx w;
 		char err[64];
 
-		memset(&out, 0xee, sizeof(out));
-		ck_assert_int_eq(policy_endpoint_prefix(p, &e, fam, &out),
-		    want != NULL);
-		if (want == NULL) {
-			ck_assert_mem_eq(&out, &(struct addr_pfx){ 0 },
-			    sizeof(out));
+		struct policy_pfx_iter it;
+		const struct addr_pfx *got;
+
+		policy_pfx_iter(&it, p, &e, fam);
+		got = policy_pfx_next(&it, NULL);
+		ck_assert_int_eq(got != NULL, want != NULL);
+		if (want == NULL)
 			continue;
-		}
+		out = *got;
+		ck_assert(policy_pfx_next(&it, NULL) == NULL);
 		ck_assert_int_eq(addr_parse(want, &w, err, sizeof(err)), 0);
 		ck_assert_msg(addr_equal(&out, &w), "%s family %d", t->ep,
 		    fam);
@@ -504,7 +527,8 @@ END_TEST
 START_TEST(test_endpoint_edges)
 {
 	struct policy *p = model();
-	struct endpoint bad = { EP_HOST, 99 }, neg = { EP_HOST, -1 };
+	struct endpoint bad = { EP_HOST, 99, NULL, 0 },
+	    neg = { EP_HOST, -1, NULL, 0 };
 	struct endpoint a = ep(p, "host:atena");
 	char small[9];
 

@@ -150,7 +150,7 @@ START_TEST(test_build)
 {
 	const struct ok_case *t = &ok_cases[_i];
 	struct policy *p = load_qpol();
-	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport };
+	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport, false };
 	struct query q;
 	uint8_t src[16], dst[16], mac[6] = { 0 };
 	int fam;
@@ -161,26 +161,27 @@ START_TEST(test_build)
 	    "%s %s %s: %s", t->src, t->dst, t->proto, err);
 	fam = addr_parse_ip(t->psrc, src);
 	ck_assert_int_eq(addr_parse_ip(t->pdst, dst), fam);
-	ck_assert_int_eq(q.pkt.family, fam);
-	ck_assert_mem_eq(q.pkt.src, src, 16);
-	ck_assert_mem_eq(q.pkt.dst, dst, 16);
-	ck_assert_int_eq(q.pkt.proto, t->pproto);
-	ck_assert_int_eq(q.pkt.dport, t->pdport);
-	ck_assert_int_eq(q.pkt.sport, t->psport);
-	ck_assert_int_eq(q.pkt.has_mac, t->pmac != NULL);
+	ck_assert_int_eq(q.pkt[0].family, fam);
+	ck_assert_mem_eq(q.pkt[0].src, src, 16);
+	ck_assert_mem_eq(q.pkt[0].dst, dst, 16);
+	ck_assert_int_eq(q.pkt[0].proto, t->pproto);
+	ck_assert_int_eq(q.pkt[0].dport, t->pdport);
+	ck_assert_int_eq(q.pkt[0].sport, t->psport);
+	ck_assert_int_eq(q.pkt[0].has_mac, t->pmac != NULL);
 	if (t->pmac)
 		ck_assert_int_eq(mac_parse(t->pmac, mac, NULL, 0), 0);
-	ck_assert_mem_eq(q.pkt.src_mac, mac, 6);
+	ck_assert_mem_eq(q.pkt[0].src_mac, mac, 6);
 	/* the zones are the classifier's to find from the addresses */
-	ck_assert_int_eq(q.pkt.in_zone, -1);
-	ck_assert_int_eq(q.pkt.out_zone, -1);
+	ck_assert_int_eq(q.pkt[0].in_zone, -1);
+	ck_assert_int_eq(q.pkt[0].out_zone, -1);
 	ck_assert_str_eq(q.note, t->note);
 	policy_free(p);
 }
 END_TEST
 
 #define BADPROTO(s) "invalid protocol \"" s "\" (tcp/PORT, udp/PORT, " \
-	"sctp/PORT, icmp/TYPE, icmpv6/TYPE or a protocol number)"
+	"sctp/PORT, icmp/TYPE, icmpv6/TYPE, a protocol number, or a service " \
+	"name such as https or rdp)"
 #define NOTHING(s) "\"" s "\" is neither an address nor a host of the policy"
 
 static const struct bad_case {
@@ -243,7 +244,7 @@ START_TEST(test_build_errors)
 {
 	const struct bad_case *t = &bad_cases[_i];
 	struct policy *p = load_qpol();
-	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport };
+	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport, false };
 	struct query q;
 	char err[256] = "";
 
@@ -294,7 +295,7 @@ START_TEST(test_answers)
 {
 	const struct answer_case *t = &answer_cases[_i];
 	struct policy *p = load_qpol();
-	struct query_args a = { t->src, t->dst, t->proto, t->mac, -1 };
+	struct query_args a = { t->src, t->dst, t->proto, t->mac, -1, false };
 	struct query q;
 	struct classify *c;
 	struct classify_verdict v;
@@ -306,12 +307,12 @@ START_TEST(test_answers)
 	    err);
 	c = classify_build(p, NOW, err, sizeof(err));
 	ck_assert_msg(c != NULL, "%s", err);
-	classify_one(c, &q.pkt, &v);
+	query_classify(c, p, &q, &v);
 	ck_assert_str_eq(classify_reason_str(v.reason), t->reason);
-	classify_explain(c, &q.pkt, &v, why, sizeof(why));
+	classify_explain(c, &q.pkt[0], &v, why, sizeof(why));
 
 	/* text: the verdict word and the explanation, the note below */
-	query_answer_text(c, &q, &v, text, sizeof(text));
+	query_answer_text(c, p, &q, &v, text, sizeof(text));
 	if (q.note[0])
 		snprintf(want, sizeof(want), "%s: %s\nnote: %s\n", word, why,
 		    q.note);
@@ -322,7 +323,9 @@ START_TEST(test_answers)
 	/* JSON: the same, field by field */
 	j = query_answer_json(c, p, &q, &v);
 	ck_assert_ptr_nonnull(j);
-	ck_assert_uint_eq(json_object_size(j), 7);
+	ck_assert_uint_eq(json_object_size(j), 9);
+	ck_assert(json_is_null(json_object_get(j, "management")));
+	ck_assert(json_is_false(json_object_get(j, "appliance")));
 	ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")),
 	    word);
 	ck_assert_str_eq(json_string_value(json_object_get(j, "reason")),
@@ -349,7 +352,7 @@ END_TEST
 START_TEST(test_alpha_note)
 {
 	struct policy *p = load_alpha();
-	struct query_args a = { "atena", "chukan", "tcp/443", NULL, -1 };
+	struct query_args a = { "atena", "chukan", "tcp/443", NULL, -1, false };
 	struct query q;
 	char err[256];
 
@@ -363,7 +366,7 @@ START_TEST(test_alpha_note)
 	a.mac = "02:00:0a:0a:01:14";
 	a.src = "atena";
 	ck_assert_int_eq(query_build(p, &a, &q, err, sizeof(err)), 0);
-	ck_assert(q.pkt.has_mac);
+	ck_assert(q.pkt[0].has_mac);
 	policy_free(p);
 }
 END_TEST
@@ -390,11 +393,12 @@ static const struct qbad alpha_bad[] = {
 	{ "atena", "chukan", "tcp/443", NULL, 65536, "source port" },
 };
 
-START_TEST(test_alpha_query_errors)
+/* The question t is refused with its message; p is freed. */
+static void
+expect_refused(struct policy *p, const struct qbad *t)
 {
-	const struct qbad *t = &alpha_bad[_i];
-	struct policy *p = load_alpha();
-	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport };
+	struct query_args a = { t->src, t->dst, t->proto, t->mac, t->sport,
+	    false };
 	struct query q;
 	char err[256] = "";
 
@@ -404,32 +408,140 @@ START_TEST(test_alpha_query_errors)
 	    err, t->err);
 	policy_free(p);
 }
+
+START_TEST(test_alpha_query_errors)
+{
+	expect_refused(load_alpha(), &alpha_bad[_i]);
+}
 END_TEST
 
 /* A protocol number without a port; ICMP types in the dport. */
 START_TEST(test_alpha_query_protocols)
 {
 	struct policy *p = load_alpha();
-	struct query_args a = { "atena", "chukan", "47", NULL, -1 };
+	struct query_args a = { "atena", "chukan", "47", NULL, -1, false };
 	struct query q;
 	char err[256];
 
 	ck_assert_int_eq(query_build(p, &a, &q, err, sizeof(err)), 0);
-	ck_assert_int_eq(q.pkt.proto, 47);
+	ck_assert_int_eq(q.pkt[0].proto, 47);
 	a.proto = "icmp/8";
 	ck_assert_int_eq(query_build(p, &a, &q, err, sizeof(err)), 0);
-	ck_assert_int_eq(q.pkt.proto, PROTO_ICMP);
-	ck_assert_int_eq(q.pkt.dport, 8);
+	ck_assert_int_eq(q.pkt[0].proto, PROTO_ICMP);
+	ck_assert_int_eq(q.pkt[0].dport, 8);
 	a.proto = "sctp/2905";
 	a.sport = 1234;
 	ck_assert_int_eq(query_build(p, &a, &q, err, sizeof(err)), 0);
-	ck_assert_int_eq(q.pkt.proto, PROTO_SCTP);
-	ck_assert_int_eq(q.pkt.dport, 2905);
-	ck_assert_int_eq(q.pkt.sport, 1234);
-	ck_assert_int_eq(q.pkt.family, ADDR_V4);
-	ck_assert_int_eq(q.pkt.in_zone, -1);
-	ck_assert_int_eq(q.pkt.out_zone, -1);
+	ck_assert_int_eq(q.pkt[0].proto, PROTO_SCTP);
+	ck_assert_int_eq(q.pkt[0].dport, 2905);
+	ck_assert_int_eq(q.pkt[0].sport, 1234);
+	ck_assert_int_eq(q.pkt[0].family, ADDR_V4);
+	ck_assert_int_eq(q.pkt[0].in_zone, -1);
+	ck_assert_int_eq(q.pkt[0].out_zone, -1);
 	policy_free(p);
+}
+END_TEST
+
+/* --- issue 16: the questions of a real town hall ------------------------- */
+
+static struct policy *
+load_town(void)
+{
+	return unit_load_policy("conf/alpha-prime.conf", NOW);
+}
+
+struct tcase16 {
+	const char *src, *dst, *proto;
+	bool self;		/* the daemon knows dst as its own */
+	const char *verdict;	/* "permit" / "deny" */
+	const char *explain;	/* substring */
+	const char *note;	/* substring of the note, or NULL */
+};
+
+static const struct tcase16 town_cases[] = {
+	/* service names, from the policy and from /etc/services */
+	{ "lg-terms", "m365", "https", false, "permit", "flow \"m365\"",
+	  "service \"https\" is tcp/443" },
+	{ "10.20.100.7", "192.0.2.40", "rdp", false, "permit", "flow \"browse\"",
+	  NULL },
+	{ "atena", "chukan", "juki", false, "deny", "tcp/700: no flow permits",
+	  "service \"juki\" is tcp/700, tcp/8000-8003" },
+	{ "juki-cs", "juki-pref", "juki", false, "permit", "flow \"juki-cs\"",
+	  NULL },
+	/* the Government Cloud, by network, and the staged Teams media */
+	{ "10.10.100.7", "10.128.2.9", "https", false, "permit",
+	  "flow \"std-systems\" (標準準拠システム利用)", NULL },
+	{ "10.10.100.7", "10.128.2.9", "tcp/80", false, "deny",
+	  "permits tcp/443 only", NULL },
+	{ "10.128.1.5", "192.0.2.80", "https", false, "deny",
+	  "never talks to the Internet", NULL },
+	{ "lg-terms", "m365-media", "teams-media", false, "deny",
+	  "flow \"teams-media\" will, from 2027-04-01T00:00:00+09:00",
+	  "has 2 addresses" },
+	/* an element of an address list, far from its first */
+	{ "fd00:20:0:100::7", "2001:db8:5010::5", "https", false, "deny",
+	  "no flow permits lgwan -> internet tcp/443", NULL },
+	{ "10.20.100.7", "203.0.113.222", "https", false, "permit",
+	  "flow \"m365\"", NULL },
+	/* the appliance itself: the management entries answer */
+	{ "ops-pc", "appliance", "ssh", false, "permit", "management #1",
+	  NULL },
+	{ "ops-pc", "10.20.0.1", "tcp/22", true, "permit", "management #1",
+	  NULL },
+	{ "lg-terms", "appliance", "tcp/22", false, "deny", "none permits "
+	  "tcp/22 from 10.20.100.0; management #1 permits it from host "
+	  "\"ops-pc\" only", NULL },
+	{ "ops-pc", "appliance", "https", false, "deny", "the appliance itself "
+	  "accepts only", NULL },
+	/* offline the appliance's address is any other: a hint */
+	{ "ops-pc", "10.20.0.1", "tcp/22", false, "deny", "no flow permits "
+	  "lgwan -> lgwan", "if the destination is the appliance itself, "
+	  "management #1" },
+};
+
+START_TEST(test_town_query)
+{
+	const struct tcase16 *t = &town_cases[_i];
+	struct policy *p = load_town();
+	struct query_args a = { t->src, t->dst, t->proto, NULL, -1, t->self };
+	struct query q;
+	struct classify *c;
+	struct classify_verdict v;
+	char err[256], text[2048];
+	json_t *j;
+
+	ck_assert_msg(query_build(p, &a, &q, err, sizeof(err)) == 0,
+	    "%s %s %s: %s", t->src, t->dst, t->proto, err);
+	c = classify_build(p, NOW, err, sizeof(err));
+	ck_assert(c != NULL);
+	query_classify(c, p, &q, &v);
+	query_answer_text(c, p, &q, &v, text, sizeof(text));
+	ck_assert_msg(strncmp(text, t->verdict, strlen(t->verdict)) == 0 &&
+	    strstr(text, t->explain) != NULL && (t->note == NULL ||
+	    strstr(text, t->note) != NULL), "%s %s %s: \"%s\", want %s ...%s... "
+	    "...%s...", t->src, t->dst, t->proto, text, t->verdict, t->explain,
+	    t->note ? t->note : "");
+	j = query_answer_json(c, p, &q, &v);
+	ck_assert(j != NULL);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "verdict")),
+	    t->verdict);
+	ck_assert(json_is_true(json_object_get(j, "appliance")) ==
+	    (strcmp(t->dst, "appliance") == 0 || t->self));
+	json_decref(j);
+	classify_free(c);
+	policy_free(p);
+}
+END_TEST
+
+static const struct qbad town_bad[] = {
+	{ "lg-term", "m365", "https", NULL, -1, "(did you mean \"lg-terms\"?)" },
+	{ "lg-terms", "m365", "htps", NULL, -1, "(did you mean \"https\"?)" },
+	{ "lg-terms", "m365", "nosuchthing", NULL, -1, "invalid protocol" },
+};
+
+START_TEST(test_town_query_errors)
+{
+	expect_refused(load_town(), &town_bad[_i]);
 }
 END_TEST
 
@@ -453,6 +565,10 @@ query_suite(void)
 	tcase_add_loop_test(tc, test_alpha_query_errors, 0,
 	    (int)ARRAY_LEN(alpha_bad));
 	tcase_add_test(tc, test_alpha_query_protocols);
+	tcase_add_loop_test(tc, test_town_query, 0,
+	    (int)ARRAY_LEN(town_cases));
+	tcase_add_loop_test(tc, test_town_query_errors, 0,
+	    (int)ARRAY_LEN(town_bad));
 	suite_add_tcase(s, tc);
 	return s;
 }
