@@ -58,12 +58,25 @@ ctl_code_str(int code)
 }
 
 /* An error answer {"ok": false, "code": N, "error": msg[, "detail": d]};
- * detail is consumed. */
+ * detail is consumed.  A message that is not UTF-8 (jansson's parse
+ * error quotes the bytes of the request near the error) is sent with its
+ * bytes past ASCII as '?', not dropped with the answer. */
 static inline json_t *
 ctl_error_answer(int code, const char *msg, json_t *detail)
 {
 	json_t *a = json_pack("{s:b, s:i, s:s}", "ok", 0, "code", code,
 	    "error", msg);
+
+	if (a == NULL && msg != NULL) {
+		char ascii[512];
+		size_t i;
+
+		for (i = 0; msg[i] != '\0' && i < sizeof(ascii) - 1; i++)
+			ascii[i] = (unsigned char)msg[i] < 0x80 ? msg[i] : '?';
+		ascii[i] = '\0';
+		a = json_pack("{s:b, s:i, s:s}", "ok", 0, "code", code,
+		    "error", ascii);
+	}
 
 	if (a && detail)
 		json_object_set_new(a, "detail", detail);

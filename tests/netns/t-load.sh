@@ -46,25 +46,29 @@ synretrans() {
 }
 
 # --- a new connection waiting for the verdict while the table is replaced ---
-# The daemon stopped, a SIGHUP waiting for it, then a new connection: its
-# SYN waits in the queue; the daemon goes on, reloads first, then judges
-# it.  The reload must not make the kernel drop the SYN (deleting a base
-# chain flushes every queue of the namespace): the connection is answered
-# without a SYN sent again.
+# The daemon stopped, a reload of the whole table waiting for it (an
+# unchanged file would change nothing incrementally: --full), then a new
+# connection: its SYN waits in the queue; the daemon goes on, reloads,
+# and judges it.  The reload must not make the kernel drop the SYN
+# (deleting a base chain flushes every queue of the namespace): the
+# connection is answered without a SYN sent again.
 listen $IN tcp 3389
 r0=$(synretrans $LG)
 kill -STOP "$ZPID"
-kill -HUP "$ZPID"
+zctl reload --full >"$T/full-reload" 2>&1 &
+fr=$!
+sleep 0.2
 conn $LG tcp 10.20.100.7 192.0.2.40 3389 --timeout 5 >"$T/queued" 2>&1 &
 c=$!
 sleep 0.5
 kill -CONT "$ZPID"
 wait "$c"
 rc=$?
+wait "$fr"
 r1=$(synretrans $LG)
 check "a connection that waited in the queue through a reload passes (exit $rc)" test "$rc" -eq 0
 check "... its SYN answered the first time ($((r1 - r0)) sent again)" test "$r1" -eq "$r0"
-check "... after the reload (event=policy-loaded)" grep -q 'event=policy-loaded .*uid=- ' "$T/zoned.log"
+check "... through a replacement of the whole table (event=policy-loaded apply=full)" grep -q 'event=policy-loaded .*uid=0 .*apply=full' "$T/zoned.log"
 kill "${BG[@]}" 2>/dev/null
 BG=()
 
