@@ -226,8 +226,14 @@ tell_zoned(const struct ctl *c, const char *state, const char *summary,
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (;;) {
-		ans = ctl_request(c, CTL_CMD_HA_STATE, json_pack("{s:s, s:s}",
-		    "state", state, "conntrackd", summary));
+		json_t *args = json_pack("{s:s}", "state", state);
+
+		/* no steps ran: no argument (request.c refuses ""); zoned
+		 * takes at most 200 bytes of it (the whole is in syslog) */
+		if (summary[0] != '\0')
+			json_object_set_new(args, "conntrackd",
+			    json_stringn(summary, strnlen(summary, 200)));
+		ans = ctl_request(c, CTL_CMD_HA_STATE, args);
 		if (ans != NULL)
 			return ans;
 		clock_gettime(CLOCK_MONOTONIC, &now);

@@ -201,6 +201,9 @@ ms_since(const struct timespec *t0)
 	    (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+static int ha_sync(struct zoned *z, const struct policy *p, char *err,
+    size_t errlen);
+
 /*
  * Build the table for p (NULL: deny every crossing) and put it in the
  * kernel in one transaction: the changes alone when the table holds what
@@ -285,6 +288,11 @@ build_apply(struct zoned *z, const struct policy *p, bool whole,
 	}
 	if (t.full)
 		carry_over(z, &snap);
+	/* the standby set is a runtime set: an incremental load left it */
+	if (!t.full && !t.empty && policy_ha(p) &&
+	    ha_sync(z, p, cerr, sizeof(cerr)) < 0)
+		log_event(LOG_ERR, "ha-standby-failed", "reason=%s",
+		    lq(cerr));
 	flowuse_installed(z->use, p, ir, t.full);
 	txn_free(&t);
 	counters_free(&snap);
@@ -862,14 +870,23 @@ engine_run(struct zoned *z, enum engine_source source, const char *why)
  * One node of a pair
  */
 
-int
-engine_ha(struct zoned *z, char *err, size_t errlen)
+/*
+ * Make the standby set of p's table say what the HA state says, in one set
+ * update.  An incremental load leaves the set's elements as they are (a
+ * runtime set): it calls this too, so that a zone interface the reload
+ * added is held on a standby node.  The commit moves the ruleset
+ * generation: when nothing else committed meanwhile, zoned still knows
+ * the table (txn.h), and the next reload need not read it.
+ */
+static int
+ha_sync(struct zoned *z, const struct policy *p, char *err, size_t errlen)
 {
-	const struct policy *p = z->pol;
 	bool fwd = ha_forwarding(z->ha, p);
 	const char **ifs = NULL;
 	struct apply_errors kerr;
 	struct nft_batch b;
+	uint32_t g0 = 0, g1 = 0;
+	char gerr[128];
 	size_t n = 0;
 	int rc;
 
@@ -895,13 +912,29 @@ engine_ha(struct zoned *z, char *err, size_t errlen)
 		return -1;
 	}
 	free(ifs);
+	if (z->kernel.known && apply_genid(z->nl, &g0, gerr,
+	    sizeof(gerr)) < 0)
+		g0 = 0;
 	rc = apply_batch(z->nl, &b, NULL, &kerr, err, errlen);
 	if (rc < 0 && kerr.n > 0)
 		snprintf(err, errlen, "set %s: %s", NFTGEN_HA_STANDBY,
 		    strerror(kerr.v[0].error));
 	apply_errors_free(&kerr);
 	nftemit_free(&b);
+	if (rc == 0 && z->kernel.known) {
+		if (g0 == z->kernel.genid && apply_genid(z->nl, &g1, gerr,
+		    sizeof(gerr)) == 0 && g1 == g0 + 1)
+			z->kernel.genid = g1;	/* ours alone */
+		else
+			z->kernel.known = false;
+	}
 	return rc;
+}
+
+int
+engine_ha(struct zoned *z, char *err, size_t errlen)
+{
+	return ha_sync(z, z->pol, err, errlen);
 }
 
 /* ---------------------------------------------------------------------

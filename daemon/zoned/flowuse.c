@@ -239,7 +239,8 @@ services_arr(const struct policy *p, const struct flow *f)
 
 static const char *const columns[] = { "name", "source", "destination",
 	"services", "method", "active", "approval", "packets", "bytes",
-	"first_hit", "last_hit", "watched_since", NULL };
+	"first_hit", "last_hit", "watched_since", "label", "starts", "state",
+	NULL };
 
 json_t *
 flowuse_json(const struct flowuse *fu, const struct policy *p,
@@ -248,7 +249,8 @@ flowuse_json(const struct flowuse *fu, const struct policy *p,
 	const struct usage *u = fu ? &fu->u : NULL;
 	json_t *r = json_array(), *cols;
 	struct tcache *tc = calloc(1, sizeof(*tc));
-	char src[96], dst[96], mark[16];
+	/* an endpoint may name a list of hosts (policy_endpoint_name) */
+	char src[1024], dst[1024], mark[16];
 
 	if (r == NULL || tc == NULL) {
 		json_decref(r);
@@ -262,6 +264,9 @@ flowuse_json(const struct flowuse *fu, const struct policy *p,
 		    counters_getf(kc, "flow.%s", f->name);
 		uint64_t packets = rec ? rec->packets : k ? k->packets : 0;
 		uint64_t bytes = rec ? rec->bytes : k ? k->bytes : 0;
+		/* a staged flow is pending before its start */
+		const char *state = policy_flow_active(f, now) ? "active" :
+		    policy_flow_pending(f, now) ? "pending" : "expired";
 		json_t *o;
 
 		if (days >= 0 && (rec == NULL || !usage_unused(rec, now, days)))
@@ -269,7 +274,8 @@ flowuse_json(const struct flowuse *fu, const struct policy *p,
 		policy_endpoint_name(p, &f->from, src, sizeof(src));
 		policy_endpoint_name(p, &f->to, dst, sizeof(dst));
 		if (rows)	/* in the order of columns[] */
-			o = json_pack("[s, s, s, o, s, b, o, I, I, o, o, o]",
+			o = json_pack("[s, s, s, o, s, b, o, I, I, o, o, o, o, o, "
+			    "s]",
 			    f->name, src, dst, services_str(p, f),
 			    policy_method_str(f->method),
 			    policy_flow_active(f, now), f->approval ?
@@ -277,11 +283,15 @@ flowuse_json(const struct flowuse *fu, const struct policy *p,
 			    (json_int_t)packets, (json_int_t)bytes,
 			    jtime(tc, rec ? rec->first : 0),
 			    jtime(tc, rec ? rec->last : 0),
-			    jtime(tc, rec ? rec->since : 0));
+			    jtime(tc, rec ? rec->since : 0),
+			    f->label ? json_string(f->label) : json_null(),
+			    f->has_starts ? jtime(tc, f->starts) : json_null(),
+			    state);
 		else {
 			snprintf(mark, sizeof(mark), "0x%08x", f->mark);
 			o = json_pack("{s:s, s:i, s:s, s:s, s:o, s:s, s:o, s:o, "
-			    "s:b, s:b, s:s, s:I, s:I, s:o, s:o, s:o, s:s, s:s}",
+			    "s:b, s:b, s:s, s:I, s:I, s:o, s:o, s:o, s:s, s:s, "
+			    "s:o, s:o, s:s}",
 			    "name", f->name, "line", f->line,
 			    "from", p->zones[policy_endpoint_zone(p,
 			    &f->from)].name,
@@ -299,7 +309,12 @@ flowuse_json(const struct flowuse *fu, const struct policy *p,
 			    "first_hit", jtime(tc, rec ? rec->first : 0),
 			    "last_hit", jtime(tc, rec ? rec->last : 0),
 			    "watched_since", jtime(tc, rec ? rec->since : 0),
-			    "source", src, "destination", dst);
+			    "source", src, "destination", dst,
+			    "label", f->label ? json_string(f->label) :
+			    json_null(),
+			    "starts", f->has_starts ? jtime(tc, f->starts) :
+			    json_null(),
+			    "state", state);
 		}
 		if (o == NULL || json_array_append_new(r, o) < 0) {
 			json_decref(r);

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -23,6 +24,7 @@
 #include "control.h"
 #include "ctlproto.h"
 #include "fuzz.h"
+#include "ha.h"
 #include "policy.h"
 #include "stub_engine.h"
 #include "zoned.h"
@@ -30,6 +32,17 @@
 #define MAX_INPUT (CTL_MAX_REQUEST + 1)
 
 static struct zoned loaded, closed;
+static char hadir[] = "/tmp/fuzz-control-XXXXXX";
+
+static void
+rm_hadir(void)
+{
+	char path[sizeof(hadir) + 16];
+
+	snprintf(path, sizeof(path), "%s/ha-state", hadir);
+	unlink(path);
+	rmdir(hadir);
+}
 
 int
 LLVMFuzzerInitialize(int *argc, char ***argv)
@@ -46,6 +59,11 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	loaded.loaded_by = 0;
 	loaded.loaded_file = strdup(loaded.conf);
 	memset(loaded.sha256, 'a', 64);
+	/* ha-state and health --peer keep a node's HA state (ha.c, as in
+	 * the daemon), saved under a state directory of the target's own */
+	if (mkdtemp(hadir) == NULL || (loaded.ha = ha_open(hadir)) == NULL ||
+	    (closed.ha = ha_open(hadir)) == NULL || atexit(rm_hadir) != 0)
+		abort();
 	closed.conf = "/etc/zoned/zoned.conf";
 	closed.mode = MODE_FAIL_CLOSED;
 	closed.started = FUZZ_NOW - 100;
@@ -135,8 +153,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	line[size] = '\0';	/* control.c hands over a NUL-ended line */
 	for (size_t i = 0; i < sizeof(runs) / sizeof(runs[0]); i++) {
 		unsigned long before = stub_engine_reloads;
-		json_t *ans = command_handle(runs[i].z, runs[i].peer, line);
+		struct ha_info h0, h1;
+		json_t *ans;
+
+		ha_info(runs[i].z->ha, &h0);
+		ans = command_handle(runs[i].z, runs[i].peer, line);
 		judge(line, ans, runs[i].peer, before);
+		ha_info(runs[i].z->ha, &h1);
+		if (!runs[i].peer->root && h1.transitions != h0.transitions)
+			fuzz_fail("a member of the control group changed the "
+			    "HA state");
 		json_decref(ans);
 	}
 	free(line);

@@ -69,9 +69,11 @@ static void
 corners_of(const struct policy *p, struct corners *c)
 {
 	memset(c, 0, sizeof(*c));
+	/* every address of a host, a list's elements too (address lists) */
 	for (size_t i = 0; i < p->nhosts; i++)
-		if (!p->hosts[i].bad)
-			add_addr(c, &p->hosts[i].addr);
+		for (size_t j = 0; !p->hosts[i].bad &&
+		    j < p->hosts[i].naddrs; j++)
+			add_addr(c, &p->hosts[i].addrs[j].pfx);
 	for (size_t i = 0; i < p->nzones; i++)
 		for (size_t j = 0; j < p->zones[i].nnets; j++)
 			add_addr(c, &p->zones[i].nets[j]);

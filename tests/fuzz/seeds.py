@@ -227,6 +227,21 @@ requests = {
     "not-json": 'hello there',
     "args-array": '{"cmd":"status","args":[]}',
     "escapes": '{"cmd":"check","args":{"src":"\\u0061tena","dst":"chukan","proto":"tcp\\/443"}}',
+    "flows-unused": '{"cmd":"flows","args":{"unused":30,"rows":true}}',
+    "flows-unused-big": '{"cmd":"flows","args":{"unused":36501}}',
+    "reload-full": '{"cmd":"reload","args":{"full":true}}',
+    "reload-full-int": '{"cmd":"reload","args":{"full":1}}',
+    "check-service": '{"cmd":"check","args":{"src":"lg-terms","dst":"rds","proto":"rdp"}}',
+    "check-appliance": '{"cmd":"check","args":{"src":"10.20.100.7","dst":"appliance","proto":"tcp/22"}}',
+    "health": '{"cmd":"health","args":{}}',
+    "health-peer": '{"cmd":"health","args":{"peer":"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa","accept_last_good":true}}',
+    "health-peer-bad": '{"cmd":"health","args":{"peer":"not-a-sha"}}',
+    "health-lg-int": '{"cmd":"health","args":{"accept_last_good":1}}',
+    "ha-state-master": '{"cmd":"ha-state","args":{"state":"master","conntrackd":"commit ok, flush ok, resync ok, bulk ok"}}',
+    "ha-state-backup": '{"cmd":"ha-state","args":{"state":"backup"}}',
+    "ha-state-bad": '{"cmd":"ha-state","args":{"state":"primary"}}',
+    "ha-state-missing": '{"cmd":"ha-state","args":{"conntrackd":"commit ok"}}',
+    "ha-state-empty-ct": '{"cmd":"ha-state","args":{"state":"fault","conntrackd":""}}',
 }
 for name, line in requests.items():
     write(os.path.join(here, "corpus", "control", name), line.encode())

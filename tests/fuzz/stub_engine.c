@@ -70,6 +70,17 @@ engine_reload(struct zoned *z, const struct engine_req *req,
 	}
 }
 
+/* ha-state: the standby set is the kernel's; the state itself is ha.c's,
+ * which runs as in the daemon. */
+int
+engine_ha(struct zoned *z, char *err, size_t errlen)
+{
+	(void)z;
+	(void)err;
+	(void)errlen;
+	return 0;
+}
+
 int
 engine_verify(struct zoned *z, struct canon *diffs, bool timer)
 {

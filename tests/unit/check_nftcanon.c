@@ -169,8 +169,8 @@ START_TEST(test_canon_ha)
 	held = nftgen_build(p, &o, err, sizeof(err));
 	ck_assert_msg(held != NULL, "%s", err);
 	ck_assert_uint_eq(nftgen_find_set(held, NFTGEN_HA_STANDBY)->nelems, 3);
-	canon_of(ir, &c1);
-	canon_of(held, &c2);
+	nfttest_canon(ir, &c1);
+	nfttest_canon(held, &c2);
 	ck_assert_uint_eq(canon_cmp(&c1, &c2, &d), 0);
 	canon_free(&c1);
 	canon_free(&c2);

@@ -26,6 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <linux/netfilter/nf_tables.h>
 #include <linux/netfilter/nfnetlink.h>
@@ -716,6 +717,111 @@ START_TEST(test_random_edits)
 }
 END_TEST
 
+/* ---------------------------------------------------------------------
+ * 4. What other features put in the table
+ */
+
+static void
+write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	ck_assert_int_eq(fclose(f), 0);
+}
+
+/* The IR of the policy at path; *pp is kept for it (the IR points into
+ * the policy). */
+static struct nft_ir *
+ir_of_file(const char *path, struct policy **pp)
+{
+	*pp = nfttest_load(path);
+	return nfttest_build(*pp, false);
+}
+
+/* A provider's list update (issue 16's address lists) changes elements
+ * only: incremental, no chain touched, every flow's counter (its id hashes
+ * the host's name and list file, not the elements) kept. */
+START_TEST(test_address_list)
+{
+	char dir[] = "/tmp/check_nftdiff-XXXXXX", conf[64], list[64];
+	struct nft_ir *old, *new;
+	struct policy *pold, *pnew;
+	struct nftdiff df;
+	char err[128], *text;
+	FILE *f;
+	long n;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(conf, sizeof(conf), "%s/address-lists.conf", dir);
+	snprintf(list, sizeof(list), "%s/address-lists.addresses", dir);
+	ck_assert_ptr_nonnull(f = fopen("tests/golden/address-lists.conf",
+	    "r"));
+	fseek(f, 0, SEEK_END);
+	n = ftell(f);
+	rewind(f);
+	text = calloc(1, (size_t)n + 1);
+	ck_assert_uint_eq(fread(text, 1, (size_t)n, f), (size_t)n);
+	fclose(f);
+	write_file(conf, text);
+	free(text);
+	write_file(list, "203.0.113.128/28\n203.0.113.144/28\n"
+	    "2001:db8:5000::/48\n203.0.113.176/29\n");
+	old = ir_of_file(conf, &pold);
+	/* one prefix gone, two come, one of them a single address (an
+	 * element that overlaps another of the flow takes a map of its own,
+	 * nftgen.c's layers: that is structure, and replaces the table) */
+	write_file(list, "203.0.113.128/28\n2001:db8:5000::/48\n"
+	    "203.0.113.176/29\n198.51.100.0/24\n192.0.2.77\n");
+	new = ir_of_file(conf, &pnew);
+	ck_assert_int_eq(nftdiff_compute(old, new, &df, err, sizeof(err)), 0);
+	ck_assert_msg(!df.full, "a list update replaces the table: %s",
+	    df.why);
+	ck_assert_uint_gt(df.elems_add, 0);
+	ck_assert_uint_gt(df.elems_del, 0);
+	ck_assert_uint_eq(df.nchains, 0);
+	ck_assert_uint_eq(df.ncadd + df.ncdel, 0);
+	nftdiff_free(&df);
+	nftgen_free(new);
+	nftgen_free(old);
+	policy_free(pnew);
+	policy_free(pold);
+	unlink(list);
+	unlink(conf);
+	rmdir(dir);
+}
+END_TEST
+
+/* A node of a pair: its standby set is a runtime set (issue 13, set by
+ * zonectl ha-notify without a reload): the standby and the master's table
+ * differ in nothing a reload changes. */
+START_TEST(test_ha_standby)
+{
+	struct policy *p = nfttest_load("tests/golden/ha-pair.conf");
+	struct nftgen_opts o = { .now = NOW, .ha_standby = true };
+	struct nft_ir *fwd = nfttest_build(p, false), *held;
+	struct nftdiff df;
+	char err[128];
+
+	held = nftgen_build(p, &o, err, sizeof(err));
+	ck_assert_msg(held != NULL, "%s", err);
+	ck_assert_uint_gt(nftgen_find_set(held, NFTGEN_HA_STANDBY)->nelems, 0);
+	ck_assert_int_eq(nftdiff_compute(fwd, held, &df, err, sizeof(err)),
+	    0);
+	ck_assert_msg(nftdiff_empty(&df), "%s", df.full ? df.why :
+	    "elements, counters or chains differ");
+	nftdiff_free(&df);
+	ck_assert_int_eq(nftdiff_compute(held, fwd, &df, err, sizeof(err)),
+	    0);
+	ck_assert(nftdiff_empty(&df));
+	nftdiff_free(&df);
+	nftgen_free(held);
+	nftgen_free(fwd);
+	policy_free(p);
+}
+END_TEST
+
 UNIT_SUITE(nftdiff_suite)
 
 static Suite *
@@ -730,6 +836,8 @@ nftdiff_suite(void)
 	tcase_add_test(tc, test_set_size);
 	tcase_add_test(tc, test_batch);
 	tcase_add_test(tc, test_model_refuses);
+	tcase_add_test(tc, test_address_list);
+	tcase_add_test(tc, test_ha_standby);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("random");
 	tcase_add_loop_test(tc, test_random_edits, 0, 4);

@@ -277,6 +277,55 @@ START_TEST(test_file)
 }
 END_TEST
 
+/* A staged flow (issue 16): pending, it has no counter and no record, and
+ * is not "unused"; at its start the expiry timer applies the policy
+ * again, the flow gets its counter and is watched from then, under the
+ * same id (starts is not part of it); the other flows keep theirs. */
+START_TEST(test_staged)
+{
+	struct policy *p = unit_load_policy("tests/golden/staged.conf", NOW);
+	int mi = policy_find_flow(p, "migration");
+	time_t start;
+	struct nftgen_opts o = { .now = NOW };
+	struct nft_ir *before, *after;
+	const struct usage_rec *r;
+	struct counters kc;
+	struct usage u;
+	char err[256];
+
+	ck_assert_int_ge(mi, 0);
+	ck_assert(p->flows[mi].has_starts);
+	start = p->flows[mi].starts;
+	ck_assert(start > NOW);
+	before = nftgen_build(p, &o, err, sizeof(err));
+	ck_assert_msg(before != NULL, "%s", err);
+	usage_init(&u);
+	ck_assert_int_eq(usage_sync(&u, p, before, NOW, true), 0);
+	ck_assert_ptr_null(usage_find(&u, "migration"));
+	ck_assert_ptr_nonnull(r = usage_find(&u, "running"));
+	ck_assert(r->since == NOW);
+	kernel(&kc, "running", 10, NULL);
+	usage_observe(&u, &kc, NOW + 60);
+	counters_free(&kc);
+
+	o.now = start;
+	after = nftgen_build(p, &o, err, sizeof(err));
+	ck_assert_msg(after != NULL, "%s", err);
+	ck_assert_int_eq(usage_sync(&u, p, after, start, false), 0);
+	ck_assert_ptr_nonnull(r = usage_find(&u, "migration"));
+	ck_assert(r->since == start);
+	ck_assert_uint_eq(r->mark, p->flows[mi].mark);
+	ck_assert_uint_eq(r->packets, 0);
+	ck_assert_ptr_nonnull(r = usage_find(&u, "running"));
+	ck_assert(r->since == NOW);
+	ck_assert_uint_eq(r->packets, 10);
+	usage_free(&u);
+	nftgen_free(after);
+	nftgen_free(before);
+	policy_free(p);
+}
+END_TEST
+
 UNIT_SUITE(usage_suite)
 
 static Suite *
@@ -290,6 +339,7 @@ usage_suite(void)
 	tcase_add_test(tc, test_observe);
 	tcase_add_test(tc, test_unused);
 	tcase_add_test(tc, test_file);
+	tcase_add_test(tc, test_staged);
 	suite_add_tcase(s, tc);
 	return s;
 }
