@@ -419,6 +419,9 @@ journal_expired(const struct policy *p, time_t before, time_t now)
 		const struct flow *f = &p->flows[i];
 		if (f->has_expires && f->expires > before && f->expires <= now)
 			put(&o, o.removed, flow_json(p, f));
+		if (f->has_starts && f->starts > before && f->starts <= now &&
+		    !f->bad)
+			put(&o, o.added, flow_json(p, f));
 	}
 	return flows_done(&o);
 }

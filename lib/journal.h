@@ -89,7 +89,8 @@ int journal_verify(const char *buf, size_t len, struct journal_check *c);
 json_t *journal_flows(const struct policy *a, const struct policy *b);
 
 /* The flows of p active at before and expired at now, as "removed"
- * entries of the same shape (a flow's expiry). */
+ * entries of the same shape (a flow's expiry), and those pending at before
+ * and started at now as "added" (a staged flow's start). */
 json_t *journal_expired(const struct policy *p, time_t before, time_t now);
 
 #endif

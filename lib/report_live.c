@@ -212,7 +212,9 @@ fill_usage(json_t *m, const json_t *flows)
 			    "bytes", member(lf, "bytes"),
 			    "first_hit", member(lf, "first_hit"),
 			    "last_hit", member(lf, "last_hit"),
-			    "counted_since", member(lf, "counted_since"));
+			    "counted_since", member(lf, json_object_get(lf,
+			    "watched_since") ? "watched_since" :
+			    "counted_since"));
 			break;
 		}
 		json_object_set_new(f, "usage", u);

@@ -503,7 +503,7 @@ cmd_reload(struct zoned *z, json_t *args, long uid, json_t **result,
 		    "confirm"));
 	load_result_init(&r);
 	if (engine_reload(z, &req, &r) == 0) {
-		*result = json_pack("{s:b, s:s, s:s, s:o, s:o}", "loaded", 1,
+		*result = json_pack("{s:b, s:s, s:s, s:o, s:o, s:o}", "loaded", 1,
 		    "file", z->conf, "sha256", z->sha256, "findings",
 		    findings_json(&r.diag), "confirm",
 		    confirm_json(z->confirm), "transaction",
@@ -828,10 +828,14 @@ cmd_ha_state(struct zoned *z, json_t *args, long uid, json_t **result,
 	    "ha-state", "state=%s previous=%s forwarding=%s%s conntrackd=%s "
 	    "uid=%s", name, ha_state_str(prev), fwd ? "yes" : "no",
 	    !policy_ha(z->pol) ? " pair=no" : "", lq(ct ? ct : "-"), uids);
-	/* The change journal (issue 10: daemon/zoned/journal.c) records
-	 * this transition here once it exists — action "ha-state", the
-	 * uid, the previous and the new state, the conntrackd outcome;
-	 * until then event=ha-state in syslog is the record. */
+	/* keepalived's word stands even when it cannot be recorded (the
+	 * pair must follow it): record_now logs journal-failed then */
+	record_now(z->rec, &(struct record_entry){ .action = "ha-state",
+	    .uid = uid, .before = z->sha256[0] ? z->sha256 : NULL,
+	    .after = z->sha256[0] ? z->sha256 : NULL, .extra = json_pack(
+	    "{s:s, s:s, s:b, s:o}", "state", name, "previous",
+	    ha_state_str(prev), "forwarding", fwd, "conntrackd", ct ?
+	    json_string(ct) : json_null()) });
 	*result = json_pack("{s:s, s:s, s:b, s:b, s:b}", "state", name,
 	    "previous", ha_state_str(prev), "forwarding", fwd, "was_forwarding",
 	    was, "pair", policy_ha(z->pol));

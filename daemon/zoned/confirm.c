@@ -194,13 +194,13 @@ confirm_state(const struct confirm *c)
 const char *
 confirm_policy(const struct confirm *c)
 {
-	return c->d.policy;
+	return c ? c->d.policy : "";
 }
 
 const char *
 confirm_previous(const struct confirm *c)
 {
-	return c->d.previous;
+	return c ? c->d.previous : "";
 }
 
 long

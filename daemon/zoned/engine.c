@@ -730,7 +730,10 @@ load_running(struct zoned *z, const struct engine_req *req,
 	struct nft_ir *ir;
 	struct canon expect;
 	struct record_mark m;
-	bool expiry = strcmp(req->why, "flow-expired") == 0;
+	/* the expiry timer: flows expired, or staged flows started */
+	bool timed = strcmp(req->why, "flow-expired") == 0 ||
+	    strcmp(req->why, "flow-started") == 0;
+	bool missing = strcmp(req->why, "table-missing") == 0;
 	char err[512];
 	char kind[400];
 	unsigned tries = z->retries;
@@ -744,13 +747,12 @@ load_running(struct zoned *z, const struct engine_req *req,
 	/* the daemon's own: made even when it cannot be recorded, since
 	 * it closes the gateway (an expiry) or restores its table */
 	record_mark(z->rec, &m);
-	if (record_add(z->rec, &(struct record_entry){ .action = expiry ?
-	    "flow-expired" : strcmp(req->why, "table-missing") == 0 ?
+	if (record_add(z->rec, &(struct record_entry){ .action = missing ?
 	    "drift-repaired" : req->why, .uid = req->uid, .before = z->sha256,
-	    .after = z->sha256, .flows = expiry ? journal_expired(z->pol,
-	    z->expiry_seen, time(NULL)) : NULL, .reason = expiry ? NULL :
-	    "table inet zoned was missing (deleted by hand?): applied again" },
-	    err, sizeof(err)) < 0)
+	    .after = z->sha256, .flows = timed ? journal_expired(z->pol,
+	    z->expiry_seen, time(NULL)) : NULL, .reason = missing ?
+	    "table inet zoned was missing (deleted by hand?): applied again" :
+	    NULL }, err, sizeof(err)) < 0)
 		log_event(LOG_CRIT, "journal-failed", "action=%s error=%s "
 		    "change=made", req->why, lq(err));
 	if (build_apply(z, z->pol, req->full, &ir, &expect, &r->kerr, r->err,
