@@ -273,8 +273,9 @@ wait_for() {
 
 # nft list table, with what legitimately differs between two tables made
 # equal: counter values, the order of the elements of each set and map
-# (hash sets list in hash order) and of the counters (listed in the order
-# they were made: an incremental reload adds them at the end).  Elements
+# (hash sets list in hash order), of the counters (listed in the order
+# they were made: an incremental reload adds them at the end) and of the
+# chains (a replacement keeps the base chains where they were).  Elements
 # are split at commas outside quotes, one a line, sorted.
 nft_norm() {
 	awk '
@@ -334,5 +335,29 @@ nft_norm() {
 		for (a = 1; a <= n; a++) print "\t\t\t" el[a]
 		print "\t\t}" rest
 		inel = 0
+	}' | awk '
+	# chains list in the order they were made: a replacement keeps the
+	# base chains and makes the others anew after them, an incremental
+	# reload makes none; the order means nothing (a chain is named, a
+	# hook ordered by its priority).  Each chain block sorted by name,
+	# after the sets, before the counters.
+	/^\tchain [^ ]+ \{$/ { blk = $0; inch = 1; name = $2; next }
+	inch {
+		blk = blk "\n" $0
+		if ($0 ~ /^\t}$/) {
+			for (b = ++nch; b > 1 && cn[b - 1] > name; b--) {
+				cn[b] = cn[b - 1]; cb[b] = cb[b - 1]
+			}
+			cn[b] = name; cb[b] = blk
+			inch = 0
+		}
+		next
+	}
+	/^\tcounter / && !done { flush() }
+	/^}$/ && !done { flush() }
+	{ print }
+	function flush() {
+		for (b = 1; b <= nch; b++) print cb[b]
+		done = 1
 	}'
 }

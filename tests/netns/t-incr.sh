@@ -146,17 +146,12 @@ random_edit() {
 }
 
 # The listing of a namespace's table, normalised.
-# The chains in the order of their names: the kernel lists them in the
-# order they were made, and a full replacement keeps the base chains
-# (issue 14) while it makes the others again, so its order is not that of
-# a table made once; the order means nothing to the kernel (base chains
-# run by hook and priority, the others when jumped to).
+# The table as nft_norm makes it comparable: the chains in the order of
+# their names among the rest (a full replacement keeps the base chains,
+# issue 14, while it makes the others again, so the kernel lists them in
+# another order than a table made once; the order means nothing to it).
 table_of() {
-	ip netns exec "$1" nft list table inet zoned 2>/dev/null | nft_norm |
-	    awk '/^\tchain [^ ]+ \{$/ { inb = 1; b = $0; next }
-		inb { b = b "\001" $0; if ($0 ~ /^\t}$/) { print "\002" b; inb = 0 }; next }
-		{ print }' | LC_ALL=C sort -s -t $'\002' -k2,2 | tr '\001\002' '\n\n' |
-	    sed '/^$/d'
+	ip netns exec "$1" nft list table inet zoned 2>/dev/null | nft_norm
 }
 
 # A value of the reload's transaction (--json: a key a line).
