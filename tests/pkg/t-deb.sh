@@ -215,7 +215,8 @@ inside() {
 	check "zonectl journal --verify: the chain is intact" \
 	    zonectl journal --verify
 	check "zonectl status reads the clock in the sandbox (adjtimex)" sh -c \
-	    "zonectl status | grep '^clock ' | grep -qv 'adjtimex failed'"
+	    "l=\$(zonectl status | grep '^clock '); echo \"\$l\";
+	    [ -n \"\$l\" ] && ! echo \"\$l\" | grep -q 'adjtimex failed'"
 	check "systemctl reload zoned: the policy is read again, as zoned" sh -c \
 	    "systemctl reload zoned && sleep 1 && zonectl status |
 	    grep -q '^last reload .*: [^R]'"
@@ -403,6 +404,7 @@ unshare --mount --propagation private bash -c '
 	    /etc/systemd/system/*.wants/zoned.service" >/dev/null 2>&1 || true
 	systemd-nspawn -q -D "$s/root" -M zoned-pkgtest --boot --register=no \
 	    --keep-unit --private-network --console=pipe \
+	    --system-call-filter=adjtimex \
 	    --bind-ro="$(dirname "$1")" --bind-ro="$(dirname "$2")" </dev/null \
 	    >"$s/boot.log" 2>&1 &
 	nspawn=$!
