@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # tests/run.sh — every test of `make check`: the Check unit suites, the
 # golden files, the replay of the fuzz corpora (tests/fuzz/run.sh replay),
-# the network tests in namespaces and the package test (root).  Prints one closing line "N passed, M failed" over every single
-# check, and exits non-zero when anything failed or could not run.
+# the network tests in namespaces and the package test (root).  Prints
+# each part's wall time, and one closing line "N passed, M failed" over
+# every single check; exits non-zero when anything failed or could not run.
 set -u
 cd "$(dirname "$0")/.."
 
@@ -40,7 +41,7 @@ tally() {
 }
 
 part() {
-	local name=$1 out rc
+	local name=$1 out rc start=$SECONDS
 	shift
 	out=$(mktemp)
 	echo "=== $name"
@@ -48,6 +49,7 @@ part() {
 	rc=${PIPESTATUS[0]}
 	tally "$name" "$out" "$rc"
 	rm -f "$out"
+	echo "--- $name: $((SECONDS - start)) s"
 }
 
 # The Check runner prints "100%: Checks: N, Failures: F, Errors: E".
