@@ -631,9 +631,11 @@ apply_genid(struct apply *a, uint32_t *genid, char *err, size_t errlen)
 	return 0;
 }
 
-/* Requests in flight at once: each answer takes a page or so of the
- * receive buffer until read. */
-#define COUNTER_WINDOW 512
+/* Requests in flight at once: each answer holds a netlink buffer of the
+ * kernel's good size (up to 16 KiB with its overhead) in the receive
+ * buffer until read; 512 overflowed the 8 MiB one (ENOBUFS, answers lost)
+ * with 20,000 counters. */
+#define COUNTER_WINDOW 128
 /* Answers read by one recvmmsg: a system call per answer would cost more
  * than the kernel's work for it. */
 #define COUNTER_BATCH 64
