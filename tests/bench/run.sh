@@ -210,14 +210,24 @@ incr_script() {
 	incr_elems "$2" >"$2.el"
 	comm -23 "$1.el" "$2.el" >"$1.gone"
 	comm -13 "$1.el" "$2.el" >"$1.new"
+	# one command a set, its elements printed one by one at the end (a
+	# string grown an element at a time is quadratic in awk)
 	awk -F'\t' '$1 != "counter" {
 		    k = $2; sub(/ (comment|:) .*/, "", k)
-		    d[$1] = d[$1] (d[$1] == "" ? "" : ", ") k }
-	    END { for (s in d) print "delete element inet zoned " s " { " d[s] " }" }' "$1.gone"
+		    e[$1, ++n[$1]] = k }
+	    END { for (s in n) {
+		    printf "delete element inet zoned %s { ", s
+		    for (i = 1; i <= n[s]; i++)
+			    printf "%s%s", (i > 1 ? ", " : ""), e[s, i]
+		    print " }" } }' "$1.gone"
 	awk -F'\t' '$1 == "counter" { print "delete counter inet zoned " $2 }' "$1.gone"
 	awk -F'\t' '$1 == "counter" { print "add counter inet zoned " $2 }' "$1.new"
-	awk -F'\t' '$1 != "counter" { a[$1] = a[$1] (a[$1] == "" ? "" : ", ") $2 }
-	    END { for (s in a) print "add element inet zoned " s " { " a[s] " }" }' "$1.new"
+	awk -F'\t' '$1 != "counter" { e[$1, ++n[$1]] = $2 }
+	    END { for (s in n) {
+		    printf "add element inet zoned %s { ", s
+		    for (i = 1; i <= n[s]; i++)
+			    printf "%s%s", (i > 1 ? ", " : ""), e[s, i]
+		    print " }" } }' "$1.new"
 }
 
 # A value of a reload --json's transaction.
