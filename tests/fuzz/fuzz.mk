@@ -48,9 +48,11 @@ $(F)/obj/%.o: %.c
 	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZ_CPPFLAGS) $(XCFLAGS) $(FFLAGS) \
 	    -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
+$(F)/obj/lib/report_diagram.o: XCFLAGS += $(GVC_CFLAGS)
+
 define fuzz_rule
 $(F)/fuzz_$(1): $(call obj,$(F)/obj,$(call fuzz_src,$(1))) $(FUZZ_LIB_OBJ)
-	$$(FUZZ_CC) $$(FFLAGS) -fsanitize=fuzzer $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) -lm
+	$$(FUZZ_CC) $$(FFLAGS) -fsanitize=fuzzer $$(LDFLAGS) -o $$@ $$^ $$(PKG_LIBS) $$(GVC_LIBS) -lm
 endef
 $(foreach t,$(FUZZ_ALL),$(eval $(call fuzz_rule,$(t))))
 
