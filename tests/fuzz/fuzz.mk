@@ -49,6 +49,7 @@ $(F)/obj/%.o: %.c
 	    -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
 
 $(F)/obj/lib/report_diagram.o: XCFLAGS += $(GVC_CFLAGS)
+$(call obj,$(F)/obj,$(VERSION_SRC)): CPPFLAGS += -DZONED_VERSION='"$(ZONED_VERSION)"'
 
 define fuzz_rule
 $(F)/fuzz_$(1): $(call obj,$(F)/obj,$(call fuzz_src,$(1))) $(FUZZ_LIB_OBJ)
