@@ -637,6 +637,15 @@ START_TEST(test_diagram_grouped)
 }
 END_TEST
 
+/* The expected texts give times in UTC: every test starts there, whatever
+ * zone the machine or an earlier test (no-fork runs) left. */
+static void
+utc(void)
+{
+	setenv("TZ", "UTC0", 1);
+	tzset();
+}
+
 UNIT_SUITE(report_suite)
 
 static Suite *
@@ -646,6 +655,7 @@ report_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_set_timeout(tc, 30);
+	tcase_add_checked_fixture(tc, utc, NULL);
 	tcase_add_test(tc, test_alpha);
 	tcase_add_test(tc, test_ledger);
 	tcase_add_test(tc, test_clauses);
