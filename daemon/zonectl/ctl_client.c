@@ -181,14 +181,6 @@ print_json(const json_t *j)
 	free(s);
 }
 
-/* The answer's result to cmd with args (consumed); NULL on trouble (exit
- * code in *rc). */
-static json_t *
-send_cmd(struct ctl *c, const char *cmd, json_t *args, int *rc)
-{
-	return ctl_call(c, cmd, args, rc);
-}
-
 /* A command's options (opts, "json" among them, handled here; the others
  * through opt(ch, optarg, args) adding to args, -1 on a bad value), no
  * operands.  -1 after printing the usage. */
@@ -223,7 +215,7 @@ request(struct ctl *c, int argc, char **argv, const char *cmd,
 		*rc = EXIT_TROUBLE;
 		return NULL;
 	}
-	return send_cmd(c, cmd, args, rc);
+	return ctl_call(c, cmd, args, rc);
 }
 
 int
@@ -767,7 +759,7 @@ ctl_flows(struct ctl *c, int argc, char **argv)
 	 * objects, on both sides */
 	if (!c->json)
 		json_object_set_new(args, "rows", json_true());
-	if ((r = send_cmd(c, CTL_CMD_FLOWS, args, &rc)) == NULL)
+	if ((r = ctl_call(c, CTL_CMD_FLOWS, args, &rc)) == NULL)
 		return rc;
 	if (c->json) {
 		print_json(r);
@@ -928,21 +920,15 @@ ctl_check_online(struct ctl *c, const char *src, const char *dst,
     const char *proto, const char *mac, int sport)
 {
 	json_t *args = json_pack("{s:s, s:s, s:s}", "src", src, "dst", dst,
-	    "proto", proto), *ans, *r;
+	    "proto", proto), *r;
 	int rc;
 
 	if (mac)
 		json_object_set_new(args, "mac", json_string(mac));
 	if (sport >= 0)
 		json_object_set_new(args, "sport", json_integer(sport));
-	if ((ans = ctl_request(c, CTL_CMD_CHECK, args)) == NULL)
-		return EXIT_TROUBLE;
-	if (!json_is_true(json_object_get(ans, "ok"))) {
-		rc = answer_error(ans);
-		json_decref(ans);
+	if ((r = ctl_call(c, CTL_CMD_CHECK, args, &rc)) == NULL)
 		return rc == EXIT_NO ? EXIT_TROUBLE : rc;
-	}
-	r = json_object_get(ans, "result");
 	rc = strcmp(jstr(r, "verdict") ? jstr(r, "verdict") : "", "permit") ==
 	    0 ? 0 : EXIT_NO;
 	if (c->json)
@@ -952,7 +938,7 @@ ctl_check_online(struct ctl *c, const char *src, const char *dst,
 		if (jstr(r, "note"))
 			printf("note: %s\n", jstr(r, "note"));
 	}
-	json_decref(ans);
+	json_decref(r);
 	return rc;
 }
 
@@ -964,7 +950,7 @@ ctl_alerts(struct ctl *c, int argc, char **argv)
 		{ "since", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	json_t *args = json_object(), *ans, *r, *a;
+	json_t *args = json_object(), *r, *a;
 	long long t;
 	size_t i;
 	int ch, rc;
@@ -988,14 +974,8 @@ ctl_alerts(struct ctl *c, int argc, char **argv)
 			return EXIT_TROUBLE;
 		}
 	}
-	if ((ans = ctl_request(c, CTL_CMD_ALERTS, args)) == NULL)
-		return EXIT_TROUBLE;
-	if (!json_is_true(json_object_get(ans, "ok"))) {
-		rc = answer_error(ans);
-		json_decref(ans);
+	if ((r = ctl_call(c, CTL_CMD_ALERTS, args, &rc)) == NULL)
 		return rc;
-	}
-	r = json_object_get(ans, "result");
 	if (c->json)
 		print_json(r);
 	else if (json_array_size(r) == 0)
@@ -1018,7 +998,7 @@ ctl_alerts(struct ctl *c, int argc, char **argv)
 			}
 			printf("\n");
 		}
-	json_decref(ans);
+	json_decref(r);
 	return 0;
 }
 

@@ -49,7 +49,7 @@ ctl_health(struct ctl *c, int argc, char **argv)
 		{ "accept-last-good", no_argument, NULL, 'l' },
 		{ NULL, 0, NULL, 0 },
 	};
-	json_t *args = json_object(), *ans, *r, *ha, *v;
+	json_t *args = json_object(), *r, *ha, *v;
 	size_t i;
 	int ch, rc;
 
@@ -78,14 +78,8 @@ ctl_health(struct ctl *c, int argc, char **argv)
 		    "[--accept-last-good] [--json]\n");
 		return EXIT_TROUBLE;
 	}
-	if ((ans = ctl_request(c, CTL_CMD_HEALTH, args)) == NULL)
-		return EXIT_TROUBLE;
-	if (!json_is_true(json_object_get(ans, "ok"))) {
-		rc = ctl_answer_error(ans);
-		json_decref(ans);
+	if ((r = ctl_call(c, CTL_CMD_HEALTH, args, &rc)) == NULL)
 		return rc;
-	}
-	r = json_object_get(ans, "result");
 	rc = json_is_true(json_object_get(r, "healthy")) ? 0 : EXIT_NO;
 	ha = json_object_get(r, "ha");
 	if (c->json)
@@ -102,7 +96,7 @@ ctl_health(struct ctl *c, int argc, char **argv)
 		json_array_foreach(json_object_get(r, "problems"), i, v)
 			printf("  %s\n", json_string_value(v));
 	}
-	json_decref(ans);
+	json_decref(r);
 	return rc;
 }
 
