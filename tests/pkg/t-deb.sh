@@ -402,6 +402,8 @@ unshare --mount --propagation private bash -c '
 	    groupdel zoned; rm -rf /var/lib/zoned /etc/zoned /run/zoned \
 	    /lib/systemd/system/zoned.service /etc/systemd/system/zoned.service \
 	    /etc/systemd/system/*.wants/zoned.service" >/dev/null 2>&1 || true
+	# (the tree is bound in too: under /tmp, say, the overlay of / would
+	# not hold it, and the container has a /tmp of its own)
 	# the seccomp filter of nspawn denies the clock calls to a container
 	# without CAP_SYS_TIME (systemd on a real machine does not): let it
 	# read the clock (adjtimex of glibc is clock_adjtime), so that the
@@ -409,7 +411,8 @@ unshare --mount --propagation private bash -c '
 	systemd-nspawn -q -D "$s/root" -M zoned-pkgtest --boot --register=no \
 	    --keep-unit --private-network --console=pipe \
 	    --system-call-filter="adjtimex clock_adjtime" \
-	    --bind-ro="$(dirname "$1")" --bind-ro="$(dirname "$2")" </dev/null \
+	    --bind-ro="$top" --bind-ro="$(dirname "$1")" \
+	    --bind-ro="$(dirname "$2")" </dev/null \
 	    >"$s/boot.log" 2>&1 &
 	nspawn=$!
 	trap "kill $nspawn 2>/dev/null; sleep 2; kill -9 $nspawn 2>/dev/null" EXIT
