@@ -24,6 +24,7 @@
 #include <gvc.h>
 
 #include "report.h"
+#include "report_impl.h"
 
 /*
  * The two plugins the diagram needs (the dot layout, the SVG renderer of
@@ -201,14 +202,6 @@ edge_style(const char *cls)
 		if (cls && strcmp(cls, edge_styles[i].cls) == 0)
 			break;
 	return &edge_styles[i];
-}
-
-static const char *
-js(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
 }
 
 /* The frame of each zone (a cluster), indexed like the model's zones. */

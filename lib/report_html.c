@@ -11,6 +11,7 @@
 
 #include "html.h"
 #include "report.h"
+#include "report_impl.h"
 
 static const char report_css[] =
 "@page{size:A4;margin:14mm 12mm 16mm 12mm}"
@@ -60,14 +61,6 @@ static const char report_css[] =
 /* ---------------------------------------------------------------------
  * Reading the model
  */
-
-static const char *
-js(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
 
 static bool
 has(const json_t *o, const char *k)

@@ -11,14 +11,7 @@
 
 #include "conf.h"
 #include "report.h"
-
-static const char *
-js(const json_t *o, const char *k)
-{
-	const char *s = json_string_value(json_object_get(o, k));
-
-	return s ? s : "";
-}
+#include "report_impl.h"
 
 static bool
 has_state(const json_t *o, const char *st)

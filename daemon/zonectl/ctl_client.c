@@ -312,19 +312,6 @@ num(json_int_t v, char *buf, size_t len)
 	return buf;
 }
 
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
-static json_int_t
-jint(const json_t *o, const char *key)
-{
-	return json_integer_value(json_object_get(o, key));
-}
-
 /* ---------------------------------------------------------------------
  * The commands
  */

@@ -33,13 +33,6 @@
  * health
  */
 
-static const char *
-jstr(const json_t *o, const char *key)
-{
-	const json_t *v = json_object_get(o, key);
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 int
 ctl_health(struct ctl *c, int argc, char **argv)
 {

@@ -117,11 +117,10 @@ confirmation(struct ctl *c, int argc, char **argv, const char *cmd)
 		ctl_print_json(r);
 	else if (strcmp(cmd, CTL_CMD_CONFIRM) == 0)
 		printf("confirmed: policy %s is the last good one\n",
-		    json_string_value(json_object_get(r, "sha256")));
+		    jstr(r, "sha256"));
 	else
 		printf("rolled back: policy %s runs again (%s)\n",
-		    json_string_value(json_object_get(r, "sha256")),
-		    json_string_value(json_object_get(r, "file")));
+		    jstr(r, "sha256"), jstr(r, "file"));
 	json_decref(r);
 	return 0;
 usage:

@@ -139,10 +139,10 @@ running_source(const json_t *status, time_t now, struct report_source *src,
     char *path, size_t pathlen, char *err, size_t errlen)
 {
 	const json_t *pol = json_object_get(status, "policy");
-	const char *file = json_string_value(json_object_get(pol, "file"));
-	const char *sha = json_string_value(json_object_get(pol, "sha256"));
-	const char *dir = json_string_value(json_object_get(json_object_get(
-	    status, "journal"), "state_dir"));
+	const char *file = jstr(pol, "file");
+	const char *sha = jstr(pol, "sha256");
+	const char *dir = jstr(json_object_get(status, "journal"),
+	    "state_dir");
 	struct report_source kept;
 	char e2[256];
 	int rc;

@@ -53,7 +53,22 @@ void ctl_print_json(const json_t *j);
  * printed and the exit code for it in *rc.  args is consumed. */
 json_t *ctl_call(const struct ctl *c, const char *cmd, json_t *args,
     int *rc);
-void ctl_print_json(const json_t *j);
+
+/* A member of an answer: a string (NULL when missing or not a string), an
+ * integer (0 when missing). */
+static inline const char *
+jstr(const json_t *o, const char *key)
+{
+	const json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static inline json_int_t
+jint(const json_t *o, const char *key)
+{
+	return json_integer_value(json_object_get(o, key));
+}
 
 /* Parse "--at TIME" for tests and what-if questions: RFC 3339. */
 int ctl_parse_at(const char *s, long long *out);
